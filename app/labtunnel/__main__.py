@@ -1,0 +1,3 @@
+from labtunnel.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Qt-free core of LabTunnel: usable from the CLI, tests and any front end."""

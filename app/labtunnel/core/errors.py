@@ -1,0 +1,458 @@
+"""Typed errors raised by the core.
+
+Each error carries data (host, port, fingerprints...) and never a secret. The
+text of ``str(error)`` is a short technical description for logs; sentences
+meant for people are made from the data by :mod:`labtunnel.messages`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+class LabTunnelError(Exception):
+    """Base of every error the core raises on purpose."""
+
+    #: Retrying the same thing cannot help (wrong password, changed host key...).
+    permanent: bool = False
+
+
+# --- configuration: profiles, store, secrets -------------------------------------------
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    """One invalid field of a profile: ``code`` says what is wrong with it."""
+
+    field: str
+    code: str
+    value: str = ""
+
+
+class ProfileInvalid(LabTunnelError):
+    permanent = True
+
+    def __init__(self, problems: Sequence[FieldProblem]) -> None:
+        self.problems = tuple(problems)
+        super().__init__(
+            "invalid profile: " + ", ".join(f"{p.field}={p.code}" for p in self.problems)
+        )
+
+
+class ProfileNotFound(LabTunnelError):
+    permanent = True
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        super().__init__(f"no profile named {name!r}")
+
+
+class ProfileStoreCorrupt(LabTunnelError):
+    """The profile file cannot be read; it was kept untouched (and copied aside)."""
+
+    permanent = True
+
+    def __init__(self, path: str, detail: str, backup_path: str | None = None) -> None:
+        self.path = path
+        self.detail = detail
+        self.backup_path = backup_path
+        super().__init__(f"profile file {path} is unreadable: {detail}")
+
+
+class ProfileStoreTooNew(LabTunnelError):
+    permanent = True
+
+    def __init__(self, path: str, found_version: int, supported_version: int) -> None:
+        self.path = path
+        self.found_version = found_version
+        self.supported_version = supported_version
+        super().__init__(
+            f"profile file {path} has schema version {found_version}; "
+            f"this LabTunnel reads up to {supported_version}"
+        )
+
+
+class ProfileStoreLocked(LabTunnelError):
+    """Saving is refused because the file on disk was not loaded cleanly."""
+
+    permanent = True
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        super().__init__(f"refusing to overwrite {path}: it could not be loaded")
+
+
+class ProfileFileUnwritable(LabTunnelError):
+    permanent = True
+
+    def __init__(self, path: str, detail: str) -> None:
+        self.path = path
+        self.detail = detail
+        super().__init__(f"cannot write {path}: {detail}")
+
+
+class SecretStoreUnavailable(LabTunnelError):
+    """No usable OS keyring (no backend, or only an insecure plaintext one)."""
+
+    permanent = True
+
+    def __init__(self, backend: str, detail: str = "") -> None:
+        self.backend = backend
+        self.detail = detail
+        super().__init__(f"no usable keyring (backend {backend}): {detail}".rstrip(": "))
+
+
+class SecretStoreLocked(LabTunnelError):
+    """The keyring is locked or the unlock prompt was dismissed."""
+
+    permanent = True
+
+    def __init__(self, detail: str = "") -> None:
+        self.detail = detail
+        super().__init__(f"keyring is locked: {detail}".rstrip(": "))
+
+
+class SecretMissing(LabTunnelError):
+    """A password or passphrase the profile needs is not in the keyring."""
+
+    permanent = True
+
+    def __init__(self, profile_name: str, kind: str) -> None:
+        self.profile_name = profile_name
+        self.kind = kind
+        super().__init__(f"no {kind} stored for profile {profile_name!r}")
+
+
+# --- reaching the host ----------------------------------------------------------------
+
+
+class NetworkError(LabTunnelError):
+    """Base for failures to reach the host; these are worth retrying."""
+
+    def __init__(self, host: str, port: int, message: str) -> None:
+        self.host = host
+        self.port = port
+        super().__init__(message)
+
+
+class DnsFailure(NetworkError):
+    def __init__(self, host: str, port: int) -> None:
+        super().__init__(host, port, f"host name {host!r} could not be resolved")
+
+
+class HostUnreachable(NetworkError):
+    def __init__(self, host: str, port: int, detail: str = "") -> None:
+        self.detail = detail
+        super().__init__(host, port, f"{host}:{port} is unreachable {detail}".rstrip())
+
+
+class ConnectionRefused(NetworkError):
+    def __init__(self, host: str, port: int) -> None:
+        super().__init__(host, port, f"{host}:{port} refused the connection")
+
+
+class ConnectTimeout(NetworkError):
+    def __init__(self, host: str, port: int, seconds: float) -> None:
+        self.seconds = seconds
+        super().__init__(host, port, f"no answer from {host}:{port} within {seconds:g} s")
+
+
+class SessionLost(NetworkError):
+    """An established session died (dead peer, reset, server closed it)."""
+
+    def __init__(self, host: str, port: int, detail: str = "") -> None:
+        self.detail = detail
+        super().__init__(host, port, f"connection to {host}:{port} was lost {detail}".rstrip())
+
+
+class ProtocolError(NetworkError):
+    """The peer does not speak SSH, or closed the session during the handshake."""
+
+    def __init__(self, host: str, port: int, detail: str) -> None:
+        self.detail = detail
+        super().__init__(host, port, f"SSH handshake with {host}:{port} failed: {detail}")
+
+
+class JumpHostFailed(LabTunnelError):
+    """Reaching the target through the jump host failed; ``cause`` says why."""
+
+    def __init__(self, jump_host: str, target_host: str, cause: LabTunnelError) -> None:
+        self.jump_host = jump_host
+        self.target_host = target_host
+        self.cause = cause
+        self.permanent = cause.permanent
+        super().__init__(f"via jump host {jump_host} to {target_host}: {cause}")
+
+
+# --- host keys ------------------------------------------------------------------------
+
+
+class HostKeyUnknown(LabTunnelError):
+    """First connection to a host: the user must accept its key (or pin it)."""
+
+    permanent = True
+
+    def __init__(
+        self, host: str, port: int, key_type: str, fingerprint: str, key_base64: str
+    ) -> None:
+        self.host = host
+        self.port = port
+        self.key_type = key_type
+        self.fingerprint = fingerprint
+        #: the public key itself, so the caller can trust exactly what was shown
+        self.key_base64 = key_base64
+        super().__init__(f"unknown {key_type} host key for {host}:{port}: {fingerprint}")
+
+
+class HostKeyChanged(LabTunnelError):
+    """The host presented a key other than the one trusted or pinned: refused."""
+
+    permanent = True
+
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        key_type: str,
+        expected_fingerprints: Sequence[str],
+        actual_fingerprint: str,
+        source: str,
+    ) -> None:
+        self.host = host
+        self.port = port
+        self.key_type = key_type
+        self.expected_fingerprints = tuple(expected_fingerprints)
+        self.actual_fingerprint = actual_fingerprint
+        #: where the expected key came from: "pinned", "labtunnel", or a known_hosts path
+        self.source = source
+        super().__init__(
+            f"host key for {host}:{port} changed: expected "
+            f"{', '.join(self.expected_fingerprints)} ({source}), got {key_type} "
+            f"{actual_fingerprint}"
+        )
+
+
+# --- authentication -------------------------------------------------------------------
+
+
+class AuthFailed(LabTunnelError):
+    permanent = True
+
+    def __init__(self, host: str, username: str, methods_tried: Sequence[str]) -> None:
+        self.host = host
+        self.username = username
+        self.methods_tried = tuple(methods_tried)
+        super().__init__(
+            f"authentication as {username!r} on {host} failed "
+            f"(tried: {', '.join(self.methods_tried) or 'nothing'})"
+        )
+
+
+class AuthMethodNotAllowed(LabTunnelError):
+    permanent = True
+
+    def __init__(self, host: str, method: str, allowed: Sequence[str]) -> None:
+        self.host = host
+        self.method = method
+        self.allowed = tuple(allowed)
+        super().__init__(
+            f"{host} does not accept {method} login (it allows: {', '.join(self.allowed)})"
+        )
+
+
+class KeyFileError(LabTunnelError):
+    permanent = True
+
+    def __init__(self, path: str, message: str) -> None:
+        self.path = path
+        super().__init__(message)
+
+
+class KeyFileMissing(KeyFileError):
+    def __init__(self, path: str) -> None:
+        super().__init__(path, f"key file {path} does not exist")
+
+
+class KeyFileUnreadable(KeyFileError):
+    def __init__(self, path: str, detail: str) -> None:
+        self.detail = detail
+        super().__init__(path, f"key file {path} cannot be read: {detail}")
+
+
+class KeyFileUnsupported(KeyFileError):
+    def __init__(self, path: str, detail: str) -> None:
+        self.detail = detail
+        super().__init__(path, f"key file {path} is not a supported private key: {detail}")
+
+
+class KeyPassphraseNeeded(KeyFileError):
+    def __init__(self, path: str) -> None:
+        super().__init__(path, f"key file {path} is encrypted and no passphrase is stored")
+
+
+class KeyPassphraseWrong(KeyFileError):
+    def __init__(self, path: str) -> None:
+        super().__init__(path, f"the stored passphrase does not decrypt key file {path}")
+
+
+class AgentUnavailable(LabTunnelError):
+    permanent = True
+
+    def __init__(self, detail: str = "") -> None:
+        self.detail = detail
+        super().__init__(f"no SSH agent is running {detail}".rstrip())
+
+
+class AgentHasNoKeys(LabTunnelError):
+    permanent = True
+
+    def __init__(self) -> None:
+        super().__init__("the SSH agent holds no keys")
+
+
+class OneTimeCodeCancelled(LabTunnelError):
+    """The server asked for a one-time code and the user gave none."""
+
+    permanent = True
+
+    def __init__(self, host: str) -> None:
+        self.host = host
+        super().__init__(f"one-time code for {host} was not given")
+
+
+# --- forwarding -----------------------------------------------------------------------
+
+
+class LocalPortInUse(LabTunnelError):
+    permanent = True
+
+    def __init__(self, port: int, address: str = "127.0.0.1") -> None:
+        self.port = port
+        self.address = address
+        super().__init__(f"local port {address}:{port} is already in use")
+
+
+class LocalPortDenied(LabTunnelError):
+    permanent = True
+
+    def __init__(self, port: int, detail: str = "") -> None:
+        self.port = port
+        self.detail = detail
+        super().__init__(f"not allowed to listen on local port {port} {detail}".rstrip())
+
+
+class ForwardingRefused(LabTunnelError):
+    """The server refused to open a channel to the destination.
+
+    ``reason``: "prohibited" (forwarding disabled on the server: permanent),
+    "connect_failed" (nothing listens there), "not_answering", "refused".
+    """
+
+    def __init__(self, host: str, dest_host: str, dest_port: int, reason: str) -> None:
+        self.permanent = reason == "prohibited"
+        self.host = host
+        self.dest_host = dest_host
+        self.dest_port = dest_port
+        self.reason = reason
+        super().__init__(f"{host} refused to forward to {dest_host}:{dest_port} ({reason})")
+
+
+class RemoteCommandFailed(LabTunnelError):
+    def __init__(self, command: str, exit_status: int, stderr_tail: str) -> None:
+        self.command = command
+        self.exit_status = exit_status
+        self.stderr_tail = stderr_tail
+        super().__init__(f"remote command {command!r} exited {exit_status}: {stderr_tail}")
+
+
+class RemoteCommandTimeout(LabTunnelError):
+    def __init__(self, command: str, seconds: float) -> None:
+        self.command = command
+        self.seconds = seconds
+        super().__init__(f"remote command {command!r} gave no result within {seconds:g} s")
+
+
+# --- Jupyter --------------------------------------------------------------------------
+
+
+class JupyterNotFound(LabTunnelError):
+    """No usable ``jupyter`` in the environment the profile names.
+
+    ``reason``: not_on_path, env_missing, not_executable, conda_missing,
+    conda_env_missing, env_has_no_jupyter, jupyter_broken. ``search_path`` is the
+    PATH the login shell had; ``candidates`` are ``jupyter`` executables found in
+    usual places on the server (to suggest for the profile's environment);
+    ``detail`` is the end of the failing command's output (jupyter_broken).
+    """
+
+    permanent = True
+
+    def __init__(
+        self,
+        command_tried: str,
+        env: str,
+        reason: str,
+        search_path: str = "",
+        candidates: Sequence[str] = (),
+        detail: str = "",
+    ) -> None:
+        self.command_tried = command_tried
+        self.env = env
+        self.reason = reason
+        self.search_path = search_path
+        self.candidates = tuple(candidates)
+        self.detail = detail
+        super().__init__(f"jupyter not found ({reason}): tried {command_tried!r} env={env!r}")
+
+
+class JupyterStartFailed(LabTunnelError):
+    """Jupyter was launched but did not come up.
+
+    ``reason``: timeout, exited, workdir_missing, no_python, launch_failed.
+    ``log_tail`` is the end of its log on the server with tokens redacted.
+    """
+
+    def __init__(
+        self,
+        reason: str,
+        log_tail: str = "",
+        log_path: str = "",
+        seconds: float | None = None,
+        workdir: str = "",
+    ) -> None:
+        self.reason = reason
+        self.log_tail = log_tail
+        self.log_path = log_path
+        self.seconds = seconds
+        self.workdir = workdir
+        super().__init__(f"jupyter did not start ({reason}); log {log_path or '-'}")
+
+
+class JupyterNotResponding(LabTunnelError):
+    """Jupyter is listed (its process runs) but does not answer HTTP."""
+
+    def __init__(self, host: str, port: int, detail: str = "") -> None:
+        self.host = host
+        self.port = port
+        self.detail = detail
+        super().__init__(f"jupyter at {host}:{port} does not answer {detail}".rstrip())
+
+
+class JupyterNotRunning(LabTunnelError):
+    """The server is no longer listed for this user (stopped, crashed, or not ours)."""
+
+    def __init__(self, pid: int | None, port: int) -> None:
+        self.pid = pid
+        self.port = port
+        super().__init__(f"no jupyter of this user with pid {pid} on port {port}")
+
+
+class JupyterStopFailed(LabTunnelError):
+    """Neither the REST shutdown nor signals stopped the server."""
+
+    def __init__(self, pid: int | None, port: int, detail: str = "") -> None:
+        self.pid = pid
+        self.port = port
+        self.detail = detail
+        super().__init__(f"could not stop jupyter pid {pid} port {port} {detail}".rstrip())

@@ -1,0 +1,333 @@
+"""Host profiles: what to connect to and what to forward. Frozen, validated, no secrets."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from labtunnel.core.errors import FieldProblem, ProfileInvalid
+
+
+class AuthMethod(str, Enum):
+    PASSWORD = "password"
+    KEY = "key"
+    AGENT = "agent"
+
+
+class JupyterApp(str, Enum):
+    LAB = "lab"
+    NOTEBOOK = "notebook"
+
+
+@dataclass(frozen=True)
+class RemoteForward:
+    """Forward a fixed ``host:port`` as seen from the server."""
+
+    host: str
+    port: int
+
+    def __str__(self) -> str:
+        return f"{self.host}:{self.port}"
+
+
+@dataclass(frozen=True)
+class JupyterSpec:
+    """Find or start the user's own Jupyter on the server and forward to it.
+
+    ``env`` names where Jupyter lives: empty (the login shell's PATH), a conda
+    environment name, a venv directory, or an absolute path to ``jupyter``.
+    """
+
+    app: JupyterApp = JupyterApp.LAB
+    env: str = ""
+    workdir: str = ""
+
+
+Target = RemoteForward | JupyterSpec
+
+
+@dataclass(frozen=True)
+class JumpHost:
+    """Where to hop through first (ProxyJump).
+
+    With ``profile_id`` set, the jump uses that profile's host, user, auth and
+    secrets; otherwise it uses ``username@host:port`` with this profile's auth.
+    """
+
+    host: str = ""
+    port: int = 22
+    username: str = ""
+    profile_id: str | None = None
+
+    def __str__(self) -> str:
+        if self.profile_id:
+            return f"profile:{self.profile_id}"
+        user = f"{self.username}@" if self.username else ""
+        return f"{user}{self.host}:{self.port}"
+
+
+@dataclass(frozen=True)
+class HostProfile:
+    name: str
+    host: str
+    username: str
+    port: int = 22
+    auth: AuthMethod = AuthMethod.PASSWORD
+    key_path: str = ""
+    jump: JumpHost | None = None
+    target: Target = field(default_factory=JupyterSpec)
+    local_port: int = 0
+    keepalive_interval: int = 5
+    keepalive_count_max: int = 3
+    connect_timeout: int = 15
+    #: SHA256 fingerprints ("SHA256:...") the host must present; empty = trust on first use
+    pinned_fingerprints: tuple[str, ...] = ()
+    id: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+    def with_changes(self, **changes: Any) -> HostProfile:
+        return replace(self, **changes)
+
+    @property
+    def is_jupyter(self) -> bool:
+        return isinstance(self.target, JupyterSpec)
+
+
+# --- parsing helpers used by the CLI and the import code ------------------------------
+
+_HOSTNAME = re.compile(r"^[A-Za-z0-9_.\-]+$|^\[?[0-9A-Fa-f:.]+\]?$")
+_FINGERPRINT = re.compile(r"^SHA256:[A-Za-z0-9+/]{43}=?$")
+
+
+def parse_host_port(spec: str, default_port: int) -> tuple[str, int]:
+    """``host``, ``host:port``, ``[v6]:port``. Raises ValueError on a bad port."""
+    spec = spec.strip()
+    if spec.startswith("["):
+        host, _, rest = spec[1:].partition("]")
+        port_text = rest[1:] if rest.startswith(":") else ""
+    elif spec.count(":") == 1:
+        host, port_text = spec.split(":")
+    else:
+        host, port_text = spec, ""
+    port = int(port_text) if port_text else default_port
+    return host, port
+
+
+def parse_jump_spec(spec: str) -> JumpHost:
+    """``[user@]host[:port]`` -> JumpHost. Raises ValueError."""
+    user, sep, rest = spec.strip().rpartition("@")
+    host, port = parse_host_port(rest if sep else spec, 22)
+    return JumpHost(host=host, port=port, username=user if sep else "")
+
+
+def is_valid_fingerprint(text: str) -> bool:
+    return bool(_FINGERPRINT.match(text))
+
+
+# --- validation -----------------------------------------------------------------------
+
+
+def _port_problem(field_name: str, port: int, allow_zero: bool) -> FieldProblem | None:
+    low = 0 if allow_zero else 1
+    if not isinstance(port, int) or isinstance(port, bool) or not low <= port <= 65535:
+        return FieldProblem(field_name, "port_out_of_range", str(port))
+    return None
+
+
+def _host_problem(field_name: str, host: str) -> FieldProblem | None:
+    if not host.strip():
+        return FieldProblem(field_name, "empty")
+    if not _HOSTNAME.match(host.strip()):
+        return FieldProblem(field_name, "bad_host", host)
+    return None
+
+
+def profile_problems(
+    profile: HostProfile,
+    others: Iterable[HostProfile] = (),
+    check_files: bool = True,
+) -> list[FieldProblem]:
+    """Every problem with ``profile``, field by field. ``others`` are the other
+    stored profiles (for duplicate names and jump references)."""
+    problems: list[FieldProblem | None] = []
+    others = [o for o in others if o.id != profile.id]
+    if not profile.name.strip():
+        problems.append(FieldProblem("name", "empty"))
+    elif any(o.name.strip().casefold() == profile.name.strip().casefold() for o in others):
+        problems.append(FieldProblem("name", "duplicate", profile.name))
+    problems.append(_host_problem("host", profile.host))
+    problems.append(_port_problem("port", profile.port, allow_zero=False))
+    if not profile.username.strip():
+        problems.append(FieldProblem("username", "empty"))
+    elif any(c.isspace() for c in profile.username):
+        problems.append(FieldProblem("username", "bad_username", profile.username))
+    if profile.auth is AuthMethod.KEY:
+        if not profile.key_path.strip():
+            problems.append(FieldProblem("key_path", "empty"))
+        elif check_files:
+            key = Path(profile.key_path).expanduser()
+            if not key.exists():
+                problems.append(FieldProblem("key_path", "missing", profile.key_path))
+            elif not key.is_file():
+                problems.append(FieldProblem("key_path", "not_a_file", profile.key_path))
+    if profile.jump is not None:
+        if profile.jump.profile_id:
+            if profile.jump.profile_id == profile.id:
+                problems.append(FieldProblem("jump", "self_reference"))
+            elif not any(o.id == profile.jump.profile_id for o in others):
+                problems.append(FieldProblem("jump", "unknown_profile", profile.jump.profile_id))
+        else:
+            problems.append(_host_problem("jump", profile.jump.host))
+            problems.append(_port_problem("jump", profile.jump.port, allow_zero=False))
+    target = profile.target
+    if isinstance(target, RemoteForward):
+        problems.append(_host_problem("remote", target.host))
+        problems.append(_port_problem("remote", target.port, allow_zero=False))
+    problems.append(_port_problem("local_port", profile.local_port, allow_zero=True))
+    if not 1 <= profile.keepalive_interval <= 3600:
+        problems.append(
+            FieldProblem("keepalive_interval", "out_of_range", str(profile.keepalive_interval))
+        )
+    if not 1 <= profile.keepalive_count_max <= 100:
+        problems.append(
+            FieldProblem("keepalive_count_max", "out_of_range", str(profile.keepalive_count_max))
+        )
+    if not 1 <= profile.connect_timeout <= 600:
+        problems.append(
+            FieldProblem("connect_timeout", "out_of_range", str(profile.connect_timeout))
+        )
+    for fingerprint in profile.pinned_fingerprints:
+        if not is_valid_fingerprint(fingerprint):
+            problems.append(FieldProblem("pinned_fingerprints", "bad_fingerprint", fingerprint))
+    return [p for p in problems if p is not None]
+
+
+def validate_profile(
+    profile: HostProfile, others: Iterable[HostProfile] = (), check_files: bool = True
+) -> HostProfile:
+    problems = profile_problems(profile, others, check_files)
+    if problems:
+        raise ProfileInvalid(problems)
+    return profile
+
+
+# --- (de)serialisation: plain dicts, the store adds the envelope ----------------------
+
+
+def profile_to_dict(profile: HostProfile) -> dict[str, Any]:
+    target: dict[str, Any]
+    if isinstance(profile.target, RemoteForward):
+        target = {"kind": "remote", "host": profile.target.host, "port": profile.target.port}
+    else:
+        target = {
+            "kind": "jupyter",
+            "app": profile.target.app.value,
+            "env": profile.target.env,
+            "workdir": profile.target.workdir,
+        }
+    jump: dict[str, Any] | None = None
+    if profile.jump is not None:
+        jump = {
+            "host": profile.jump.host,
+            "port": profile.jump.port,
+            "username": profile.jump.username,
+            "profile_id": profile.jump.profile_id,
+        }
+    return {
+        "id": profile.id,
+        "name": profile.name,
+        "host": profile.host,
+        "port": profile.port,
+        "username": profile.username,
+        "auth": profile.auth.value,
+        "key_path": profile.key_path,
+        "jump": jump,
+        "target": target,
+        "local_port": profile.local_port,
+        "keepalive_interval": profile.keepalive_interval,
+        "keepalive_count_max": profile.keepalive_count_max,
+        "connect_timeout": profile.connect_timeout,
+        "pinned_fingerprints": list(profile.pinned_fingerprints),
+    }
+
+
+_MISSING = object()
+
+
+def _expect(
+    data: Mapping[str, Any], key: str, kind: type | tuple[type, ...], default: Any = _MISSING
+) -> Any:
+    if key not in data:
+        if default is _MISSING:
+            raise ValueError(f"missing field {key!r}")
+        return default
+    value = data[key]
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    wrong_bool = isinstance(value, bool) and bool not in kinds
+    if wrong_bool or not isinstance(value, kinds):
+        names = " or ".join("null" if k is type(None) else k.__name__ for k in kinds)
+        raise ValueError(f"field {key!r} must be {names}")
+    return value
+
+
+def profile_from_dict(data: Any) -> HostProfile:
+    """Build a profile from stored data. Raises ValueError naming the bad field."""
+    if not isinstance(data, Mapping):
+        raise ValueError("a profile must be an object")
+    target_data = _expect(data, "target", Mapping, {"kind": "jupyter"})
+    kind = _expect(target_data, "kind", str)
+    target: Target
+    if kind == "remote":
+        target = RemoteForward(_expect(target_data, "host", str), _expect(target_data, "port", int))
+    elif kind == "jupyter":
+        try:
+            app = JupyterApp(_expect(target_data, "app", str, "lab"))
+        except ValueError as exc:
+            raise ValueError("field 'app' must be 'lab' or 'notebook'") from exc
+        target = JupyterSpec(
+            app=app,
+            env=_expect(target_data, "env", str, ""),
+            workdir=_expect(target_data, "workdir", str, ""),
+        )
+    else:
+        raise ValueError(f"unknown target kind {kind!r}")
+    jump_data = _expect(data, "jump", (Mapping, type(None)), None)
+    jump = None
+    if jump_data is not None:
+        profile_ref = _expect(jump_data, "profile_id", (str, type(None)), None)
+        jump = JumpHost(
+            host=_expect(jump_data, "host", str, ""),
+            port=_expect(jump_data, "port", int, 22),
+            username=_expect(jump_data, "username", str, ""),
+            profile_id=profile_ref,
+        )
+    try:
+        auth = AuthMethod(_expect(data, "auth", str, "password"))
+    except ValueError as exc:
+        raise ValueError("field 'auth' must be password, key or agent") from exc
+    pins = _expect(data, "pinned_fingerprints", list, [])
+    if not all(isinstance(p, str) for p in pins):
+        raise ValueError("field 'pinned_fingerprints' must be a list of strings")
+    profile_id = _expect(data, "id", str)
+    if not profile_id:
+        raise ValueError("field 'id' must not be empty")
+    return HostProfile(
+        id=profile_id,
+        name=_expect(data, "name", str),
+        host=_expect(data, "host", str),
+        port=_expect(data, "port", int, 22),
+        username=_expect(data, "username", str),
+        auth=auth,
+        key_path=_expect(data, "key_path", str, ""),
+        jump=jump,
+        target=target,
+        local_port=_expect(data, "local_port", int, 0),
+        keepalive_interval=_expect(data, "keepalive_interval", int, 5),
+        keepalive_count_max=_expect(data, "keepalive_count_max", int, 3),
+        connect_timeout=_expect(data, "connect_timeout", int, 15),
+        pinned_fingerprints=tuple(pins),
+    )

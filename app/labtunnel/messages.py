@@ -1,0 +1,631 @@
+"""Errors -> plain sentences that name the fix. Shared by the CLI and the tray.
+
+Templates are English and marked with QT_TRANSLATE_NOOP so Qt's lupdate
+extracts them; the tray translates ``template`` and then formats it with
+``params``. This module never imports Qt.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from labtunnel.core import errors as e
+from labtunnel.core.logs import redact
+
+CONTEXT = "messages"
+
+
+def QT_TRANSLATE_NOOP(context: str, text: str) -> str:
+    return text
+
+
+def _t(text: str) -> str:
+    return QT_TRANSLATE_NOOP(CONTEXT, text)
+
+
+@dataclass(frozen=True)
+class Message:
+    template: str
+    params: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        return self.template.format(**self.params)
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def _m(template: str, **params: object) -> Message:
+    return Message(template, {k: redact(str(v)) for k, v in params.items()})
+
+
+_FIELD_NAMES = {
+    "name": _t("Name"),
+    "host": _t("Server address"),
+    "port": _t("SSH port"),
+    "username": _t("User name"),
+    "key_path": _t("Key file"),
+    "jump": _t("Jump host"),
+    "remote": _t("Remote address"),
+    "local_port": _t("Local port"),
+    "keepalive_interval": _t("Keepalive interval"),
+    "keepalive_count_max": _t("Keepalive count"),
+    "connect_timeout": _t("Connect timeout"),
+    "pinned_fingerprints": _t("Pinned host key"),
+}
+
+_PROBLEMS = {
+    "empty": _t("{field} is empty: please fill it in."),
+    "duplicate": _t(
+        "{field}: another lab server is already called “{value}”. Choose another name."
+    ),
+    "bad_host": _t("{field} “{value}” is not a valid host name or IP address."),
+    "port_out_of_range": _t("{field} {value} is not a valid port: use a number from 1 to 65535."),
+    "missing": _t("{field}: the file {value} does not exist. Choose the private key file."),
+    "not_a_file": _t("{field}: {value} is not a file. Choose the private key file."),
+    "bad_username": _t("{field} “{value}” contains spaces: enter the user name only."),
+    "self_reference": _t("{field}: a server cannot be its own jump host."),
+    "unknown_profile": _t("{field}: the lab server it names no longer exists. Choose another."),
+    "cycle": _t("{field}: the jump hosts lead in a circle. Remove one of them."),
+    "out_of_range": _t("{field} {value} is out of range."),
+    "not_jupyter": _t("{field}: this lab server forwards {value}, not Jupyter."),
+    "bad_fingerprint": _t(
+        "{field} “{value}” is not a SHA256 fingerprint (SHA256:…, 43 characters)."
+    ),
+}
+
+
+def describe_problem(problem: e.FieldProblem) -> Message:
+    template = _PROBLEMS.get(problem.code, _t("{field} is not valid."))
+    field_name = _FIELD_NAMES.get(problem.field, problem.field)
+    params = {"field": field_name, "value": problem.value}
+    if problem.field == "local_port" and problem.code == "port_out_of_range":
+        template = _t("{field} {value} is not valid: use 0 (pick a free port) or 1 to 65535.")
+    return _m(template, **params)
+
+
+def _profile_invalid(err: e.ProfileInvalid) -> Message:
+    parts = " ".join(describe_problem(p).text for p in err.problems)
+    return _m(_t("The lab server settings are not valid. {details}"), details=parts)
+
+
+def _store_corrupt(err: e.ProfileStoreCorrupt) -> Message:
+    if err.backup_path:
+        return _m(
+            _t(
+                "LabTunnel cannot read its settings file {path} ({detail}). The file was left "
+                "as it is and a copy was saved as {backup}. Fix or move the file away, then "
+                "restart LabTunnel; until then changes cannot be saved."
+            ),
+            path=err.path,
+            detail=err.detail,
+            backup=err.backup_path,
+        )
+    return _m(
+        _t(
+            "LabTunnel cannot read its settings file {path} ({detail}). The file was left as "
+            "it is. Fix or move it away, then restart LabTunnel; until then changes cannot "
+            "be saved."
+        ),
+        path=err.path,
+        detail=err.detail,
+    )
+
+
+def _key_unsupported(err: e.KeyFileUnsupported) -> Message:
+    if err.detail == "public_key":
+        return _m(
+            _t("{path} is a public key. Choose the private key file (the one without .pub)."),
+            path=err.path,
+        )
+    if err.detail == "putty_ppk":
+        return _m(
+            _t(
+                "{path} is a PuTTY key. Export it in OpenSSH format with PuTTYgen "
+                "(Conversions → Export OpenSSH key) and choose that file."
+            ),
+            path=err.path,
+        )
+    return _m(
+        _t(
+            "{path} is not a private key LabTunnel can use. Choose an ed25519, ECDSA or RSA "
+            "private key in OpenSSH or PEM format."
+        ),
+        path=err.path,
+    )
+
+
+def _forwarding_refused(err: e.ForwardingRefused) -> Message:
+    if err.reason == "prohibited":
+        return _m(
+            _t(
+                "{host} does not allow port forwarding (AllowTcpForwarding is off). Ask your "
+                "lab admin to enable it for your account."
+            ),
+            host=err.host,
+        )
+    if err.reason == "not_answering":
+        return _m(
+            _t(
+                "Jupyter on {host} does not answer through the tunnel. Try “Stop Jupyter on "
+                "server”, then connect again."
+            ),
+            host=err.host,
+        )
+    return _m(
+        _t(
+            "{host} could not reach {dest_host}:{dest_port}. Check that the service runs on "
+            "the server and that the remote address in the profile is right."
+        ),
+        host=err.host,
+        dest_host=err.dest_host,
+        dest_port=err.dest_port,
+    )
+
+
+def _secret_missing(err: e.SecretMissing) -> Message:
+    if err.kind == "passphrase":
+        return _m(
+            _t("No key passphrase is saved for “{profile}”. Edit the lab server and enter it."),
+            profile=err.profile_name,
+        )
+    return _m(
+        _t(
+            "No password is saved for “{profile}”. Edit the lab server and enter your "
+            'password (or run: labtunnel profile set-password "{profile}").'
+        ),
+        profile=err.profile_name,
+    )
+
+
+def _jump_failed(err: e.JumpHostFailed) -> Message:
+    inner = describe(err.cause)
+    return Message(
+        _t("Via the jump host {jump}: {reason}"),
+        {"jump": err.jump_host, "reason": inner.text},
+    )
+
+
+def _host_key_changed(err: e.HostKeyChanged) -> Message:
+    return _m(
+        _t(
+            "WARNING: the identity of {host} has changed. LabTunnel expected the key "
+            "{expected} ({source}) but the server showed {key_type} {actual}. Someone may be "
+            "intercepting the connection, so LabTunnel refused to connect. Ask your lab admin "
+            "whether the server was reinstalled; only then remove the old key "
+            "(labtunnel hostkey forget {host}) and connect again."
+        ),
+        host=err.host,
+        expected=", ".join(err.expected_fingerprints),
+        source=err.source,
+        key_type=err.key_type,
+        actual=err.actual_fingerprint,
+    )
+
+
+_Describer = Callable[[Any], Message]
+_DESCRIBERS: dict[type[BaseException], _Describer] = {}
+
+
+def _describes(kind: type[BaseException]) -> Callable[[_Describer], _Describer]:
+    def register(function: _Describer) -> _Describer:
+        _DESCRIBERS[kind] = function
+        return function
+
+    return register
+
+
+def describe(error: BaseException) -> Message:
+    """A sentence for people: what happened and what to do about it."""
+    for kind in type(error).__mro__:
+        describer = _DESCRIBERS.get(kind)
+        if describer is not None:
+            return describer(error)
+    return _m(
+        _t("Something unexpected went wrong ({kind}). See the log (Show log) for details."),
+        kind=type(error).__name__,
+    )
+
+
+@_describes(e.LabTunnelError)
+def _generic(x: e.LabTunnelError) -> Message:
+    return _m(
+        _t("LabTunnel could not finish: {detail}. See the log (Show log) for details."),
+        detail=str(x),
+    )
+
+
+_describes(e.ProfileInvalid)(_profile_invalid)
+_describes(e.ProfileStoreCorrupt)(_store_corrupt)
+_describes(e.KeyFileUnsupported)(_key_unsupported)
+_describes(e.ForwardingRefused)(_forwarding_refused)
+_describes(e.SecretMissing)(_secret_missing)
+_describes(e.JumpHostFailed)(_jump_failed)
+_describes(e.HostKeyChanged)(_host_key_changed)
+
+
+@_describes(e.ProfileNotFound)
+def _profile_not_found(x: e.ProfileNotFound) -> Message:
+    return _m(
+        _t("There is no saved lab server called “{name}”. Check the name in the list of servers."),
+        name=x.name,
+    )
+
+
+@_describes(e.ProfileStoreTooNew)
+def _profile_store_too_new(x: e.ProfileStoreTooNew) -> Message:
+    return _m(
+        _t(
+            "The settings file {path} was written by a newer LabTunnel (format {found}; this "
+            "version reads up to {supported}). Update LabTunnel. The file was left as it is."
+        ),
+        path=x.path,
+        found=x.found_version,
+        supported=x.supported_version,
+    )
+
+
+@_describes(e.ProfileStoreLocked)
+def _profile_store_locked(x: e.ProfileStoreLocked) -> Message:
+    return _m(
+        _t(
+            "Nothing was saved, because the settings file {path} could not be read when "
+            "LabTunnel started. Fix or move that file away, then restart LabTunnel."
+        ),
+        path=x.path,
+    )
+
+
+@_describes(e.ProfileFileUnwritable)
+def _profile_file_unwritable(x: e.ProfileFileUnwritable) -> Message:
+    return _m(
+        _t(
+            "LabTunnel could not save its settings to {path} ({detail}). Check that you may "
+            "write to that folder and that the disk is not full."
+        ),
+        path=x.path,
+        detail=x.detail,
+    )
+
+
+@_describes(e.SecretStoreUnavailable)
+def _secret_store_unavailable(x: e.SecretStoreUnavailable) -> Message:
+    return _m(
+        _t(
+            "No secure password store (system keyring) is available. On Linux, install and "
+            "start GNOME Keyring or KWallet. LabTunnel never keeps passwords in plain files."
+        )
+    )
+
+
+@_describes(e.SecretStoreLocked)
+def _secret_store_locked(x: e.SecretStoreLocked) -> Message:
+    return _m(
+        _t(
+            "Your system keyring is locked. Unlock it (log in again, or open your keyring "
+            "app) and try again."
+        )
+    )
+
+
+@_describes(e.DnsFailure)
+def _dns_failure(x: e.DnsFailure) -> Message:
+    return _m(
+        _t(
+            "The server name “{host}” could not be found. Check the spelling, and that you are "
+            "on the lab network or VPN."
+        ),
+        host=x.host,
+    )
+
+
+@_describes(e.ConnectionRefused)
+def _connection_refused(x: e.ConnectionRefused) -> Message:
+    return _m(
+        _t(
+            "{host} refused the connection on port {port}. Check the port (SSH is usually 22) "
+            "and that the SSH server is running."
+        ),
+        host=x.host,
+        port=x.port,
+    )
+
+
+@_describes(e.ConnectTimeout)
+def _connect_timeout(x: e.ConnectTimeout) -> Message:
+    return _m(
+        _t(
+            "{host} did not answer on port {port} within {seconds} seconds. Check your network "
+            "or VPN, and the server address and port."
+        ),
+        host=x.host,
+        port=x.port,
+        seconds=f"{x.seconds:g}",
+    )
+
+
+@_describes(e.HostUnreachable)
+def _host_unreachable(x: e.HostUnreachable) -> Message:
+    return _m(
+        _t("{host} cannot be reached from this computer. Check your network connection or VPN."),
+        host=x.host,
+    )
+
+
+@_describes(e.SessionLost)
+def _session_lost(x: e.SessionLost) -> Message:
+    return _m(
+        _t(
+            "The connection to {host} was lost. LabTunnel reconnects by itself when the server "
+            "answers again."
+        ),
+        host=x.host,
+    )
+
+
+@_describes(e.ProtocolError)
+def _protocol_error(x: e.ProtocolError) -> Message:
+    return _m(
+        _t(
+            "{host} port {port} did not complete an SSH login ({detail}). Check that this is "
+            "the SSH port of the server, then try again."
+        ),
+        host=x.host,
+        port=x.port,
+        detail=x.detail,
+    )
+
+
+@_describes(e.HostKeyUnknown)
+def _host_key_unknown(x: e.HostKeyUnknown) -> Message:
+    return _m(
+        _t(
+            "LabTunnel has not connected to {host} before. Its {key_type} key fingerprint is "
+            "{fingerprint}. Compare it with the one your lab admin gave you, then trust it "
+            "(command line: connect again with --accept-new-host-key)."
+        ),
+        host=x.host,
+        key_type=x.key_type,
+        fingerprint=x.fingerprint,
+    )
+
+
+@_describes(e.AuthFailed)
+def _auth_failed(x: e.AuthFailed) -> Message:
+    return _m(
+        _t(
+            "{host} did not accept the login for “{username}”. Check the user name and the "
+            "password or key in the lab server's settings."
+        ),
+        host=x.host,
+        username=x.username,
+    )
+
+
+@_describes(e.AuthMethodNotAllowed)
+def _auth_method_not_allowed(x: e.AuthMethodNotAllowed) -> Message:
+    return _m(
+        _t(
+            "{host} does not allow {method} login; it allows: {allowed}. Change how you sign "
+            "in, in the lab server's settings."
+        ),
+        host=x.host,
+        method=x.method,
+        allowed=", ".join(x.allowed),
+    )
+
+
+@_describes(e.KeyFileMissing)
+def _key_file_missing(x: e.KeyFileMissing) -> Message:
+    return _m(
+        _t(
+            "The key file {path} does not exist. Choose your private key file in the lab "
+            "server's settings."
+        ),
+        path=x.path,
+    )
+
+
+@_describes(e.KeyFileUnreadable)
+def _key_file_unreadable(x: e.KeyFileUnreadable) -> Message:
+    return _m(
+        _t(
+            "The key file {path} cannot be read ({detail}). Check that the file is yours and "
+            "readable."
+        ),
+        path=x.path,
+        detail=x.detail,
+    )
+
+
+@_describes(e.KeyPassphraseNeeded)
+def _key_passphrase_needed(x: e.KeyPassphraseNeeded) -> Message:
+    return _m(
+        _t(
+            "The key file {path} is protected by a passphrase and none is saved. Enter the "
+            "passphrase in the lab server's settings."
+        ),
+        path=x.path,
+    )
+
+
+@_describes(e.KeyPassphraseWrong)
+def _key_passphrase_wrong(x: e.KeyPassphraseWrong) -> Message:
+    return _m(
+        _t(
+            "The saved passphrase does not unlock the key file {path}. Enter the right "
+            "passphrase in the lab server's settings."
+        ),
+        path=x.path,
+    )
+
+
+@_describes(e.AgentUnavailable)
+def _agent_unavailable(x: e.AgentUnavailable) -> Message:
+    return _m(
+        _t(
+            "No SSH agent is running. Start one (Pageant or the OpenSSH agent on Windows, "
+            "ssh-agent on macOS and Linux) and add your key, or choose a key file instead."
+        )
+    )
+
+
+@_describes(e.AgentHasNoKeys)
+def _agent_has_no_keys(x: e.AgentHasNoKeys) -> Message:
+    return _m(
+        _t(
+            "The SSH agent holds no keys. Add your key to it (ssh-add), or choose a key file "
+            "instead."
+        )
+    )
+
+
+@_describes(e.OneTimeCodeCancelled)
+def _one_time_code_cancelled(x: e.OneTimeCodeCancelled) -> Message:
+    return _m(
+        _t(
+            "No one-time code was entered for {host}, so the login stopped. Connect again and "
+            "enter the code."
+        ),
+        host=x.host,
+    )
+
+
+@_describes(e.LocalPortInUse)
+def _local_port_in_use(x: e.LocalPortInUse) -> Message:
+    return _m(
+        _t(
+            "Port {port} on this computer is already used by another program. Choose another "
+            "local port, or 0 to let LabTunnel pick a free one."
+        ),
+        port=x.port,
+    )
+
+
+@_describes(e.LocalPortDenied)
+def _local_port_denied(x: e.LocalPortDenied) -> Message:
+    return _m(
+        _t(
+            "LabTunnel may not use port {port} on this computer. Choose a port above 1024, or 0 "
+            "to let LabTunnel pick one."
+        ),
+        port=x.port,
+    )
+
+
+@_describes(e.RemoteCommandFailed)
+def _remote_command_failed(x: e.RemoteCommandFailed) -> Message:
+    return _m(
+        _t(
+            "A command on the server failed (exit status {status}): {stderr}. See the log for "
+            "details."
+        ),
+        status=x.exit_status,
+        stderr=x.stderr_tail[-300:],
+    )
+
+
+@_describes(e.RemoteCommandTimeout)
+def _remote_command_timeout(x: e.RemoteCommandTimeout) -> Message:
+    return _m(
+        _t(
+            "The server did not finish “{command}” within {seconds} seconds. It may be busy: "
+            "try again, and check the Jupyter environment in the lab server's settings."
+        ),
+        command=x.command,
+        seconds=f"{x.seconds:g}",
+    )
+
+
+_JUPYTER_NOT_FOUND = {
+    "not_on_path": _t(
+        "LabTunnel ran “{command}” on the server, but there is no jupyter on your PATH there."
+    ),
+    "env_missing": _t("The Jupyter environment “{env}” does not exist on the server."),
+    "not_executable": _t("“{env}” on the server is not a program LabTunnel can run."),
+    "conda_missing": _t(
+        "The profile names the conda environment “{env}”, but conda was not found on the server."
+    ),
+    "conda_env_missing": _t("There is no conda environment called “{env}” on the server."),
+    "env_has_no_jupyter": _t("The environment “{env}” on the server has no jupyter in it."),
+    "jupyter_broken": _t("jupyter on the server failed to run ({detail})."),
+}
+
+
+@_describes(e.JupyterNotFound)
+def _jupyter_not_found(x: e.JupyterNotFound) -> Message:
+    first = _m(
+        _JUPYTER_NOT_FOUND.get(x.reason, _JUPYTER_NOT_FOUND["not_on_path"]),
+        command=x.command_tried,
+        env=x.env,
+        detail=x.detail[-200:],
+    ).text
+    if x.candidates:
+        fix = _m(
+            _t(
+                "Set the lab server's Jupyter environment to one of these: {candidates} "
+                "(or install Jupyter there: pip install jupyterlab)."
+            ),
+            candidates=", ".join(x.candidates[:4]),
+        ).text
+    else:
+        fix = _t(
+            "Set the lab server's Jupyter environment to the conda environment name, the venv "
+            "folder or the full path of jupyter (or install it there: pip install jupyterlab)."
+        )
+    return Message(_t("{problem} {fix}"), {"problem": first, "fix": fix})
+
+
+@_describes(e.JupyterStartFailed)
+def _jupyter_start_failed(x: e.JupyterStartFailed) -> Message:
+    if x.reason == "workdir_missing":
+        return _m(
+            _t(
+                "The working folder {workdir} does not exist on the server. Create it, or "
+                "change the Jupyter working folder in the lab server's settings."
+            ),
+            workdir=x.workdir,
+        )
+    tail = x.log_tail.strip().splitlines()[-3:] if x.log_tail else []
+    return _m(
+        _t(
+            "Jupyter did not start on the server ({reason}). Its log {log} ends with: {tail} "
+            "Check the Jupyter environment in the lab server's settings."
+        ),
+        reason=x.reason,
+        log=x.log_path or "-",
+        tail=" / ".join(tail) or "-",
+    )
+
+
+@_describes(e.JupyterNotResponding)
+def _jupyter_not_responding(x: e.JupyterNotResponding) -> Message:
+    return _m(
+        _t(
+            "Your Jupyter on the server (port {port}) is running but does not answer. Use "
+            "“Stop Jupyter on server”, then connect again to start a fresh one."
+        ),
+        port=x.port,
+    )
+
+
+@_describes(e.JupyterNotRunning)
+def _jupyter_not_running(x: e.JupyterNotRunning) -> Message:
+    return _m(
+        _t("Jupyter is no longer running on the server (port {port}). Connect again to start it."),
+        port=x.port,
+    )
+
+
+@_describes(e.JupyterStopFailed)
+def _jupyter_stop_failed(x: e.JupyterStopFailed) -> Message:
+    return _m(
+        _t(
+            "LabTunnel could not stop your Jupyter on the server (process {pid}). Stop it "
+            "from a terminal on the server: kill {pid}"
+        ),
+        pid=x.pid if x.pid is not None else "?",
+    )

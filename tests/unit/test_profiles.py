@@ -1,0 +1,128 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from labtunnel.core.errors import ProfileInvalid
+from labtunnel.core.profiles import (
+    AuthMethod,
+    HostProfile,
+    JumpHost,
+    JupyterApp,
+    JupyterSpec,
+    RemoteForward,
+    parse_host_port,
+    parse_jump_spec,
+    profile_from_dict,
+    profile_problems,
+    profile_to_dict,
+    validate_profile,
+)
+
+
+def codes(profile: HostProfile, others: list[HostProfile] | None = None) -> set[tuple[str, str]]:
+    return {(p.field, p.code) for p in profile_problems(profile, others or [])}
+
+
+def test_a_complete_profile_has_no_problems() -> None:
+    assert codes(HostProfile("lab", "gpu.example.org", "alice")) == set()
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({"name": " "}, ("name", "empty")),
+        ({"host": ""}, ("host", "empty")),
+        ({"host": "bad host!"}, ("host", "bad_host")),
+        ({"port": 0}, ("port", "port_out_of_range")),
+        ({"port": 70000}, ("port", "port_out_of_range")),
+        ({"username": ""}, ("username", "empty")),
+        ({"username": "a b"}, ("username", "bad_username")),
+        ({"local_port": -1}, ("local_port", "port_out_of_range")),
+        ({"local_port": 65536}, ("local_port", "port_out_of_range")),
+        ({"auth": AuthMethod.KEY}, ("key_path", "empty")),
+        ({"auth": AuthMethod.KEY, "key_path": "/nonexistent/id_ed25519"}, ("key_path", "missing")),
+        ({"target": RemoteForward("127.0.0.1", 0)}, ("remote", "port_out_of_range")),
+        ({"jump": JumpHost(host="", port=22)}, ("jump", "empty")),
+        ({"pinned_fingerprints": ("MD5:aa",)}, ("pinned_fingerprints", "bad_fingerprint")),
+        ({"keepalive_interval": 0}, ("keepalive_interval", "out_of_range")),
+    ],
+)
+def test_each_bad_field_is_named(changes: dict[str, object], expected: tuple[str, str]) -> None:
+    profile = HostProfile("lab", "gpu.example.org", "alice").with_changes(**changes)
+    assert expected in codes(profile)
+    with pytest.raises(ProfileInvalid) as caught:
+        validate_profile(profile)
+    assert expected in {(p.field, p.code) for p in caught.value.problems}
+
+
+def test_duplicate_names_are_caught_case_insensitively() -> None:
+    first = HostProfile("GPU lab", "a.example.org", "alice")
+    second = HostProfile("gpu LAB", "b.example.org", "alice")
+    assert ("name", "duplicate") in codes(second, [first])
+    # the same profile being edited is not a duplicate of itself
+    assert codes(first.with_changes(host="c.example.org"), [first]) == set()
+
+
+def test_jump_must_name_an_existing_other_profile() -> None:
+    lab = HostProfile("lab", "gpu", "alice")
+    assert ("jump", "self_reference") in codes(lab.with_changes(jump=JumpHost(profile_id=lab.id)))
+    assert ("jump", "unknown_profile") in codes(lab.with_changes(jump=JumpHost(profile_id="nope")))
+    gateway = HostProfile("gw", "gw.example.org", "alice")
+    assert codes(lab.with_changes(jump=JumpHost(profile_id=gateway.id)), [gateway]) == set()
+
+
+def test_existing_key_file_is_accepted(tmp_path: Path) -> None:
+    key = tmp_path / "id_ed25519"
+    key.write_text("x")
+    profile = HostProfile("lab", "gpu", "alice", auth=AuthMethod.KEY, key_path=str(key))
+    assert codes(profile) == set()
+    assert ("key_path", "not_a_file") in codes(profile.with_changes(key_path=str(tmp_path)))
+
+
+def test_round_trip_through_dict_keeps_every_field() -> None:
+    profile = HostProfile(
+        "lab",
+        "10.0.0.5",
+        "bob",
+        port=2222,
+        auth=AuthMethod.KEY,
+        key_path="~/.ssh/id_ed25519",
+        jump=JumpHost("gw.example.org", 2200, "bob"),
+        target=JupyterSpec(JupyterApp.NOTEBOOK, "torch", "~/work"),
+        local_port=8000,
+        keepalive_interval=7,
+        keepalive_count_max=4,
+        connect_timeout=9,
+        pinned_fingerprints=("SHA256:" + "A" * 43,),
+    )
+    assert profile_from_dict(profile_to_dict(profile)) == profile
+    remote = profile.with_changes(target=RemoteForward("127.0.0.1", 8888), jump=None)
+    assert profile_from_dict(profile_to_dict(remote)) == remote
+
+
+@pytest.mark.parametrize(
+    ("data", "fragment"),
+    [
+        ([], "must be an object"),
+        ({"name": "x", "host": "h", "username": "u"}, "'id'"),
+        ({"id": "1", "name": "x", "host": "h", "username": "u", "port": "22"}, "'port'"),
+        ({"id": "1", "name": "x", "host": "h", "username": "u", "port": True}, "'port'"),
+        ({"id": "1", "name": "x", "host": "h", "username": "u", "auth": "telnet"}, "'auth'"),
+        ({"id": "1", "name": "x", "host": "h", "username": "u", "target": {"kind": "x"}}, "kind"),
+    ],
+)
+def test_bad_stored_data_names_the_field(data: object, fragment: str) -> None:
+    with pytest.raises(ValueError, match=fragment):
+        profile_from_dict(data)
+
+
+def test_parsing_host_port_and_jump_specs() -> None:
+    assert parse_host_port("127.0.0.1:8888", 0) == ("127.0.0.1", 8888)
+    assert parse_host_port("[::1]:8888", 0) == ("::1", 8888)
+    assert parse_host_port("gpu", 22) == ("gpu", 22)
+    assert parse_jump_spec("bob@gw.example.org:2200") == JumpHost("gw.example.org", 2200, "bob")
+    assert parse_jump_spec("gw") == JumpHost("gw", 22, "")
+    with pytest.raises(ValueError):
+        parse_host_port("gpu:notaport", 22)

@@ -368,6 +368,25 @@ def _session_lost(x: e.SessionLost) -> Message:
 
 @_describes(e.ProtocolError)
 def _protocol_error(x: e.ProtocolError) -> Message:
+    if x.detail == "no_ssh_banner":
+        return _m(
+            _t(
+                "{host} port {port} does not answer like an SSH server. Check the server "
+                "address and the SSH port (usually 22)."
+            ),
+            host=x.host,
+            port=x.port,
+        )
+    if x.detail == "closed_during_handshake":
+        return _m(
+            _t(
+                "{host} port {port} closed the connection before the login finished. The "
+                "server may be refusing new logins for now: try again in a minute, or ask "
+                "your lab admin."
+            ),
+            host=x.host,
+            port=x.port,
+        )
     return _m(
         _t(
             "{host} port {port} did not complete an SSH login ({detail}). Check that this is "
@@ -581,6 +600,14 @@ def _jupyter_not_found(x: e.JupyterNotFound) -> Message:
 
 @_describes(e.JupyterStartFailed)
 def _jupyter_start_failed(x: e.JupyterStartFailed) -> Message:
+    if x.reason == "app_missing":
+        return _m(
+            _t(
+                "JupyterLab (or the Notebook app the profile asks for) is not installed in "
+                "that environment on the server. Install it there (pip install jupyterlab), "
+                "or switch the lab server's Jupyter app between Lab and Notebook."
+            )
+        )
     if x.reason == "workdir_missing":
         return _m(
             _t(
@@ -629,3 +656,211 @@ def _jupyter_stop_failed(x: e.JupyterStopFailed) -> Message:
         ),
         pid=x.pid if x.pid is not None else "?",
     )
+
+
+# --- sharing / import (issue 7) -------------------------------------------------------
+
+_SHARE_FIELD_NAMES = {
+    "file": _t("The file"),
+    "format": _t("File type"),
+    "version": _t("Format version"),
+    "sha256": _t("Integrity check (sha256)"),
+    "profile": _t("Lab server settings"),
+    "name": _t("Name"),
+    "server": _t("Server"),
+    "server.host": _t("Server address"),
+    "server.port": _t("SSH port"),
+    "server.username": _t("User name"),
+    "server.host_key_fingerprints": _t("Server host key fingerprints"),
+    "jump": _t("Jump host"),
+    "jump.host": _t("Jump host address"),
+    "jump.port": _t("Jump host SSH port"),
+    "jump.username": _t("Jump host user name"),
+    "jump.host_key_fingerprints": _t("Jump host key fingerprints"),
+    "target": _t("What to open"),
+    "target.kind": _t("What to open"),
+    "target.app": _t("Jupyter app"),
+    "target.env": _t("Jupyter environment"),
+    "target.workdir": _t("Jupyter working folder"),
+    "target.host": _t("Remote address"),
+    "target.port": _t("Remote port"),
+}
+
+_SHARE_PROBLEMS = {
+    "not_text": _t("{field} is not a text file."),
+    "not_json": _t("{field} is not valid JSON ({value})."),
+    "not_labtunnel": _t("{field}: this is not a LabTunnel lab profile file."),
+    "required": _t("{field} is missing."),
+    "wrong_type": _t("{field} has the wrong type (expected: {value})."),
+    "unknown_field": _t("{field} is not a field LabTunnel knows."),
+    "duplicate_key": _t("“{field}” appears twice."),
+    "too_long": _t("{field} is longer than {value} characters."),
+    "too_many": _t("{field}: more than {value} entries."),
+    "control_chars": _t("{field} contains control characters."),
+    "bad_choice": _t("{field} must be one of: {value}."),
+    "bad_digest": _t("{field} is not a SHA-256 digest (64 hexadecimal characters)."),
+}
+
+
+def describe_share_problem(problem: e.FieldProblem) -> Message:
+    """One problem of a lab profile file; ``field`` is its dotted path in the file."""
+    template = _SHARE_PROBLEMS.get(problem.code) or _PROBLEMS.get(
+        problem.code, _t("{field} is not valid.")
+    )
+    field_name = _SHARE_FIELD_NAMES.get(problem.field, problem.field)
+    return _m(template, field=field_name, value=problem.value)
+
+
+@_describes(e.ShareFileUnreadable)
+def _share_file_unreadable(x: e.ShareFileUnreadable) -> Message:
+    return _m(
+        _t(
+            "LabTunnel could not use the lab profile file {path} ({detail}). Check the name "
+            "and folder of the file and that you may read and write there."
+        ),
+        path=x.path,
+        detail=x.detail,
+    )
+
+
+@_describes(e.ShareFileTooLarge)
+def _share_file_too_large(x: e.ShareFileTooLarge) -> Message:
+    return _m(
+        _t(
+            "{path} is too big to be a lab profile ({size} bytes; they are under {limit}). "
+            "Choose the .labtunnel file your lab admin gave you."
+        ),
+        path=x.path,
+        size=x.size,
+        limit=x.limit,
+    )
+
+
+@_describes(e.ShareFileMalformed)
+def _share_file_malformed(x: e.ShareFileMalformed) -> Message:
+    details = " ".join(describe_share_problem(p).text for p in x.problems[:6])
+    return _m(
+        _t(
+            "{path} is not a lab profile LabTunnel can use. {details} Ask your lab admin for "
+            "a new file (exported with “labtunnel profile export”)."
+        ),
+        path=x.path,
+        details=details,
+    )
+
+
+@_describes(e.ShareFileDamaged)
+def _share_file_damaged(x: e.ShareFileDamaged) -> Message:
+    if x.reason == "truncated":
+        return _m(
+            _t(
+                "The lab profile file {path} is incomplete: it ends too early (an interrupted "
+                "download or copy?). Get the file again from your lab admin."
+            ),
+            path=x.path,
+        )
+    return _m(
+        _t(
+            "The lab profile file {path} was changed after it was exported: its integrity "
+            "check does not match. Nothing was imported. Get the original file again from "
+            "your lab admin."
+        ),
+        path=x.path,
+    )
+
+
+@_describes(e.ShareFileTooNew)
+def _share_file_too_new(x: e.ShareFileTooNew) -> Message:
+    return _m(
+        _t(
+            "The lab profile file {path} was made by a newer LabTunnel (format {found}; this "
+            "version reads up to {supported}). Update LabTunnel, then import it again."
+        ),
+        path=x.path,
+        found=x.found_version,
+        supported=x.supported_version,
+    )
+
+
+@_describes(e.ShareHostKeyUnknown)
+def _share_host_key_unknown(x: e.ShareHostKeyUnknown) -> Message:
+    if x.role == "jump":
+        template = _t(
+            "LabTunnel does not know the host key of the jump host {host} yet, so “{profile}” "
+            "cannot be shared with it pinned. Connect to “{profile}” once (and check the key), "
+            "then export again."
+        )
+    else:
+        template = _t(
+            "LabTunnel does not know the host key of {host} yet, so “{profile}” cannot be "
+            "shared with it pinned. Connect to “{profile}” once (and check the key), then "
+            "export again."
+        )
+    return _m(template, host=x.host, profile=x.profile_name)
+
+
+@_describes(e.ShareUnsupportedProfile)
+def _share_unsupported_profile(x: e.ShareUnsupportedProfile) -> Message:
+    return _m(
+        _t(
+            "“{profile}” goes through a jump host that itself goes through another one; a lab "
+            "profile file holds one jump host. Make the first jump host connect directly, "
+            "then export again."
+        ),
+        profile=x.profile_name,
+    )
+
+
+@_describes(e.SshConfigUnreadable)
+def _ssh_config_unreadable(x: e.SshConfigUnreadable) -> Message:
+    return _m(
+        _t(
+            "LabTunnel could not read the SSH config file {path} ({detail}). Check that the "
+            "file exists and that ssh itself accepts it (ssh -G HOST), or choose another file."
+        ),
+        path=x.path,
+        detail=x.detail,
+    )
+
+
+_SKIP_REASONS = {
+    "wildcard": _t("“{alias}” is a pattern for many hosts, not one server: skipped."),
+    "not_found": _t("“{alias}” is not a Host in the SSH config: skipped."),
+    "exists": _t("“{alias}”: a lab server with this name already exists: skipped."),
+    "proxy_command": _t(
+        "“{alias}” connects through a ProxyCommand, which LabTunnel cannot run: skipped. "
+        "Use ProxyJump instead, or add it by hand."
+    ),
+    "multi_hop_jump": _t(
+        "“{alias}” goes through several jump hosts ({detail}); LabTunnel imports one: "
+        "skipped. Import the first jump host, then add this server with it as jump host."
+    ),
+    "bad_port": _t("“{alias}” has the port “{detail}”, which is not valid: skipped."),
+    "bad_jump": _t("“{alias}” has the ProxyJump “{detail}”, which is not valid: skipped."),
+    "jump_loop": _t("“{alias}”: its jump hosts lead in a circle ({detail}): skipped."),
+    "invalid": _t("“{alias}” has settings LabTunnel cannot use ({detail}): skipped."),
+}
+
+_IMPORT_NOTES = {
+    "identity_file_missing": _t(
+        "“{alias}”: the key file {detail} does not exist; using the next key found, or the "
+        "password."
+    ),
+    "include_cycle": _t("{detail} includes itself; it was read once."),
+    "include_too_deep": _t("{detail} is included too deeply (more than 16 levels): not read."),
+    "include_unreadable": _t("{detail} could not be read: not imported from."),
+    "match_ignored": _t("“{detail}”: LabTunnel does not evaluate this Match block; ignored."),
+    "canonicalize_ignored": _t("“{detail}”: host name canonicalization is not used; ignored."),
+}
+
+
+def describe_skipped_host(alias: str, reason: str, detail: str = "") -> Message:
+    """Why a host of the SSH config was not imported (SkippedHost)."""
+    template = _SKIP_REASONS.get(reason, _t("“{alias}” was skipped ({detail})."))
+    return _m(template, alias=alias, detail=detail or reason)
+
+
+def describe_import_note(code: str, detail: str, alias: str = "") -> Message:
+    """A remark on an SSH config import (ImportNote, ConfigNote)."""
+    template = _IMPORT_NOTES.get(code, _t("{detail}: {code}."))
+    return _m(template, alias=alias, detail=detail, code=code)

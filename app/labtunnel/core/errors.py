@@ -409,7 +409,8 @@ class JupyterNotFound(LabTunnelError):
 class JupyterStartFailed(LabTunnelError):
     """Jupyter was launched but did not come up.
 
-    ``reason``: timeout, exited, workdir_missing, no_python, launch_failed.
+    ``reason``: timeout, exited, app_missing (``jupyter lab``/``notebook`` is not
+    installed in that environment), workdir_missing, no_python, launch_failed.
     ``log_tail`` is the end of its log on the server with tokens redacted.
     """
 
@@ -456,3 +457,110 @@ class JupyterStopFailed(LabTunnelError):
         self.port = port
         self.detail = detail
         super().__init__(f"could not stop jupyter pid {pid} port {port} {detail}".rstrip())
+
+
+# --- sharing / import -----------------------------------------------------------------
+
+
+class ShareFileUnreadable(LabTunnelError):
+    """A lab profile file (``.labtunnel``) cannot be read or written: missing, no access."""
+
+    permanent = True
+
+    def __init__(self, path: str, detail: str) -> None:
+        self.path = path
+        self.detail = detail
+        super().__init__(f"lab profile file {path} cannot be used: {detail}")
+
+
+class ShareFileTooLarge(LabTunnelError):
+    """Far bigger than any lab profile: the wrong file was chosen."""
+
+    permanent = True
+
+    def __init__(self, path: str, size: int, limit: int) -> None:
+        self.path = path
+        self.size = size
+        self.limit = limit
+        super().__init__(f"lab profile file {path} has {size} bytes; the limit is {limit}")
+
+
+class ShareFileMalformed(LabTunnelError):
+    """Not a lab profile LabTunnel can use. ``problems`` name the fields by their dotted
+    path in the file (``server.port``, ``target.app``...); ``file`` is the file as a whole,
+    e.g. ``not_json``."""
+
+    permanent = True
+
+    def __init__(self, path: str, problems: Sequence[FieldProblem]) -> None:
+        self.path = path
+        self.problems = tuple(problems)
+        super().__init__(
+            f"lab profile file {path} is malformed: "
+            + ", ".join(f"{p.field}={p.code}" for p in self.problems)
+        )
+
+
+class ShareFileDamaged(LabTunnelError):
+    """The file's integrity digest does not match its content.
+
+    ``reason``: ``truncated`` (the file ends too early) or ``digest_mismatch`` (changed
+    after export). The digest catches damage and edits, it is not a signature.
+    """
+
+    permanent = True
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"lab profile file {path} is damaged ({reason})")
+
+
+class ShareFileTooNew(LabTunnelError):
+    permanent = True
+
+    def __init__(self, path: str, found_version: int, supported_version: int) -> None:
+        self.path = path
+        self.found_version = found_version
+        self.supported_version = supported_version
+        super().__init__(
+            f"lab profile file {path} has format version {found_version}; "
+            f"this LabTunnel reads up to {supported_version}"
+        )
+
+
+class ShareHostKeyUnknown(LabTunnelError):
+    """Export refused: no trusted or pinned key is known for the server (``role``
+    "server") or its jump host (``role`` "jump"), so there is nothing to pin."""
+
+    permanent = True
+
+    def __init__(self, profile_name: str, host: str, port: int, role: str) -> None:
+        self.profile_name = profile_name
+        self.host = host
+        self.port = port
+        self.role = role
+        super().__init__(f"no known host key for {role} {host}:{port} of {profile_name!r}")
+
+
+class ShareUnsupportedProfile(LabTunnelError):
+    """This profile cannot be put into a lab profile file. ``reason``: ``jump_chain``
+    (its jump host itself goes through another jump host)."""
+
+    permanent = True
+
+    def __init__(self, profile_name: str, reason: str) -> None:
+        self.profile_name = profile_name
+        self.reason = reason
+        super().__init__(f"profile {profile_name!r} cannot be shared ({reason})")
+
+
+class SshConfigUnreadable(LabTunnelError):
+    """The OpenSSH client config cannot be read or parsed."""
+
+    permanent = True
+
+    def __init__(self, path: str, detail: str) -> None:
+        self.path = path
+        self.detail = detail
+        super().__init__(f"SSH config {path} cannot be read: {detail}")

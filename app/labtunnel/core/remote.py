@@ -13,6 +13,8 @@ import shlex
 from dataclasses import dataclass
 from typing import Protocol
 
+from labtunnel.core.errors import RemoteCommandTimeout
+
 
 @dataclass(frozen=True)
 class CommandResult:
@@ -41,14 +43,21 @@ LOGIN_SHELL_COMMAND = (
 MARKER = "@@LT:"
 
 
-def run_script(runner: RemoteRunner, script: str, *, timeout: float) -> CommandResult:
+def run_script(
+    runner: RemoteRunner, script: str, *, timeout: float, label: str = "script"
+) -> CommandResult:
     """Run a POSIX shell ``script`` in a login shell on the server.
 
     The script is one compound command so the shell reads it whole before
     running it; its commands get /dev/null as stdin, not the rest of the script.
+    A timeout is reported as RemoteCommandTimeout(``label``): the command line
+    itself is the same for every script and would tell a person nothing.
     """
     wrapped = "{\n" + script.rstrip("\n") + "\n} </dev/null\n"
-    return runner.run(LOGIN_SHELL_COMMAND, timeout=timeout, stdin=wrapped.encode("utf-8"))
+    try:
+        return runner.run(LOGIN_SHELL_COMMAND, timeout=timeout, stdin=wrapped.encode("utf-8"))
+    except RemoteCommandTimeout as exc:
+        raise RemoteCommandTimeout(label, exc.seconds) from None
 
 
 def shell_path(path: str, default: str = "~") -> str:

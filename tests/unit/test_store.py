@@ -158,12 +158,12 @@ profile_like = st.fixed_dictionaries(
 def test_loader_fuzz_only_ever_loads_or_reports(tmp_path: Path, document: object) -> None:
     path = tmp_path / "fuzz.json"
     text = document if isinstance(document, str) else json.dumps(document)
-    path.write_text(text, encoding="utf-8")
+    path.write_bytes(text.encode("utf-8", "surrogatepass"))
     store = ProfileStore(path)
     try:
         profiles = store.load()
     except (ProfileStoreCorrupt, ProfileStoreTooNew):
-        assert path.read_text(encoding="utf-8") == text
+        assert path.read_bytes() == text.encode("utf-8", "surrogatepass")
     else:
         assert all(isinstance(p, HostProfile) for p in profiles)
     for leftover in tmp_path.glob("fuzz.json.unreadable-*"):

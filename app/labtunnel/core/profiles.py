@@ -82,7 +82,7 @@ class HostProfile:
     jump: JumpHost | None = None
     target: Target = field(default_factory=JupyterSpec)
     local_port: int = 0
-    keepalive_interval: int = 5
+    keepalive_interval: int = 4
     keepalive_count_max: int = 3
     connect_timeout: int = 15
     #: SHA256 fingerprints ("SHA256:...") the host must present; empty = trust on first use
@@ -326,7 +326,7 @@ def profile_from_dict(data: Any) -> HostProfile:
         jump=jump,
         target=target,
         local_port=_expect(data, "local_port", int, 0),
-        keepalive_interval=_expect(data, "keepalive_interval", int, 5),
+        keepalive_interval=_expect(data, "keepalive_interval", int, 4),
         keepalive_count_max=_expect(data, "keepalive_count_max", int, 3),
         connect_timeout=_expect(data, "connect_timeout", int, 15),
         pinned_fingerprints=tuple(pins),

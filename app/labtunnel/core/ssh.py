@@ -120,6 +120,8 @@ class SshSession:
         self._closed = False
         self._dead_reason: str | None = None
         self.dead = threading.Event()
+        self._dead_callbacks: list[Callable[[], None]] = []
+        self._callbacks_lock = threading.Lock()
         self._keepalive = Keepalive(
             transport,
             endpoint.keepalive_interval,
@@ -227,6 +229,24 @@ class SshSession:
     def dead_reason(self) -> str | None:
         return self._dead_reason
 
+    def on_dead(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` (on some worker thread) once the session is dead or closed."""
+        with self._callbacks_lock:
+            if not self.dead.is_set():
+                self._dead_callbacks.append(callback)
+                return
+        callback()
+
+    def _mark_dead(self) -> None:
+        with self._callbacks_lock:
+            self.dead.set()
+            callbacks, self._dead_callbacks = self._dead_callbacks, []
+        for callback in callbacks:
+            try:
+                callback()
+            except Exception:
+                log.exception("on_dead callback failed")
+
     def notify_resumed(self) -> None:
         self._keepalive.notify_resumed()
 
@@ -284,9 +304,9 @@ class SshSession:
     def _on_keepalive_dead(self, reason: str) -> None:
         self._dead_reason = reason
         log.warning("SSH session to %s is dead (%s)", self.endpoint.label, reason)
-        self.dead.set()
         # closing wakes every thread blocked on this transport
         self.transport.close()
+        self._mark_dead()
 
     def close(self) -> None:
         """Idempotent; closes the jump session too."""
@@ -295,7 +315,7 @@ class SshSession:
         self._closed = True
         self._keepalive.stop()
         self.transport.close()
-        self.dead.set()
+        self._mark_dead()
         self._keepalive.join(2.0)
         if self._via is not None:
             self._via.close()

@@ -1,0 +1,164 @@
+"""``labtunnel connect NAME``: the tray's "Connect" from a terminal or a script.
+
+The URL is the first (and only) line on stdout; progress goes to stderr. The
+tunnel stays up, reconnecting by itself, until SIGINT or SIGTERM.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import queue
+import signal
+import sys
+import threading
+import webbrowser
+from collections.abc import Sequence
+from types import FrameType
+from typing import Any
+
+from labtunnel.cli.output import fail, say
+from labtunnel.core.context import AppContext
+from labtunnel.core.errors import HostKeyUnknown, LabTunnelError
+from labtunnel.core.events import Event, TunnelState, TunnelStatus
+from labtunnel.core.tunnels import Tunnel
+from labtunnel.messages import describe
+
+STEP_TEXT = {
+    "connecting": "Connecting to {host}…",
+    "authenticating": "Logging in…",
+    "finding_jupyter": "Looking for your Jupyter…",
+    "starting_jupyter": "Starting Jupyter on the server…",
+    "waiting_jupyter": "Waiting for Jupyter to be ready…",
+    "forwarding": "Opening the local port…",
+    "checking": "Checking that Jupyter answers…",
+}
+
+
+def register(commands: Any) -> None:
+    connect = commands.add_parser(
+        "connect",
+        help="connect a lab server and keep the tunnel open until Ctrl+C",
+        description="Connect, find or start Jupyter, forward a local port and open the "
+        "browser. The URL is printed as the first line on stdout. Stops on SIGINT/SIGTERM.",
+    )
+    connect.add_argument("name", help="the lab server (profile) name")
+    connect.add_argument(
+        "--accept-new-host-key",
+        action="store_true",
+        help="trust the server's key on first connection (a changed key is still refused)",
+    )
+    connect.add_argument("--no-browser", action="store_true", help="do not open the browser")
+    connect.set_defaults(handler=_connect)
+
+
+class TerminalPrompter:
+    """One-time codes typed at the terminal; none when there is no terminal."""
+
+    def ask(
+        self, host: str, title: str, instructions: str, prompts: Sequence[tuple[str, bool]]
+    ) -> Sequence[str] | None:
+        if not sys.stdin.isatty():
+            return None
+        if instructions:
+            say(instructions)
+        answers = []
+        for text, echo in prompts:
+            answers.append(input(text) if echo else getpass.getpass(text))
+        return answers
+
+
+def _confirm_host_key(error: HostKeyUnknown) -> bool:
+    if not sys.stdin.isatty():
+        return False
+    say(describe(error).text)
+    reply = input(f"Trust this key for {error.host} and connect? [y/N] ")
+    return reply.strip().lower() in ("y", "yes")
+
+
+def _connect(args: argparse.Namespace, context: AppContext) -> int:
+    profile = context.store.get(args.name)
+    events: queue.Queue[Event] = queue.Queue()
+    stop_requested = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop_requested.set()
+        events.put(TunnelStatus(profile.id, profile.name, TunnelState.DISCONNECTED, step="stop"))
+
+    previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        while True:
+            tunnel = Tunnel(profile, context.tunnel_deps(TerminalPrompter()), events.put)
+            tunnel.start()
+            outcome = _follow(tunnel, events, stop_requested, args, context)
+            if outcome is not None:
+                return outcome
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _follow(
+    tunnel: Tunnel,
+    events: queue.Queue[Event],
+    stop_requested: threading.Event,
+    args: argparse.Namespace,
+    context: AppContext,
+) -> int | None:
+    """Report the tunnel's events until it ends; None means: connect again."""
+    printed_url = False
+    last_line = ""
+    while True:
+        try:
+            event = events.get(timeout=0.5)
+        except queue.Empty:
+            if stop_requested.is_set():
+                tunnel.stop()
+            continue
+        if stop_requested.is_set():
+            tunnel.stop()
+            if tunnel.join(10.0):
+                say("Tunnel closed.")
+                return 0
+            continue
+        if not isinstance(event, TunnelStatus):
+            continue
+        line = _progress_line(event, tunnel.profile.host)
+        if line and line != last_line:
+            say(line)
+            last_line = line
+        if event.state is TunnelState.CONNECTED and event.local_url:
+            if not printed_url:
+                print(event.local_url, flush=True)
+                printed_url = True
+                if not args.no_browser:
+                    webbrowser.open(event.local_url)
+                say("Press Ctrl+C to close the tunnel (Jupyter keeps running on the server).")
+        elif event.state is TunnelState.FAILED:
+            tunnel.join(5.0)
+            error = event.error or LabTunnelError("failed")
+            if (
+                isinstance(error, HostKeyUnknown)
+                and not printed_url
+                and (args.accept_new_host_key or _confirm_host_key(error))
+            ):
+                context.hostkeys.trust(error.host, error.port, error.key_type, error.key_base64)
+                say(f"Trusted {error.key_type} key {error.fingerprint} for {error.host}.")
+                return None
+            return fail(error)
+        elif event.state is TunnelState.JUPYTER_DOWN:
+            tunnel.start_jupyter_again()
+        elif event.state is TunnelState.DISCONNECTED and not tunnel.is_running:
+            return 0
+
+
+def _progress_line(status: TunnelStatus, host: str) -> str:
+    if status.state in (TunnelState.CONNECTING, TunnelState.STARTING_JUPYTER):
+        return STEP_TEXT.get(status.step, "").format(host=host)
+    if status.state is TunnelState.RECONNECTING and status.error is not None:
+        return f"{describe(status.error).text} Retrying in {status.retry_in:g} s…"
+    if status.state is TunnelState.CONNECTED:
+        return "Connected again." if status.was_connected else "Connected."
+    if status.state is TunnelState.JUPYTER_DOWN:
+        return "Jupyter stopped on the server (the SSH connection is fine); starting it again…"
+    return ""

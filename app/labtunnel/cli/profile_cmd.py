@@ -1,0 +1,239 @@
+"""``labtunnel profile ...``: add, list, show, remove, set-password."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from labtunnel.cli import share_cmd
+from labtunnel.cli.output import say
+from labtunnel.cli.secrets_input import read_secret
+from labtunnel.core.context import AppContext
+from labtunnel.core.errors import FieldProblem, ProfileInvalid
+from labtunnel.core.logs import register_secret
+from labtunnel.core.profiles import (
+    AuthMethod,
+    HostProfile,
+    JumpHost,
+    JupyterApp,
+    JupyterSpec,
+    RemoteForward,
+    Target,
+    parse_host_port,
+    parse_jump_spec,
+    profile_to_dict,
+    validate_profile,
+)
+from labtunnel.core.secrets import SecretKind, delete_all
+
+
+def register(commands: Any) -> None:
+    profile = commands.add_parser("profile", help="manage lab servers (profiles)")
+    actions = profile.add_subparsers(dest="action", metavar="ACTION", required=True)
+
+    add = actions.add_parser(
+        "add",
+        help="save a new lab server",
+        description="Save a new lab server. Without --remote it is a Jupyter profile: "
+        "LabTunnel finds or starts your own Jupyter on the server.",
+    )
+    add.add_argument("name")
+    add.add_argument("--host", required=True, help="server name or IP address")
+    add.add_argument("--port", type=int, default=22, help="SSH port (default 22)")
+    add.add_argument("--user", required=True, help="your user name on the server")
+    auth = add.add_mutually_exclusive_group()
+    auth.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from stdin and keep it in the system keyring",
+    )
+    auth.add_argument("--key", metavar="PATH", help="log in with this private key file")
+    auth.add_argument("--agent", action="store_true", help="log in with keys from the SSH agent")
+    add.add_argument(
+        "--passphrase-stdin",
+        action="store_true",
+        help="with --key: read the key's passphrase from stdin (kept in the keyring)",
+    )
+    add.add_argument(
+        "--jump", metavar="SPEC", help="jump host: [user@]host[:port] or a profile name"
+    )
+    add.add_argument(
+        "--remote", metavar="HOST:PORT", help="forward this address instead of Jupyter"
+    )
+    add.add_argument("--local-port", type=int, default=0, help="local port (0 = pick a free one)")
+    add.add_argument(
+        "--connect-timeout", type=int, default=15, help="seconds to wait for the server (15)"
+    )
+    add.add_argument(
+        "--jupyter-env",
+        default="",
+        help="conda env name, venv folder or absolute path of `jupyter` (default: login shell)",
+    )
+    add.add_argument("--jupyter-workdir", default="", help="folder Jupyter starts in (default ~)")
+    add.add_argument(
+        "--jupyter-app",
+        choices=[a.value for a in JupyterApp],
+        default="lab",
+        help="start JupyterLab or the classic Notebook (default lab)",
+    )
+    add.add_argument(
+        "--pin-fingerprint",
+        action="append",
+        default=[],
+        metavar="SHA256:...",
+        help="accept only this host key fingerprint (repeatable)",
+    )
+    add.set_defaults(handler=_add)
+
+    listing = actions.add_parser("list", help="list saved lab servers")
+    listing.add_argument("--json", action="store_true", help="machine-readable output")
+    listing.set_defaults(handler=_list)
+
+    show = actions.add_parser("show", help="show one lab server's settings")
+    show.add_argument("name")
+    show.add_argument("--json", action="store_true", help="machine-readable output")
+    show.set_defaults(handler=_show)
+
+    remove = actions.add_parser("remove", help="delete a lab server and its saved secrets")
+    remove.add_argument("name")
+    remove.set_defaults(handler=_remove)
+
+    set_password = actions.add_parser(
+        "set-password", help="save a new password (or --passphrase) for a lab server"
+    )
+    set_password.add_argument("name")
+    set_password.add_argument(
+        "--passphrase", action="store_true", help="set the key passphrase instead"
+    )
+    set_password.add_argument("--stdin", action="store_true", help="read it from stdin")
+    set_password.set_defaults(handler=_set_password)
+
+    share_cmd.register_profile_actions(actions)
+
+
+def _target(args: argparse.Namespace) -> Target:
+    if args.remote:
+        try:
+            host, port = parse_host_port(args.remote, 0)
+        except ValueError:
+            raise ProfileInvalid(
+                [FieldProblem("remote", "port_out_of_range", args.remote)]
+            ) from None
+        return RemoteForward(host, port)
+    return JupyterSpec(
+        app=JupyterApp(args.jupyter_app), env=args.jupyter_env, workdir=args.jupyter_workdir
+    )
+
+
+def _add(args: argparse.Namespace, context: AppContext) -> int:
+    store = context.store
+    store.load()
+    jump = None
+    if args.jump:
+        referenced = [p for p in store.profiles() if p.name.casefold() == args.jump.casefold()]
+        if referenced:
+            jump = JumpHost(profile_id=referenced[0].id)
+        else:
+            try:
+                jump = parse_jump_spec(args.jump)
+            except ValueError:
+                raise ProfileInvalid(
+                    [FieldProblem("jump", "port_out_of_range", args.jump)]
+                ) from None
+    auth = AuthMethod.PASSWORD
+    if args.key:
+        auth = AuthMethod.KEY
+    elif args.agent:
+        auth = AuthMethod.AGENT
+    profile = HostProfile(
+        name=args.name.strip(),
+        host=args.host.strip(),
+        port=args.port,
+        username=args.user.strip(),
+        auth=auth,
+        key_path=args.key or "",
+        jump=jump,
+        target=_target(args),
+        local_port=args.local_port,
+        connect_timeout=args.connect_timeout,
+        pinned_fingerprints=tuple(args.pin_fingerprint),
+    )
+    validate_profile(profile, store.profiles())
+    secrets: list[tuple[SecretKind, str]] = []
+    if auth is AuthMethod.PASSWORD:
+        password = read_secret(
+            args.password_stdin, f"Password for {profile.username}@{profile.host}: "
+        )
+        if password:
+            secrets.append((SecretKind.PASSWORD, password))
+    if auth is AuthMethod.KEY and args.passphrase_stdin:
+        passphrase = read_secret(True, "")
+        if passphrase:
+            secrets.append((SecretKind.PASSPHRASE, passphrase))
+    # secrets first: if the keyring fails, no half-made profile is left behind
+    for kind, value in secrets:
+        register_secret(value)
+        context.secrets.set(profile.id, kind, value)
+    try:
+        store.add(profile)
+    except Exception:
+        delete_all(context.secrets, profile.id)
+        raise
+    say(f"Saved “{profile.name}”.")
+    if auth is AuthMethod.PASSWORD and not secrets:
+        say(f'No password saved yet: run  labtunnel profile set-password "{profile.name}"')
+    return 0
+
+
+def _describe_target(profile: HostProfile) -> str:
+    if isinstance(profile.target, RemoteForward):
+        return f"forward {profile.target}"
+    spec = profile.target
+    where = f" in {spec.env}" if spec.env else ""
+    return f"Jupyter {spec.app.value}{where}"
+
+
+def _list(args: argparse.Namespace, context: AppContext) -> int:
+    profiles = context.store.profiles()
+    if args.json:
+        print(json.dumps([profile_to_dict(p) for p in profiles], indent=2, ensure_ascii=False))
+        return 0
+    if not profiles:
+        say("No lab servers yet. Add one with:  labtunnel profile add NAME --host H --user U")
+        return 0
+    for p in profiles:
+        print(f"{p.name}\t{p.username}@{p.host}:{p.port}\t{_describe_target(p)}")
+    return 0
+
+
+def _show(args: argparse.Namespace, context: AppContext) -> int:
+    profile = context.store.get(args.name)
+    data = profile_to_dict(profile)
+    if args.json:
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+        return 0
+    for key, value in data.items():
+        print(f"{key}: {value}")
+    return 0
+
+
+def _remove(args: argparse.Namespace, context: AppContext) -> int:
+    profile = context.store.get(args.name)
+    context.store.remove(profile.id)
+    delete_all(context.secrets, profile.id)
+    say(f"Removed “{profile.name}” and its saved secrets.")
+    return 0
+
+
+def _set_password(args: argparse.Namespace, context: AppContext) -> int:
+    profile = context.store.get(args.name)
+    kind = SecretKind.PASSPHRASE if args.passphrase else SecretKind.PASSWORD
+    value = read_secret(args.stdin, f"New {kind.value} for {profile.name}: ")
+    if not value:
+        say(f"No {kind.value} given: nothing changed. Use --stdin to pipe it in.")
+        return 1
+    register_secret(value)
+    context.secrets.set(profile.id, kind, value)
+    say(f"Saved the {kind.value} for “{profile.name}” in the system keyring.")
+    return 0

@@ -1,0 +1,49 @@
+"""The long-lived parts of the app, built once from the paths and shared by front ends."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from labtunnel.core.auth import Prompter
+from labtunnel.core.hostkeys import HostKeyStore
+from labtunnel.core.paths import AppPaths, default_paths
+from labtunnel.core.remembered import RememberedServers
+from labtunnel.core.secrets import SERVICE_NAME, KeyringSecretStore, SecretStore
+from labtunnel.core.store import ProfileStore
+from labtunnel.core.tunnels import TunnelDeps
+
+KEYRING_SERVICE_ENV = "LABTUNNEL_KEYRING_SERVICE"
+
+
+@dataclass
+class AppContext:
+    paths: AppPaths
+    store: ProfileStore
+    secrets: SecretStore
+    hostkeys: HostKeyStore
+    remembered: RememberedServers
+
+    @classmethod
+    def create(
+        cls, paths: AppPaths | None = None, secrets: SecretStore | None = None
+    ) -> AppContext:
+        paths = paths or default_paths()
+        paths.ensure()
+        service = os.environ.get(KEYRING_SERVICE_ENV) or SERVICE_NAME
+        return cls(
+            paths=paths,
+            store=ProfileStore(paths.profiles_file),
+            secrets=secrets if secrets is not None else KeyringSecretStore(service),
+            hostkeys=HostKeyStore.with_user_known_hosts(paths.known_hosts_file),
+            remembered=RememberedServers(paths.state_file),
+        )
+
+    def tunnel_deps(self, prompter: Prompter | None = None) -> TunnelDeps:
+        return TunnelDeps(
+            store=self.store,
+            secrets=self.secrets,
+            hostkeys=self.hostkeys,
+            remembered=self.remembered,
+            prompter=prompter,
+        )

@@ -1,0 +1,64 @@
+"""Events the core sends to front ends. Frozen, so they can cross threads."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+from labtunnel.core.errors import LabTunnelError
+
+
+class TunnelState(str, Enum):
+    DISCONNECTED = "disconnected"
+    CONNECTING = "connecting"
+    STARTING_JUPYTER = "starting_jupyter"
+    CONNECTED = "connected"
+    RECONNECTING = "reconnecting"
+    JUPYTER_DOWN = "jupyter_down"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class TunnelStatus:
+    profile_id: str
+    profile_name: str
+    state: TunnelState
+    #: progress within a state: connecting, authenticating, finding_jupyter,
+    #: starting_jupyter, waiting_jupyter, forwarding, checking
+    step: str = ""
+    error: LabTunnelError | None = None
+    #: carries the Jupyter token: never log it (hence repr=False)
+    local_url: str | None = field(default=None, repr=False)
+    local_port: int | None = None
+    retry_in: float | None = None
+    attempt: int = 0
+    #: the tunnel was up before in this run (so "connected" now means "re-established")
+    was_connected: bool = False
+
+
+@dataclass(frozen=True)
+class StatsEvent:
+    profile_id: str
+    stats: Any  # labtunnel.core.serverinfo.ServerStats
+    error: LabTunnelError | None = None
+
+
+@dataclass(frozen=True)
+class TestResult:
+    profile_id: str
+    ok: bool
+    error: LabTunnelError | None = None
+
+
+@dataclass(frozen=True)
+class JupyterStopped:
+    """The user's Jupyter on the server was shut down on request."""
+
+    profile_id: str
+    error: LabTunnelError | None = None
+
+
+Event = TunnelStatus | StatsEvent | TestResult | JupyterStopped
+Listener = Callable[[Event], None]

@@ -1,0 +1,496 @@
+"""One tunnel per profile: connect, find or start Jupyter, forward, watch, reconnect.
+
+Each tunnel runs in its own worker thread and reports every change as a frozen
+TunnelStatus to the listener (on that worker thread). The local forwarder is
+created once and kept across reconnects, so the browser's URL never changes.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+import paramiko
+
+from labtunnel.core.auth import Prompter
+from labtunnel.core.connection import hops_for
+from labtunnel.core.errors import (
+    ForwardingRefused,
+    LabTunnelError,
+    NetworkError,
+    SessionLost,
+)
+from labtunnel.core.events import (
+    Event,
+    JupyterStopped,
+    Listener,
+    StatsEvent,
+    TestResult,
+    TunnelState,
+    TunnelStatus,
+)
+from labtunnel.core.forwarder import LocalForwarder
+from labtunnel.core.hostkeys import HostKeyStore
+from labtunnel.core.jupyter import JupyterManager, JupyterServer
+from labtunnel.core.profiles import HostProfile, JupyterSpec, RemoteForward, validate_profile
+from labtunnel.core.remembered import RememberedServers
+from labtunnel.core.secrets import SecretStore
+from labtunnel.core.serverinfo import gather_server_stats
+from labtunnel.core.ssh import SshSession, open_chain
+from labtunnel.core.store import ProfileStore
+
+log = logging.getLogger(__name__)
+
+SessionOpener = Callable[..., SshSession]
+
+
+@dataclass(frozen=True)
+class ReconnectPolicy:
+    """Exponential backoff with jitter, kept short while a loss is fresh: most
+    losses (Wi-Fi hand-over, sleep, a restarted sshd) heal within minutes, and
+    the open browser tab should recover within seconds of the network."""
+
+    first_delay: float = 1.0
+    #: the cap during the first ``fresh_period`` seconds of a loss, then ``max_delay``
+    fresh_max_delay: float = 3.0
+    fresh_period: float = 300.0
+    max_delay: float = 30.0
+    #: a delay is drawn from [delay * (1 - jitter), delay]
+    jitter: float = 0.3
+    #: connect timeout while reconnecting: short, so a returning network is found soon
+    reconnect_timeout: float = 5.0
+    #: how often a connected tunnel checks that Jupyter still answers
+    health_interval: float = 15.0
+
+    def delay(self, attempt: int, lost_for: float, rng: random.Random) -> float:
+        cap = self.fresh_max_delay if lost_for < self.fresh_period else self.max_delay
+        base = min(cap, self.first_delay * 2.0 ** max(0, attempt - 1))
+        return base * (1 - self.jitter * rng.random())
+
+
+@dataclass
+class TunnelDeps:
+    """Everything a tunnel needs, passed in so tests can use real or fake parts."""
+
+    store: ProfileStore
+    secrets: SecretStore
+    hostkeys: HostKeyStore
+    remembered: RememberedServers
+    prompter: Prompter | None = None
+    open_session: SessionOpener = open_chain
+    policy: ReconnectPolicy = field(default_factory=ReconnectPolicy)
+    rng: random.Random = field(default_factory=random.Random)
+    clock: Callable[[], float] = time.monotonic
+
+
+class _Stop(Exception):
+    """Raised inside the worker when the user asked to stop."""
+
+
+class Tunnel:
+    def __init__(self, profile: HostProfile, deps: TunnelDeps, listener: Listener) -> None:
+        self.profile = profile
+        self._deps = deps
+        self._listener = listener
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._stop_requested = False
+        self._stop_jupyter_requested = False
+        self._restart_jupyter_requested = False
+        self._session: SshSession | None = None
+        self._forwarder: LocalForwarder | None = None
+        self._jupyter: JupyterManager | None = None
+        self._server: JupyterServer | None = None
+        self._destination: tuple[str, int] | None = None
+        self._was_connected = False
+        self._status = TunnelStatus(profile.id, profile.name, TunnelState.DISCONNECTED)
+        self._thread = threading.Thread(
+            target=self._run, name=f"tunnel-{profile.name[:20]}", daemon=True
+        )
+
+    # --- commands (any thread) --------------------------------------------------------
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, stop_jupyter: bool = False) -> None:
+        with self._lock:
+            self._stop_requested = True
+            self._stop_jupyter_requested = self._stop_jupyter_requested or stop_jupyter
+        self._wake.set()
+        session = self._session
+        if session is not None and not stop_jupyter:
+            # unblocks a worker waiting on the network; stopping Jupyter needs the session
+            session.close()
+
+    def start_jupyter_again(self) -> None:
+        with self._lock:
+            self._restart_jupyter_requested = True
+        self._wake.set()
+
+    def network_changed(self) -> None:
+        session = self._session
+        if session is not None:
+            session.notify_resumed()
+        self._wake.set()
+
+    def join(self, timeout: float) -> bool:
+        if self._thread.is_alive() and self._thread is not threading.current_thread():
+            self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    @property
+    def status(self) -> TunnelStatus:
+        return self._status
+
+    @property
+    def session(self) -> SshSession | None:
+        return self._session
+
+    @property
+    def is_running(self) -> bool:
+        return self._thread.is_alive()
+
+    # --- worker -----------------------------------------------------------------------
+
+    def _emit(self, state: TunnelState, **changes: object) -> None:
+        status = TunnelStatus(
+            self.profile.id,
+            self.profile.name,
+            state,
+            local_port=self._forwarder.port if self._forwarder else None,
+            was_connected=self._was_connected,
+        )
+        self._status = replace(status, **changes)  # type: ignore[arg-type]
+        _deliver(self._listener, self._status)
+
+    def _check_stop(self) -> None:
+        if self._stop_requested:
+            raise _Stop
+
+    def _run(self) -> None:
+        failures = 0  # failed attempts since the tunnel was last up
+        lost_since = 0.0
+        try:
+            while True:
+                self._check_stop()
+                try:
+                    self._connect_once(failures)
+                    failures = 0
+                    self._watch()
+                except LabTunnelError as error:
+                    self._close_session()
+                    self._check_stop()
+                    if error.permanent or not self._was_connected:
+                        self._emit(TunnelState.FAILED, error=error, attempt=failures)
+                        return
+                    failures += 1
+                    if failures == 1:
+                        lost_since = self._deps.clock()
+                    lost_for = self._deps.clock() - lost_since
+                    delay = self._deps.policy.delay(failures, lost_for, self._deps.rng)
+                    log.info(
+                        "%s: lost (%s); retry %d in %.1f s",
+                        self.profile.name,
+                        type(error).__name__,
+                        failures,
+                        delay,
+                    )
+                    self._emit(
+                        TunnelState.RECONNECTING,
+                        error=error,
+                        attempt=failures,
+                        retry_in=round(delay, 2),
+                    )
+                    self._wait(delay)
+        except _Stop:
+            self._finish_stop()
+        except Exception as error:  # a bug must not leave the tray thinking we connect
+            log.exception("%s: unexpected failure", self.profile.name)
+            self._emit(TunnelState.FAILED, error=LabTunnelError(type(error).__name__))
+        finally:
+            self._close_session()
+            self._close_forwarder()
+            if self._status.state not in (TunnelState.FAILED, TunnelState.DISCONNECTED):
+                self._emit(TunnelState.DISCONNECTED)
+
+    def _connect_once(self, attempt: int) -> None:
+        profile = self.profile
+        self._emit(TunnelState.CONNECTING, step="connecting", attempt=attempt)
+        validate_profile(profile, check_files=False)
+        hops = hops_for(profile, self._deps.secrets, self._deps.store.get)
+        if self._was_connected:
+            limit = self._deps.policy.reconnect_timeout
+            hops = [
+                (replace(ep, connect_timeout=min(ep.connect_timeout, limit)), creds)
+                for ep, creds in hops
+            ]
+        session = self._deps.open_session(
+            hops,
+            self._deps.hostkeys,
+            prompter=self._deps.prompter,
+            on_step=lambda step: self._emit(TunnelState.CONNECTING, step=step, attempt=attempt),
+        )
+        self._session = session
+        session.on_dead(self._wake.set)
+        self._check_stop()
+        target = profile.target
+        if isinstance(target, JupyterSpec):
+            self._emit(TunnelState.STARTING_JUPYTER, step="finding_jupyter", attempt=attempt)
+            self._jupyter = JupyterManager(
+                session, target, remembered=self._deps.remembered, profile_id=profile.id
+            )
+            self._server = self._jupyter.find_or_start(
+                lambda step: self._emit(TunnelState.STARTING_JUPYTER, step=step, attempt=attempt)
+            )
+            self._destination = (self._server.host, self._server.port)
+        else:
+            assert isinstance(target, RemoteForward)
+            self._destination = (target.host, target.port)
+            # fails now, with a clear reason, if forwarding is not allowed or nothing listens
+            session.open_channel(self._destination, ("127.0.0.1", 0)).close()
+        self._check_stop()
+        self._emit(TunnelState.CONNECTING, step="forwarding", attempt=attempt)
+        if self._forwarder is None:
+            forwarder = LocalForwarder(
+                self._open_channel,
+                self._destination,
+                local_port=profile.local_port,
+                name=f"fwd-{profile.name[:12]}",
+                on_error=self._on_forward_error,
+            )
+            forwarder.start()
+            self._forwarder = forwarder
+        self._emit(TunnelState.CONNECTING, step="checking", attempt=attempt)
+        server, jupyter = self._server, self._jupyter
+        if server and jupyter and not jupyter.probe_local(self._forwarder.port, server, 10.0):
+            raise ForwardingRefused(profile.host, *self._destination, "not_answering")
+        self._emit(TunnelState.CONNECTED, local_url=self.local_url)
+        self._was_connected = True
+
+    @property
+    def local_url(self) -> str | None:
+        if self._forwarder is None:
+            return None
+        if self._server is not None:
+            return self._server.local_url(self._forwarder.port)
+        return f"http://127.0.0.1:{self._forwarder.port}/"
+
+    def _open_channel(
+        self, destination: tuple[str, int], origin: tuple[str, int]
+    ) -> paramiko.Channel:
+        session = self._session
+        if session is None or not session.is_alive():
+            raise NetworkError(self.profile.host, self.profile.port, "tunnel is reconnecting")
+        return session.open_channel(self._destination or destination, origin)
+
+    def _on_forward_error(self, error: Exception) -> None:
+        log.warning("%s: a forwarded connection failed: %s", self.profile.name, error)
+        if isinstance(error, ForwardingRefused) and error.reason == "connect_failed":
+            self._wake.set()  # maybe Jupyter went away: check now
+
+    def _watch(self) -> None:
+        """Wait while connected; return never, raise when the session or Jupyter is lost."""
+        session = self._session
+        assert session is not None
+        interval = self._deps.policy.health_interval
+        while True:
+            self._wake.wait(interval if self._server is not None else None)
+            self._wake.clear()
+            self._check_stop()
+            if session.dead.is_set() or not session.is_alive():
+                raise _session_lost(self.profile, session)
+            if self._server is not None and self._jupyter is not None:
+                self._check_jupyter(session)
+
+    def _check_jupyter(self, session: SshSession) -> None:
+        assert self._jupyter is not None and self._server is not None
+        assert self._forwarder is not None
+        if self._jupyter.probe_local(self._forwarder.port, self._server, 5.0):
+            return
+        if not session.is_alive():
+            raise _session_lost(self.profile, session)
+        if self._jupyter.is_alive(self._server):
+            return  # slow, not gone
+        self._emit(TunnelState.JUPYTER_DOWN)
+        while not self._restart_jupyter_requested:
+            self._wake.wait()
+            self._wake.clear()
+            self._check_stop()
+            if not session.is_alive():
+                raise _session_lost(self.profile, session)
+        with self._lock:
+            self._restart_jupyter_requested = False
+        self._emit(TunnelState.STARTING_JUPYTER, step="starting_jupyter")
+        self._server = self._jupyter.find_or_start(
+            lambda step: self._emit(TunnelState.STARTING_JUPYTER, step=step)
+        )
+        self._destination = (self._server.host, self._server.port)
+        self._emit(TunnelState.CONNECTED, local_url=self.local_url)
+
+    def _wait(self, seconds: float) -> None:
+        """Sleep until the retry, a stop or a network change, whichever comes first."""
+        self._wake.wait(seconds)
+        self._wake.clear()
+        self._check_stop()
+
+    def _finish_stop(self) -> None:
+        if self._stop_jupyter_requested:
+            error: LabTunnelError | None = None
+            try:
+                if self._jupyter is not None and self._server is not None:
+                    self._jupyter.stop(self._server)
+            except LabTunnelError as exc:
+                error = exc
+            _deliver(self._listener, JupyterStopped(self.profile.id, error))
+        self._close_session()
+        self._emit(TunnelState.DISCONNECTED)
+
+    def _close_forwarder(self) -> None:
+        forwarder, self._forwarder = self._forwarder, None
+        if forwarder is None:
+            return
+        try:
+            forwarder.close()
+            if not forwarder.wait_closed(5.0):
+                log.warning("%s: forwarder threads still running after 5 s", self.profile.name)
+        except Exception:
+            log.exception("%s: closing the forwarder failed", self.profile.name)
+
+    def _close_session(self) -> None:
+        session, self._session = self._session, None
+        if session is not None:
+            session.close()
+            # closing fired on_dead -> wake; that must not cut the next backoff short
+            self._wake.clear()
+
+
+def _session_lost(profile: HostProfile, session: SshSession) -> NetworkError:
+    return SessionLost(profile.host, profile.port, session.dead_reason or "closed")
+
+
+def _deliver(listener: Listener, event: Event) -> None:
+    try:
+        listener(event)
+    except Exception:
+        log.exception("event listener failed")
+
+
+class TunnelManager:
+    """All tunnels of the app; every method returns at once (work runs in threads)."""
+
+    def __init__(self, deps: TunnelDeps, listener: Listener) -> None:
+        self._deps = deps
+        self._listener = listener
+        self._tunnels: dict[str, Tunnel] = {}
+        self._helpers: list[threading.Thread] = []
+        self._lock = threading.Lock()
+        self._closed = False
+
+    @property
+    def store(self) -> ProfileStore:
+        return self._deps.store
+
+    def connect(self, profile_id: str) -> None:
+        profile = self._deps.store.get(profile_id)
+        with self._lock:
+            if self._closed:
+                return
+            current = self._tunnels.get(profile.id)
+            if current is not None and current.is_running:
+                return
+            tunnel = Tunnel(profile, self._deps, self._listener)
+            self._tunnels[profile.id] = tunnel
+        tunnel.start()
+
+    def disconnect(self, profile_id: str) -> None:
+        tunnel = self._tunnels.get(profile_id)
+        if tunnel is not None:
+            tunnel.stop()
+
+    def stop_jupyter(self, profile_id: str) -> None:
+        tunnel = self._tunnels.get(profile_id)
+        if tunnel is not None and tunnel.is_running:
+            tunnel.stop(stop_jupyter=True)
+
+    def start_jupyter_again(self, profile_id: str) -> None:
+        tunnel = self._tunnels.get(profile_id)
+        if tunnel is not None:
+            tunnel.start_jupyter_again()
+
+    def status(self, profile_id: str) -> TunnelStatus:
+        tunnel = self._tunnels.get(profile_id)
+        if tunnel is not None:
+            return tunnel.status
+        profile = self._deps.store.get(profile_id)
+        return TunnelStatus(profile.id, profile.name, TunnelState.DISCONNECTED)
+
+    def statuses(self) -> dict[str, TunnelStatus]:
+        return {pid: t.status for pid, t in list(self._tunnels.items())}
+
+    def local_url(self, profile_id: str) -> str | None:
+        tunnel = self._tunnels.get(profile_id)
+        return tunnel.local_url if tunnel is not None else None
+
+    def network_changed(self) -> None:
+        for tunnel in list(self._tunnels.values()):
+            tunnel.network_changed()
+
+    def refresh_stats(self, profile_id: str) -> None:
+        tunnel = self._tunnels.get(profile_id)
+        session = tunnel.session if tunnel is not None else None
+
+        def work() -> None:
+            if session is None or not session.is_alive():
+                return
+            try:
+                stats = gather_server_stats(session)
+            except LabTunnelError as error:
+                _deliver(self._listener, StatsEvent(profile_id, None, error))
+            else:
+                _deliver(self._listener, StatsEvent(profile_id, stats))
+
+        self._spawn(work, f"stats-{profile_id[:8]}")
+
+    def test_connection(
+        self, profile: HostProfile, password: str | None = None, passphrase: str | None = None
+    ) -> None:
+        def work() -> None:
+            try:
+                hops = hops_for(
+                    profile, self._deps.secrets, self._deps.store.get, password, passphrase
+                )
+                session = self._deps.open_session(
+                    hops, self._deps.hostkeys, prompter=self._deps.prompter
+                )
+                session.close()
+            except LabTunnelError as error:
+                _deliver(self._listener, TestResult(profile.id, False, error))
+            else:
+                _deliver(self._listener, TestResult(profile.id, True))
+
+        self._spawn(work, f"test-{profile.name[:12]}")
+
+    def _spawn(self, work: Callable[[], None], name: str) -> None:
+        thread = threading.Thread(target=work, name=name, daemon=True)
+        with self._lock:
+            self._helpers = [t for t in self._helpers if t.is_alive()]
+            self._helpers.append(thread)
+        thread.start()
+
+    def close(self, timeout: float = 5.0) -> bool:
+        """Stop every tunnel and wait for the threads; True when all ended in time."""
+        with self._lock:
+            self._closed = True
+            tunnels = list(self._tunnels.values())
+            helpers = list(self._helpers)
+        for tunnel in tunnels:
+            tunnel.stop()
+        done = all([tunnel.join(timeout) for tunnel in tunnels])
+        for helper in helpers:
+            helper.join(timeout)
+        return done and not any(h.is_alive() for h in helpers)

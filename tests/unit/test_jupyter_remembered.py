@@ -110,3 +110,18 @@ def test_unwritable_path_only_warns_even_as_root(
         store.remember("p1", RememberedServer(1, 2, 3.0))
     assert store.get("p1") == RememberedServer(1, 2, 3.0)
     assert "cannot write" in caplog.text
+
+
+def test_local_ports_are_remembered_beside_servers(tmp_path: Path) -> None:
+    path = tmp_path / "state.json"
+    store = RememberedServers(path)
+    assert store.local_port("p1") is None
+    store.remember("p1", RememberedServer(10, 8888, 1.0, "lab"))
+    store.remember_local_port("p1", 41234)
+    again = RememberedServers(path)
+    assert again.local_port("p1") == 41234
+    assert again.get("p1") == RememberedServer(10, 8888, 1.0, "lab")
+    data = json.loads(path.read_text())
+    data["local_ports"]["p1"] = 70000
+    path.write_text(json.dumps(data))
+    assert RememberedServers(path).local_port("p1") is None

@@ -1,4 +1,6 @@
-"""What LabTunnel started on servers, per profile: so the next connect reuses it.
+"""What LabTunnel remembers between runs, per profile: the Jupyter it started on
+the server (so the next connect reuses it) and the local port it last used (so a
+browser tab left open from last time finds Jupyter again).
 
 Only pid, port, app and start time: never a token (the token is read from the
 server each time, where only the user can see it).
@@ -21,6 +23,7 @@ log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
 _SECTION = "jupyter"
+_LOCAL_PORTS = "local_ports"
 
 
 @dataclass(frozen=True)
@@ -77,15 +80,31 @@ class RememberedServers:
             del servers[profile_id]
             self._save()
 
+    def local_port(self, profile_id: str) -> int | None:
+        with self._lock:
+            port = self._section(_LOCAL_PORTS).get(profile_id)
+            valid = isinstance(port, int) and not isinstance(port, bool) and 0 < port < 65536
+            return port if valid else None
+
+    def remember_local_port(self, profile_id: str, port: int) -> None:
+        with self._lock:
+            ports = self._section(_LOCAL_PORTS)
+            if ports.get(profile_id) != port:
+                ports[profile_id] = port
+                self._save()
+
     # --- file -------------------------------------------------------------------------
 
     def _servers(self) -> dict[str, Any]:
+        return self._section(_SECTION)
+
+    def _section(self, name: str) -> dict[str, Any]:
         if self._data is None:
             self._data = self._load()
-        section = self._data.get(_SECTION)
+        section = self._data.get(name)
         if not isinstance(section, dict):
             section = {}
-            self._data[_SECTION] = section
+            self._data[name] = section
         return section
 
     def _load(self) -> dict[str, Any]:

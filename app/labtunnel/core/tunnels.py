@@ -21,6 +21,8 @@ from labtunnel.core.connection import hops_for
 from labtunnel.core.errors import (
     ForwardingRefused,
     LabTunnelError,
+    LocalPortDenied,
+    LocalPortInUse,
     NetworkError,
     SessionLost,
 )
@@ -256,21 +258,38 @@ class Tunnel:
         self._check_stop()
         self._emit(TunnelState.CONNECTING, step="forwarding", attempt=attempt)
         if self._forwarder is None:
-            forwarder = LocalForwarder(
-                self._open_channel,
-                self._destination,
-                local_port=profile.local_port,
-                name=f"fwd-{profile.name[:12]}",
-                on_error=self._on_forward_error,
-            )
-            forwarder.start()
-            self._forwarder = forwarder
+            self._forwarder = self._start_forwarder(self._destination)
         self._emit(TunnelState.CONNECTING, step="checking", attempt=attempt)
         server, jupyter = self._server, self._jupyter
         if server and jupyter and not jupyter.probe_local(self._forwarder.port, server, 10.0):
             raise ForwardingRefused(profile.host, *self._destination, "not_answering")
         self._emit(TunnelState.CONNECTED, local_url=self.local_url)
         self._was_connected = True
+
+    def _start_forwarder(self, destination: tuple[str, int]) -> LocalForwarder:
+        """On the profile's port; with "any port", first on the one used last time,
+        so a browser tab left open finds Jupyter again."""
+        profile = self.profile
+        remembered = self._deps.remembered
+        wanted = profile.local_port or remembered.local_port(profile.id) or 0
+        for port in dict.fromkeys((wanted, profile.local_port)):
+            forwarder = LocalForwarder(
+                self._open_channel,
+                destination,
+                local_port=port,
+                name=f"fwd-{profile.name[:12]}",
+                on_error=self._on_forward_error,
+            )
+            try:
+                forwarder.start()
+            except (LocalPortInUse, LocalPortDenied):
+                if port == profile.local_port:
+                    raise
+                continue
+            if not profile.local_port:
+                remembered.remember_local_port(profile.id, forwarder.port)
+            return forwarder
+        raise AssertionError("unreachable: the last port tried is the profile's own")
 
     @property
     def local_url(self) -> str | None:

@@ -843,8 +843,8 @@ _SKIP_REASONS = {
 
 _IMPORT_NOTES = {
     "identity_file_missing": _t(
-        "“{alias}”: the key file {detail} does not exist; using the next key found, or the "
-        "password."
+        "“{alias}”: the key file {detail} does not exist; using the next key file named, "
+        "or else the password."
     ),
     "include_cycle": _t("{detail} includes itself; it was read once."),
     "include_too_deep": _t("{detail} is included too deeply (more than 16 levels): not read."),

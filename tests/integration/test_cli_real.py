@@ -244,3 +244,44 @@ def test_connect_lands_in_the_users_own_jupyter(
     after = labtunnel("jupyter", "list", "jupyter", env=env)
     assert "port" not in after.stdout
     print(f"jupyter: first connect {first_seconds:.1f} s (start), reuse {reuse_seconds:.1f} s")
+
+
+def test_connect_through_a_jump_host_trusts_both_keys_when_asked(
+    lab_server: LabServer, config_dir: Path, real_keyring: str, http_service: HttpService
+) -> None:
+    env = cli_env(config_dir, real_keyring)
+    added = labtunnel(
+        "profile",
+        "add",
+        "inner",
+        "--host",
+        lab_server.jump_target_host,
+        "--port",
+        str(lab_server.jump_target_port),
+        "--user",
+        lab_server.user.name,
+        "--password-stdin",
+        "--jump",
+        f"{lab_server.host}:{lab_server.port}",
+        "--remote",
+        f"{http_service.host}:{http_service.port}",
+        env=env,
+        stdin=lab_server.user.password + "\n",
+    )
+    assert added.returncode == 0, added.stderr
+    refused = labtunnel("connect", "inner", "--no-browser", env=env)
+    assert refused.returncode == 1 and "Via the jump host" in refused.stderr
+    connect = ConnectProcess(env, "inner", "--accept-new-host-key")
+    try:
+        url = connect.first_line()
+        status, body = fetch(url, http_service.url_path)
+        assert status == 200 and hashlib.sha256(body).hexdigest() == http_service.sha256
+    finally:
+        assert connect.stop() == 0
+    trusted = labtunnel("hostkey", "list", env=env).stdout.splitlines()
+    jump_entry = [line for line in trusted if line.startswith(f"{lab_server.host}\t")]
+    target_name = f"[{lab_server.jump_target_host}]:{lab_server.jump_target_port}\t"
+    target_entry = [line for line in trusted if line.startswith(target_name)]
+    assert jump_entry and jump_entry[0].split("\t")[2] in lab_server.host_key_fingerprints.values()
+    assert target_entry
+    assert target_entry[0].split("\t")[2] in lab_server.jump_target_fingerprints.values()

@@ -48,6 +48,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from labtunnel.ui.main import run
 
         return run(args_list)
+    if args_list == ["--self-test"]:
+        from labtunnel.selftest import run_self_test
+
+        return run_self_test()
     parser = build_parser()
     args = parser.parse_args(args_list)
     if args.command is None:

@@ -19,7 +19,7 @@ from typing import Any
 
 from labtunnel.cli.output import fail, say
 from labtunnel.core.context import AppContext
-from labtunnel.core.errors import HostKeyUnknown, LabTunnelError
+from labtunnel.core.errors import HostKeyUnknown, LabTunnelError, unknown_host_key
 from labtunnel.core.events import Event, TunnelState, TunnelStatus
 from labtunnel.core.tunnels import Tunnel
 from labtunnel.messages import describe
@@ -137,13 +137,16 @@ def _follow(
         elif event.state is TunnelState.FAILED:
             tunnel.join(5.0)
             error = event.error or LabTunnelError("failed")
+            unknown = unknown_host_key(error)
             if (
-                isinstance(error, HostKeyUnknown)
+                unknown is not None
                 and not printed_url
-                and (args.accept_new_host_key or _confirm_host_key(error))
+                and (args.accept_new_host_key or _confirm_host_key(unknown))
             ):
-                context.hostkeys.trust(error.host, error.port, error.key_type, error.key_base64)
-                say(f"Trusted {error.key_type} key {error.fingerprint} for {error.host}.")
+                context.hostkeys.trust(
+                    unknown.host, unknown.port, unknown.key_type, unknown.key_base64
+                )
+                say(f"Trusted {unknown.key_type} key {unknown.fingerprint} for {unknown.host}.")
                 return None
             return fail(error)
         elif event.state is TunnelState.JUPYTER_DOWN:

@@ -233,6 +233,13 @@ class HostKeyChanged(LabTunnelError):
         )
 
 
+def unknown_host_key(error: BaseException) -> HostKeyUnknown | None:
+    """The unknown host key behind ``error``, also when it is a jump host's."""
+    while isinstance(error, JumpHostFailed):
+        error = error.cause
+    return error if isinstance(error, HostKeyUnknown) else None
+
+
 # --- authentication -------------------------------------------------------------------
 
 

@@ -223,7 +223,7 @@ class Tunnel:
     def _connect_once(self, attempt: int) -> None:
         profile = self.profile
         self._emit(TunnelState.CONNECTING, step="connecting", attempt=attempt)
-        validate_profile(profile, check_files=False)
+        validate_profile(profile, self._deps.store.profiles(), check_files=False)
         hops = hops_for(profile, self._deps.secrets, self._deps.store.get)
         if self._was_connected:
             limit = self._deps.policy.reconnect_timeout

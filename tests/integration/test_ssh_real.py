@@ -393,3 +393,24 @@ def test_dead_peer_is_noticed_by_counted_keepalives(
         lab_server.undrop()
         session.close()
     print(f"dead peer noticed after {noticed:.1f} s (interval 1 s x 3)")
+
+
+def test_command_on_a_closing_session_ends_promptly(
+    lab_server: LabServer, endpoint: SshEndpoint, trusted_hostkeys: HostKeyStore
+) -> None:
+    import threading
+
+    from labtunnel.core.errors import SessionLost
+
+    lab_server.require_password_auth()
+    session = open_session(
+        endpoint, Credentials(password=lab_server.user.password), trusted_hostkeys
+    )
+    closer = threading.Timer(0.5, session.close)
+    closer.start()
+    started = time.monotonic()
+    with pytest.raises(SessionLost):
+        session.run("sleep 30", timeout=20)
+    assert time.monotonic() - started < 3
+    closer.join(5)
+    assert not session.transport.is_alive()  # close() waited for paramiko's thread

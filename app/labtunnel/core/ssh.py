@@ -288,6 +288,8 @@ class SshSession:
             if out is None or err is None:
                 raise RemoteCommandTimeout(_summary(command), timeout)
             status = channel.recv_exit_status()
+            if status == -1 and not self.transport.is_active():
+                raise self._lost("closed_during_command")
         except (paramiko.SSHException, EOFError, OSError):
             raise self._lost("exec_failed") from None
         finally:
@@ -317,6 +319,8 @@ class SshSession:
         self.transport.close()
         self._mark_dead()
         self._keepalive.join(2.0)
+        if self.transport is not threading.current_thread():
+            self.transport.join(2.0)
         if self._via is not None:
             self._via.close()
 
@@ -340,7 +344,8 @@ def _collect(channel: paramiko.Channel, deadline: float) -> tuple[bytes | None, 
             out += channel.recv(65536)
         while channel.recv_stderr_ready():
             err += channel.recv_stderr(65536)
-        if channel.exit_status_ready() and channel.eof_received and not channel.recv_ready():
+        finished = channel.exit_status_ready() and channel.eof_received
+        if (finished or channel.closed) and not channel.recv_ready():
             while channel.recv_stderr_ready():
                 err += channel.recv_stderr(65536)
             return bytes(out), bytes(err)

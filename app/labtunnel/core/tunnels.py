@@ -109,6 +109,7 @@ class Tunnel:
         self._server: JupyterServer | None = None
         self._destination: tuple[str, int] | None = None
         self._was_connected = False
+        self._finished = False
         self._status = TunnelStatus(profile.id, profile.name, TunnelState.DISCONNECTED)
         self._thread = threading.Thread(
             target=self._run, name=f"tunnel-{profile.name[:20]}", daemon=True
@@ -155,7 +156,8 @@ class Tunnel:
 
     @property
     def is_running(self) -> bool:
-        return self._thread.is_alive()
+        """Started and not yet finished (its last event may still be on its way)."""
+        return self._thread.is_alive() and not self._finished
 
     # --- worker -----------------------------------------------------------------------
 
@@ -175,50 +177,57 @@ class Tunnel:
             raise _Stop
 
     def _run(self) -> None:
-        failures = 0  # failed attempts since the tunnel was last up
-        lost_since = 0.0
+        final: dict[str, object] = {"state": TunnelState.DISCONNECTED}
         try:
-            while True:
-                self._check_stop()
-                try:
-                    self._connect_once(failures)
-                    failures = 0
-                    self._watch()
-                except LabTunnelError as error:
-                    self._close_session()
-                    self._check_stop()
-                    if error.permanent or not self._was_connected:
-                        self._emit(TunnelState.FAILED, error=error, attempt=failures)
-                        return
-                    failures += 1
-                    if failures == 1:
-                        lost_since = self._deps.clock()
-                    lost_for = self._deps.clock() - lost_since
-                    delay = self._deps.policy.delay(failures, lost_for, self._deps.rng)
-                    log.info(
-                        "%s: lost (%s); retry %d in %.1f s",
-                        self.profile.name,
-                        type(error).__name__,
-                        failures,
-                        delay,
-                    )
-                    self._emit(
-                        TunnelState.RECONNECTING,
-                        error=error,
-                        attempt=failures,
-                        retry_in=round(delay, 2),
-                    )
-                    self._wait(delay)
+            final = self._loop()
         except _Stop:
-            self._finish_stop()
+            self._stop_jupyter_if_asked()
         except Exception as error:  # a bug must not leave the tray thinking we connect
             log.exception("%s: unexpected failure", self.profile.name)
-            self._emit(TunnelState.FAILED, error=LabTunnelError(type(error).__name__))
+            final = {"state": TunnelState.FAILED, "error": LabTunnelError(type(error).__name__)}
         finally:
             self._close_session()
             self._close_forwarder()
-            if self._status.state not in (TunnelState.FAILED, TunnelState.DISCONNECTED):
-                self._emit(TunnelState.DISCONNECTED)
+            # only now: a front end may connect again as soon as it hears this
+            self._finished = True
+            state = final.pop("state")
+            assert isinstance(state, TunnelState)
+            self._emit(state, **final)
+
+    def _loop(self) -> dict[str, object]:
+        """Connect and reconnect until stopped (raises _Stop) or failed (returns)."""
+        failures = 0  # failed attempts since the tunnel was last up
+        lost_since = 0.0
+        while True:
+            self._check_stop()
+            try:
+                self._connect_once(failures)
+                failures = 0
+                self._watch()
+            except LabTunnelError as error:
+                self._close_session()
+                self._check_stop()
+                if error.permanent or not self._was_connected:
+                    return {"state": TunnelState.FAILED, "error": error, "attempt": failures}
+                failures += 1
+                if failures == 1:
+                    lost_since = self._deps.clock()
+                lost_for = self._deps.clock() - lost_since
+                delay = self._deps.policy.delay(failures, lost_for, self._deps.rng)
+                log.info(
+                    "%s: lost (%s); retry %d in %.1f s",
+                    self.profile.name,
+                    type(error).__name__,
+                    failures,
+                    delay,
+                )
+                self._emit(
+                    TunnelState.RECONNECTING,
+                    error=error,
+                    attempt=failures,
+                    retry_in=round(delay, 2),
+                )
+                self._wait(delay)
 
     def _connect_once(self, attempt: int) -> None:
         profile = self.profile
@@ -357,17 +366,16 @@ class Tunnel:
         self._wake.clear()
         self._check_stop()
 
-    def _finish_stop(self) -> None:
-        if self._stop_jupyter_requested:
-            error: LabTunnelError | None = None
-            try:
-                if self._jupyter is not None and self._server is not None:
-                    self._jupyter.stop(self._server)
-            except LabTunnelError as exc:
-                error = exc
-            _deliver(self._listener, JupyterStopped(self.profile.id, error))
-        self._close_session()
-        self._emit(TunnelState.DISCONNECTED)
+    def _stop_jupyter_if_asked(self) -> None:
+        if not self._stop_jupyter_requested:
+            return
+        error: LabTunnelError | None = None
+        try:
+            if self._jupyter is not None and self._server is not None:
+                self._jupyter.stop(self._server)
+        except LabTunnelError as exc:
+            error = exc
+        _deliver(self._listener, JupyterStopped(self.profile.id, error))
 
     def _close_forwarder(self) -> None:
         forwarder, self._forwarder = self._forwarder, None
@@ -497,6 +505,8 @@ class TunnelManager:
     def _spawn(self, work: Callable[[], None], name: str) -> None:
         thread = threading.Thread(target=work, name=name, daemon=True)
         with self._lock:
+            if self._closed:
+                return
             self._helpers = [t for t in self._helpers if t.is_alive()]
             self._helpers.append(thread)
         thread.start()

@@ -1,0 +1,1 @@
+"""The Qt tray front end: the only package that imports PySide6."""

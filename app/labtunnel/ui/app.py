@@ -1,0 +1,154 @@
+"""Wires the tray app together from its collaborators; main.py passes the real ones,
+tests pass fakes or real ones with temporary folders."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QObject, QUrl
+from PySide6.QtGui import QDesktopServices, QGuiApplication
+from PySide6.QtWidgets import QMessageBox, QSystemTrayIcon
+
+from labtunnel.core.auth import Prompter
+from labtunnel.core.errors import LabTunnelError
+from labtunnel.core.events import Listener
+from labtunnel.core.secrets import SecretStore
+from labtunnel.core.store import ProfileStore
+from labtunnel.ui.bridge import EventBridge
+from labtunnel.ui.contracts import HostKeyTrust, OpenUrl, SetClipboard, TunnelControl
+from labtunnel.ui.controller import AppController
+from labtunnel.ui.dialogs.common import bring_to_front
+from labtunnel.ui.fallback import FallbackWindow
+from labtunnel.ui.login_item import LoginItem, UnsupportedLoginItem
+from labtunnel.ui.network_watch import NetworkWatch
+from labtunnel.ui.prompter import QtPrompter
+from labtunnel.ui.single_instance import SHOW
+from labtunnel.ui.texts import error_text
+from labtunnel.ui.tray import TrayShell
+from labtunnel.ui.tray_wait import DEFAULT_WAIT_MS, TrayWaiter
+from labtunnel.ui.windows import Confirm, Windows, ask_yes_no
+
+log = logging.getLogger(__name__)
+translate = QCoreApplication.translate
+
+ManagerFactory = Callable[[Listener, Prompter], TunnelControl]
+
+
+def open_in_desktop(url: QUrl) -> bool:
+    return QDesktopServices.openUrl(url)
+
+
+def set_clipboard_text(text: str) -> None:
+    QGuiApplication.clipboard().setText(text)
+
+
+class LabTunnelApp(QObject):
+    def __init__(
+        self,
+        *,
+        store: ProfileStore,
+        secrets: SecretStore,
+        hostkeys: HostKeyTrust,
+        log_dir: Path,
+        manager_factory: ManagerFactory,
+        open_url: OpenUrl = open_in_desktop,
+        set_clipboard: SetClipboard = set_clipboard_text,
+        login_item: LoginItem | None = None,
+        confirm: Confirm = ask_yes_no,
+        tray_available: Callable[[], bool] = QSystemTrayIcon.isSystemTrayAvailable,
+        tray_wait_ms: int = DEFAULT_WAIT_MS,
+        quit_app: Callable[[], None] = QCoreApplication.quit,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.login_item: LoginItem = login_item or UnsupportedLoginItem()
+        self._quit_app = quit_app
+        self.bridge = EventBridge(self)
+        self.prompter = QtPrompter(parent=self)
+        self.manager = manager_factory(self.bridge.listener, self.prompter)
+        self.controller = AppController(
+            self.manager, store, hostkeys, self.bridge, open_url, set_clipboard, parent=self
+        )
+        self.windows = Windows(
+            self.controller,
+            secrets,
+            hostkeys,
+            log_dir,
+            open_url,
+            set_clipboard,
+            quit_app=self.quit,
+            confirm=confirm,
+            parent=self,
+        )
+        self.tray: TrayShell | None = None
+        self.fallback: FallbackWindow | None = None
+        self.network = NetworkWatch(self.manager.network_changed, parent=self)
+        self.waiter = TrayWaiter(tray_available, tray_wait_ms, parent=self)
+        self.waiter.decided.connect(self._shell_decided)
+        self._shut_down = False
+
+    def start(self) -> None:
+        """Load the profiles, find a tray (or fall back), and welcome a first-time user."""
+        load_error: LabTunnelError | None = None
+        try:
+            self.store.load()
+        except LabTunnelError as exc:
+            load_error = exc
+            log.error("profiles not loaded: %s", exc)
+        self.waiter.start()
+        self.network.start()
+        if load_error is not None:
+            self.windows.show_message(
+                translate("App", "LabTunnel settings"),
+                error_text(load_error),
+                QMessageBox.Icon.Warning,
+            )
+        elif not self.store.profiles():
+            self.windows.add_server(welcome=True)
+
+    def _shell_decided(self, tray_available: bool) -> None:
+        if self._shut_down:
+            return
+        handlers = self.windows.handlers()
+        if tray_available:
+            self.tray = TrayShell(self.controller, handlers, self.login_item, parent=self)
+            self.tray.show()
+        else:
+            log.warning("no system tray found: showing the fallback window")
+            self.fallback = FallbackWindow(self.controller, handlers, self.login_item)
+            bring_to_front(self.fallback)
+
+    def handle_message(self, message: str) -> None:
+        """Another launch handed over to us: show ourselves."""
+        if message != SHOW:
+            log.info("ignoring message from another instance: %r", message[:40])
+            return
+        log.info("another launch asked LabTunnel to show itself")
+        if self.fallback is not None:
+            bring_to_front(self.fallback)
+        elif not self.store.profiles():
+            self.windows.add_server(welcome=True)
+        else:
+            self.windows.manage_servers()
+
+    def quit(self) -> None:
+        self.shutdown()
+        self._quit_app()
+
+    def shutdown(self, timeout: float = 5.0) -> None:
+        """Close windows and every tunnel, join the core's threads. Idempotent."""
+        if self._shut_down:
+            return
+        self._shut_down = True
+        self.waiter.decided.disconnect(self._shell_decided)
+        self.prompter.cancel_all()  # a worker waiting for a code must not hold up closing
+        self.windows.close_all()
+        self.controller.close(timeout)
+        self.bridge.close()
+        if self.tray is not None:
+            self.tray.hide()
+        if self.fallback is not None:
+            self.fallback.close()

@@ -1,0 +1,291 @@
+"""What the menu's actions do, and what happens when core events arrive.
+
+Lives on the GUI thread; events come in through the bridge's queued signal.
+Windows are opened by :mod:`labtunnel.ui.windows` in answer to this object's
+signals, so the logic here can be tested without showing any.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import replace
+
+from PySide6.QtCore import QObject, Qt, QTimer, QUrl, Signal
+
+from labtunnel.core.errors import (
+    HostKeyChanged,
+    HostKeyUnknown,
+    JumpHostFailed,
+    JupyterNotFound,
+    LabTunnelError,
+)
+from labtunnel.core.events import JupyterStopped, StatsEvent, TestResult, TunnelState, TunnelStatus
+from labtunnel.core.profiles import HostProfile, JupyterSpec
+from labtunnel.core.store import ProfileStore
+from labtunnel.ui.bridge import EventBridge
+from labtunnel.ui.contracts import HostKeyTrust, OpenUrl, SetClipboard, TunnelControl
+from labtunnel.ui.notices import Notice, NoticeKind, NoticeTracker
+from labtunnel.ui.stall import StallMeter
+from labtunnel.ui.state import BUSY_STATES, TrayState, overall_state
+
+log = logging.getLogger(__name__)
+
+_ENDED = (TunnelState.FAILED, TunnelState.DISCONNECTED)
+STATS_EVERY_MS = 60_000
+STATS_MIN_AGE_S = 15.0
+
+
+def host_key_error(error: LabTunnelError | None) -> HostKeyUnknown | HostKeyChanged | None:
+    """The host-key problem behind a failure, also when it was the jump host's."""
+    while isinstance(error, JumpHostFailed):
+        error = error.cause
+    if isinstance(error, (HostKeyUnknown, HostKeyChanged)):
+        return error
+    return None
+
+
+class AppController(QObject):
+    #: tunnel states, stats or profiles changed: refresh icon, tooltip, fallback window
+    changed = Signal()
+    #: a notification to show (Notice)
+    notice = Signal(object)
+    #: a TestResult for the profile editor
+    test_result = Signal(object)
+    #: (profile_id, HostKeyUnknown | HostKeyChanged): ask or warn the user
+    host_key_problem = Signal(str, object)
+    #: (profile_id, JupyterNotFound with candidates): let the user pick one
+    jupyter_missing = Signal(str, object)
+    #: the longest GUI stall in ms measured during the last connect
+    connect_stall_measured = Signal(float)
+
+    def __init__(
+        self,
+        manager: TunnelControl,
+        store: ProfileStore,
+        hostkeys: HostKeyTrust,
+        bridge: EventBridge,
+        open_url: OpenUrl,
+        set_clipboard: SetClipboard,
+        stall_meter: StallMeter | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.manager = manager
+        self.store = store
+        self._hostkeys = hostkeys
+        self._open_url = open_url
+        self._set_clipboard = set_clipboard
+        self._clock = clock
+        self._notices = NoticeTracker()
+        self._stats: dict[str, StatsEvent] = {}
+        self._stats_asked: dict[str, float] = {}
+        self._open_when_connected: set[str] = set()
+        self._stopping_jupyter: set[str] = set()
+        self._measuring: set[str] = set()
+        self.stall_meter = stall_meter or StallMeter(parent=self)
+        self.last_connect_stall_ms: float | None = None
+        self.last_connect_busy_ms: float | None = None
+        self._closed = False
+        bridge.event_received.connect(self._on_event, Qt.ConnectionType.QueuedConnection)
+        self._stats_timer = QTimer(self)
+        self._stats_timer.setInterval(STATS_EVERY_MS)
+        self._stats_timer.timeout.connect(self.refresh_stats)
+        self._stats_timer.start()
+
+    # --- reading state ------------------------------------------------------------
+
+    def profiles(self) -> list[HostProfile]:
+        return self.store.profiles()
+
+    def status(self, profile_id: str) -> TunnelStatus:
+        return self.manager.status(profile_id)
+
+    def statuses(self) -> list[TunnelStatus]:
+        return [self.manager.status(p.id) for p in self.profiles()]
+
+    def overall(self) -> TrayState:
+        return overall_state(self.statuses())
+
+    def stats(self, profile_id: str) -> StatsEvent | None:
+        return self._stats.get(profile_id)
+
+    # --- actions ------------------------------------------------------------------
+
+    def connect_profile(self, profile_id: str, open_browser: bool = True) -> None:
+        if open_browser:
+            self._open_when_connected.add(profile_id)
+        self._start_measuring(profile_id)
+        self.manager.connect(profile_id)
+        self.changed.emit()
+
+    def disconnect_profile(self, profile_id: str) -> None:
+        self._open_when_connected.discard(profile_id)
+        self.manager.disconnect(profile_id)
+
+    def stop_jupyter(self, profile_id: str) -> None:
+        self._open_when_connected.discard(profile_id)
+        self._stopping_jupyter.add(profile_id)
+        self.manager.stop_jupyter(profile_id)
+
+    def start_jupyter_again(self, profile_id: str) -> None:
+        self._open_when_connected.add(profile_id)
+        self.manager.start_jupyter_again(profile_id)
+
+    def open_in_browser(self, profile_id: str) -> bool:
+        url = self.status(profile_id).local_url
+        if not url:
+            return False
+        self._open_url(QUrl(url))
+        return True
+
+    def copy_url(self, profile_id: str) -> bool:
+        url = self.status(profile_id).local_url
+        if not url:
+            return False
+        self._set_clipboard(url)
+        return True
+
+    def trust_and_connect(self, profile_id: str, error: HostKeyUnknown) -> None:
+        """Raises LabTunnelError (e.g. HostKeyChanged, file unwritable) for the caller to show."""
+        self._hostkeys.trust(error.host, error.port, error.key_type, error.key_base64)
+        log.info("trusted %s host key of %s:%s", error.key_type, error.host, error.port)
+        self.connect_profile(profile_id)
+
+    def use_jupyter(self, profile_id: str, env: str) -> None:
+        """Remember where Jupyter is and connect again. Raises LabTunnelError (store)."""
+        profile = self.store.get(profile_id)
+        target = profile.target
+        if not isinstance(target, JupyterSpec):
+            return
+        self.store.update(profile.with_changes(target=replace(target, env=env)))
+        log.info("%s: Jupyter environment set to a found candidate", profile.name)
+        self.changed.emit()
+        self.connect_profile(profile_id)
+
+    def default_profile(self) -> HostProfile | None:
+        profiles = self.profiles()
+        return profiles[0] if profiles else None
+
+    def primary_action(self) -> None:
+        """Double click on the tray icon: open the default profile, connecting if needed."""
+        profile = self.default_profile()
+        if profile is None:
+            return
+        status = self.status(profile.id)
+        if status.state is TunnelState.CONNECTED:
+            self.open_in_browser(profile.id)
+        elif status.state not in BUSY_STATES:
+            self.connect_profile(profile.id)
+
+    def refresh_stats(self, profile_id: str | None = None, force: bool = True) -> None:
+        ids = [profile_id] if profile_id else [p.id for p in self.profiles()]
+        now = self._clock()
+        for pid in ids:
+            if self.status(pid).state is not TunnelState.CONNECTED:
+                continue
+            if not force and now - self._stats_asked.get(pid, -1e9) < STATS_MIN_AGE_S:
+                continue
+            self._stats_asked[pid] = now
+            self.manager.refresh_stats(pid)
+
+    def profiles_changed(self, removed_id: str | None = None) -> None:
+        if removed_id is not None:
+            self._stats.pop(removed_id, None)
+            self._notices.forget(removed_id)
+        self.changed.emit()
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Closes every tunnel and joins the core's threads. Idempotent."""
+        if self._closed:
+            return
+        self._closed = True
+        self._stats_timer.stop()
+        self.stall_meter.stop()
+        self.manager.close(timeout)
+
+    # --- events -------------------------------------------------------------------
+
+    def _on_event(self, event: object) -> None:
+        if self._closed:
+            return
+        if isinstance(event, TunnelStatus):
+            self._on_status(event)
+        elif isinstance(event, StatsEvent):
+            self._stats[event.profile_id] = event
+            self.changed.emit()
+        elif isinstance(event, TestResult):
+            self.test_result.emit(event)
+        elif isinstance(event, JupyterStopped):
+            self._on_jupyter_stopped(event)
+
+    def _on_status(self, status: TunnelStatus) -> None:
+        pid = status.profile_id
+        notice = self._notices.update(status)
+        if status.state is TunnelState.CONNECTED:
+            self._finish_measuring(pid)
+            self.refresh_stats(pid)
+            if pid in self._open_when_connected:
+                self._open_when_connected.discard(pid)
+                if status.local_url:
+                    self._open_url(QUrl(status.local_url))
+        quiet = False
+        if status.state in _ENDED and self._live_state(pid) in _ENDED:
+            # stopping Jupyter disconnects too: its own notice says what happened
+            quiet = pid in self._stopping_jupyter and status.state is TunnelState.DISCONNECTED
+            self._stopping_jupyter.discard(pid)
+            self._open_when_connected.discard(pid)
+            self._finish_measuring(pid)
+            self._stats.pop(pid, None)
+        failed = status.state is TunnelState.FAILED
+        problem = host_key_error(status.error) if failed else None
+        if problem is not None:
+            self.host_key_problem.emit(pid, problem)
+        elif failed and isinstance(status.error, JupyterNotFound) and status.error.candidates:
+            self.jupyter_missing.emit(pid, status.error)
+        elif notice is not None and not quiet:
+            self.notice.emit(notice)
+        self.changed.emit()
+
+    def _live_state(self, profile_id: str) -> TunnelState:
+        """The manager's state now: an "ended" event that arrives after a new connect
+        began belongs to the previous tunnel and must not cancel the new one's plans."""
+        try:
+            return self.manager.status(profile_id).state
+        except LabTunnelError:
+            return TunnelState.DISCONNECTED
+
+    def _on_jupyter_stopped(self, event: JupyterStopped) -> None:
+        name = self._name_of(event.profile_id)
+        kind = NoticeKind.STOP_FAILED if event.error is not None else NoticeKind.JUPYTER_STOPPED
+        self.notice.emit(Notice(kind, event.profile_id, name, event.error))
+
+    def _name_of(self, profile_id: str) -> str:
+        for profile in self.profiles():
+            if profile.id == profile_id:
+                return profile.name
+        return profile_id
+
+    # --- measuring the GUI's responsiveness during a connect ------------------------
+
+    def _start_measuring(self, profile_id: str) -> None:
+        if not self._measuring:
+            self.stall_meter.start()
+        self._measuring.add(profile_id)
+
+    def _finish_measuring(self, profile_id: str) -> None:
+        if profile_id not in self._measuring:
+            return
+        self._measuring.discard(profile_id)
+        if not self._measuring:
+            self.stall_meter.stop()
+            self.last_connect_stall_ms = self.stall_meter.longest_ms
+            self.last_connect_busy_ms = self.stall_meter.longest_busy_ms
+            log.info(
+                "longest GUI stall during connect: %.1f ms (GUI thread busy at most %.1f ms)",
+                self.last_connect_stall_ms,
+                self.last_connect_busy_ms,
+            )
+            self.connect_stall_measured.emit(self.last_connect_stall_ms)

@@ -1,0 +1,53 @@
+"""Small widgets the dialogs share."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont, QFontDatabase, QIcon
+from PySide6.QtWidgets import QDialogButtonBox, QLabel, QWidget
+
+from labtunnel.ui.icons import app_icon
+
+
+def monospace_label(text: str, parent: QWidget | None = None) -> QLabel:
+    """A fingerprint or path the user may want to select and compare."""
+    label = QLabel(text, parent)
+    label.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+def heading_label(text: str, parent: QWidget | None = None) -> QLabel:
+    label = QLabel(text, parent)
+    font = QFont(label.font())
+    font.setPointSizeF(font.pointSizeF() * 1.25)
+    font.setBold(True)
+    label.setFont(font)
+    label.setWordWrap(True)
+    return label
+
+
+def wrapped_label(text: str, parent: QWidget | None = None) -> QLabel:
+    label = QLabel(text, parent)
+    label.setWordWrap(True)
+    return label
+
+
+def prepare_window(window: QWidget, title: str) -> None:
+    """Title and icon; top-level windows of a tray app must come to the front themselves."""
+    window.setWindowTitle(title)
+    window.setWindowIcon(app_icon())
+
+
+def bring_to_front(window: QWidget) -> None:
+    window.show()
+    window.setWindowState(window.windowState() & ~Qt.WindowState.WindowMinimized)
+    window.raise_()
+    window.activateWindow()
+
+
+def plain_buttons(box: QDialogButtonBox) -> QDialogButtonBox:
+    """Some styles put icons on standard buttons only: keep every button text-only."""
+    for button in box.buttons():
+        button.setIcon(QIcon())
+    return box

@@ -1,0 +1,625 @@
+"""Add or edit a lab server: every field checked as it is typed, secrets to the keyring.
+
+Problems come from core's ``profile_problems`` and are shown beside the field
+they concern. Passwords and passphrases go to the keyring on save and are never
+read back into the form. "Test connection" runs in the core's worker threads;
+its TestResult arrives through :attr:`AppController.test_result`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import QCoreApplication, Qt, Signal, SignalInstance
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QRadioButton,
+    QSpinBox,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from labtunnel.core.errors import FieldProblem, HostKeyUnknown, LabTunnelError
+from labtunnel.core.events import TestResult
+from labtunnel.core.logs import register_secret
+from labtunnel.core.profiles import (
+    AuthMethod,
+    HostProfile,
+    JumpHost,
+    JupyterApp,
+    JupyterSpec,
+    RemoteForward,
+    Target,
+    parse_host_port,
+    parse_jump_spec,
+    profile_problems,
+)
+from labtunnel.core.secrets import SecretKind, SecretStore
+from labtunnel.core.store import ProfileStore
+from labtunnel.ui.controller import host_key_error
+from labtunnel.ui.dialogs.common import (
+    heading_label,
+    plain_buttons,
+    prepare_window,
+    wrapped_label,
+)
+from labtunnel.ui.dialogs.hostkey import HostKeyDialog
+from labtunnel.ui.dialogs.secret_field import SecretField
+from labtunnel.ui.texts import error_text, problem_text
+
+log = logging.getLogger(__name__)
+translate = QCoreApplication.translate
+
+PROBLEM_STYLE = "color: #c5221f;"
+GOOD_STYLE = "color: #188038;"
+#: the SSH port has no label of its own: its problems show under the address
+_LABEL_OF = {"port": "host"}
+
+
+@dataclass
+class EditorServices:
+    """The editor's collaborators."""
+
+    store: ProfileStore
+    secrets: SecretStore
+    test_connection: Callable[[HostProfile, str | None, str | None], None]
+    test_results: SignalInstance
+    trust_host_key: Callable[[HostKeyUnknown], None]
+
+
+def _problem_label(parent: QWidget) -> QLabel:
+    label = QLabel(parent)
+    label.setStyleSheet(PROBLEM_STYLE)
+    label.setWordWrap(True)
+    label.hide()
+    return label
+
+
+class ProfileEditor(QDialog):
+    #: the profile was stored (HostProfile); ``connect_requested`` says whether to connect now
+    saved = Signal(object, bool)
+
+    def __init__(
+        self,
+        services: EditorServices,
+        profile: HostProfile | None = None,
+        welcome: bool = False,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._services = services
+        self.is_new = profile is None
+        self._original = profile or HostProfile(name="", host="", username="")
+        self._touched: set[str] = set()
+        self._show_all = not self.is_new
+        self._name_follows_host = self.is_new
+        self._testing = False
+        self._test_profile_id = ""
+        self.host_key_dialog: HostKeyDialog | None = None
+        self.problem_labels: dict[str, QLabel] = {}
+        title = (
+            translate("ProfileEditor", "Add lab server")
+            if self.is_new
+            else translate("ProfileEditor", "Edit {name}").format(name=self._original.name)
+        )
+        prepare_window(self, title)
+        layout = QVBoxLayout(self)
+        if welcome:
+            layout.addWidget(heading_label(translate("ProfileEditor", "Welcome to LabTunnel")))
+            layout.addWidget(
+                wrapped_label(
+                    translate(
+                        "ProfileEditor",
+                        "Enter your lab server’s address, your user name and your password. "
+                        "LabTunnel then starts Jupyter there and opens it in your browser.",
+                    )
+                )
+            )
+        layout.addWidget(self._build_server_group())
+        layout.addWidget(self._build_auth_group())
+        self.more_button = QToolButton(self)
+        self.more_button.setText(translate("ProfileEditor", "More options"))
+        self.more_button.setCheckable(True)
+        self.more_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.more_button.setArrowType(Qt.ArrowType.RightArrow)
+        self.more_button.setAutoRaise(True)
+        self.more_button.toggled.connect(self._show_more)
+        layout.addWidget(self.more_button)
+        self.more = QWidget(self)
+        more_layout = QVBoxLayout(self.more)
+        more_layout.setContentsMargins(0, 0, 0, 0)
+        more_layout.addWidget(self._build_jump_group())
+        more_layout.addWidget(self._build_target_group())
+        layout.addWidget(self.more)
+        self.general_problem = _problem_label(self)
+        layout.addWidget(self.general_problem)
+        layout.addLayout(self._build_test_row())
+        layout.addWidget(self._build_buttons())
+        self._load(self._original)
+        self.more.setVisible(self._needs_more(self._original))
+        self.more_button.setChecked(self.more.isVisible())
+        services.test_results.connect(self._on_test_result)
+        self.setMinimumWidth(520)
+        self._validate()
+
+    @property
+    def profile_id(self) -> str:
+        return self._original.id
+
+    # --- building the form --------------------------------------------------------
+
+    def _row(self, form: QFormLayout, label: str, field: QWidget, key: str) -> QWidget:
+        box = QWidget(self)
+        column = QVBoxLayout(box)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(2)
+        column.addWidget(field)
+        problem = _problem_label(box)
+        column.addWidget(problem)
+        self.problem_labels[key] = problem
+        form.addRow(label, box)
+        return box
+
+    def _line(self, key: str, placeholder: str = "") -> QLineEdit:
+        line = QLineEdit(self)
+        line.setPlaceholderText(placeholder)
+        line.textEdited.connect(lambda _text: self._edited(key))
+        return line
+
+    def _build_server_group(self) -> QGroupBox:
+        group = QGroupBox(translate("ProfileEditor", "Lab server"), self)
+        form = QFormLayout(group)
+        self.host_edit = self._line("host", translate("ProfileEditor", "e.g. gpu1.lab.example.edu"))
+        self.host_edit.textEdited.connect(self._host_typed)
+        self.port_spin = QSpinBox(self)
+        self.port_spin.setRange(1, 65535)
+        self.port_spin.valueChanged.connect(lambda _v: self._edited("port"))
+        host_row = QWidget(self)
+        host_layout = QHBoxLayout(host_row)
+        host_layout.setContentsMargins(0, 0, 0, 0)
+        host_layout.addWidget(self.host_edit, 1)
+        host_layout.addWidget(QLabel(translate("ProfileEditor", "Port:"), self))
+        host_layout.addWidget(self.port_spin)
+        self._row(form, translate("ProfileEditor", "Address:"), host_row, "host")
+        self.username_edit = self._line("username", translate("ProfileEditor", "your login"))
+        self._row(form, translate("ProfileEditor", "User name:"), self.username_edit, "username")
+        self.name_edit = self._line("name", translate("ProfileEditor", "shown in the menu"))
+        self.name_edit.textEdited.connect(self._name_typed)
+        self._row(form, translate("ProfileEditor", "Name:"), self.name_edit, "name")
+        return group
+
+    def _build_auth_group(self) -> QGroupBox:
+        group = QGroupBox(translate("ProfileEditor", "Sign in with"), self)
+        form = QFormLayout(group)
+        methods = QWidget(self)
+        row = QHBoxLayout(methods)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.auth_buttons = QButtonGroup(self)
+        self.auth_radios: dict[AuthMethod, QRadioButton] = {}
+        labels = {
+            AuthMethod.PASSWORD: translate("ProfileEditor", "Password"),
+            AuthMethod.KEY: translate("ProfileEditor", "Key file"),
+            AuthMethod.AGENT: translate("ProfileEditor", "SSH agent"),
+        }
+        for method, text in labels.items():
+            radio = QRadioButton(text, self)
+            self.auth_buttons.addButton(radio)
+            self.auth_radios[method] = radio
+            row.addWidget(radio)
+            radio.toggled.connect(self._auth_changed)
+        row.addStretch(1)
+        form.addRow(methods)
+        stored_password = self._is_stored(SecretKind.PASSWORD)
+        self.password_field = SecretField(
+            translate("ProfileEditor", "your password on the server"), stored_password, self
+        )
+        self.password_field.edited.connect(lambda: self._edited("password"))
+        self.password_row = self._row(
+            form, translate("ProfileEditor", "Password:"), self.password_field, "password"
+        )
+        self.key_edit = self._line("key_path", translate("ProfileEditor", "e.g. ~/.ssh/id_ed25519"))
+        self.browse_button = QPushButton(translate("ProfileEditor", "Browse…"), self)
+        self.browse_button.clicked.connect(self._browse_key)
+        key_row = QWidget(self)
+        key_layout = QHBoxLayout(key_row)
+        key_layout.setContentsMargins(0, 0, 0, 0)
+        key_layout.addWidget(self.key_edit, 1)
+        key_layout.addWidget(self.browse_button)
+        self.key_row = self._row(form, translate("ProfileEditor", "Key file:"), key_row, "key_path")
+        self.passphrase_field = SecretField(
+            translate("ProfileEditor", "only if the key is encrypted"),
+            self._is_stored(SecretKind.PASSPHRASE),
+            self,
+        )
+        self.passphrase_field.edited.connect(lambda: self._edited("passphrase"))
+        form.addRow(translate("ProfileEditor", "Passphrase:"), self.passphrase_field)
+        self.agent_note = wrapped_label(
+            translate("ProfileEditor", "Uses the keys loaded in your SSH agent."), self
+        )
+        form.addRow(self.agent_note)
+        self.auth_form = form
+        return group
+
+    def _build_jump_group(self) -> QGroupBox:
+        group = QGroupBox(translate("ProfileEditor", "Connect through a jump host"), self)
+        group.setCheckable(True)
+        group.toggled.connect(lambda _on: self._edited("jump"))
+        self.jump_group = group
+        form = QFormLayout(group)
+        self.jump_profile_combo = QComboBox(self)
+        self.jump_profile_combo.addItem(translate("ProfileEditor", "This address:"), None)
+        for other in self._others():
+            self.jump_profile_combo.addItem(
+                translate("ProfileEditor", "Lab server “{name}”").format(name=other.name), other.id
+            )
+        self.jump_profile_combo.currentIndexChanged.connect(self._jump_choice_changed)
+        form.addRow(translate("ProfileEditor", "Jump host:"), self.jump_profile_combo)
+        self.jump_edit = self._line("jump", translate("ProfileEditor", "[user@]host[:port]"))
+        self._row(form, translate("ProfileEditor", "Address:"), self.jump_edit, "jump")
+        return group
+
+    def _build_target_group(self) -> QGroupBox:
+        group = QGroupBox(translate("ProfileEditor", "On the server"), self)
+        form = QFormLayout(group)
+        self.jupyter_radio = QRadioButton(
+            translate("ProfileEditor", "Find or start my Jupyter"), self
+        )
+        self.remote_radio = QRadioButton(
+            translate("ProfileEditor", "Forward a fixed address"), self
+        )
+        self.target_buttons = QButtonGroup(self)
+        self.target_buttons.addButton(self.jupyter_radio)
+        self.target_buttons.addButton(self.remote_radio)
+        for radio in (self.jupyter_radio, self.remote_radio):
+            radio.toggled.connect(self._target_changed)
+        form.addRow(self.jupyter_radio)
+        self.app_combo = QComboBox(self)
+        self.app_combo.addItem(translate("ProfileEditor", "JupyterLab"), JupyterApp.LAB.value)
+        self.app_combo.addItem(
+            translate("ProfileEditor", "Jupyter Notebook"), JupyterApp.NOTEBOOK.value
+        )
+        self.app_combo.currentIndexChanged.connect(lambda _i: self._edited("app"))
+        form.addRow(translate("ProfileEditor", "Open:"), self.app_combo)
+        self.env_edit = self._line(
+            "env", translate("ProfileEditor", "conda env, venv folder or path to jupyter")
+        )
+        self.env_edit.setToolTip(
+            translate("ProfileEditor", "Empty: the jupyter found on the server’s login PATH.")
+        )
+        form.addRow(translate("ProfileEditor", "Environment:"), self.env_edit)
+        self.workdir_edit = self._line("workdir", translate("ProfileEditor", "your home folder"))
+        form.addRow(translate("ProfileEditor", "Start in:"), self.workdir_edit)
+        self.jupyter_rows = (self.app_combo, self.env_edit, self.workdir_edit)
+        form.addRow(self.remote_radio)
+        self.remote_edit = self._line(
+            "remote", translate("ProfileEditor", "host:port, e.g. localhost:8888")
+        )
+        self._row(form, translate("ProfileEditor", "Address:"), self.remote_edit, "remote")
+        self.local_port_spin = QSpinBox(self)
+        self.local_port_spin.setRange(0, 65535)
+        self.local_port_spin.setSpecialValueText(translate("ProfileEditor", "any free port"))
+        self.local_port_spin.valueChanged.connect(lambda _v: self._edited("local_port"))
+        self._row(
+            form, translate("ProfileEditor", "Local port:"), self.local_port_spin, "local_port"
+        )
+        self.target_form = form
+        return group
+
+    def _build_test_row(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        self.test_button = QPushButton(translate("ProfileEditor", "Test connection"), self)
+        self.test_button.clicked.connect(self.test_connection)
+        self.test_result_label = QLabel(self)
+        self.test_result_label.setWordWrap(True)
+        self.test_result_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        row.addWidget(self.test_button, 0, Qt.AlignmentFlag.AlignTop)
+        row.addWidget(self.test_result_label, 1)
+        return row
+
+    def _build_buttons(self) -> QDialogButtonBox:
+        buttons = QDialogButtonBox(self)
+        self.save_button = buttons.addButton(
+            translate("ProfileEditor", "Save"), QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.save_connect_button: QPushButton | None = None
+        if self.is_new:
+            self.save_connect_button = buttons.addButton(
+                translate("ProfileEditor", "Save and connect"),
+                QDialogButtonBox.ButtonRole.AcceptRole,
+            )
+            self.save_connect_button.setDefault(True)
+            self.save_connect_button.clicked.connect(lambda: self.save(connect=True))
+        else:
+            self.save_button.setDefault(True)
+        self.save_button.clicked.connect(lambda: self.save(connect=False))
+        buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        buttons.rejected.connect(self.reject)
+        return plain_buttons(buttons)
+
+    # --- loading and reading the form -----------------------------------------------
+
+    def _others(self) -> list[HostProfile]:
+        return [p for p in self._services.store.profiles() if p.id != self._original.id]
+
+    def _is_stored(self, kind: SecretKind) -> bool:
+        if self.is_new:
+            return False
+        try:
+            return self._services.secrets.get(self._original.id, kind) is not None
+        except LabTunnelError as exc:
+            log.warning("cannot check the keyring: %s", exc)
+            return False
+
+    def _load(self, profile: HostProfile) -> None:
+        self.name_edit.setText(profile.name)
+        self.host_edit.setText(profile.host)
+        self.port_spin.setValue(profile.port)
+        self.username_edit.setText(profile.username)
+        self.auth_radios[profile.auth].setChecked(True)
+        self.key_edit.setText(profile.key_path)
+        jump = profile.jump
+        self.jump_group.setChecked(jump is not None)
+        if jump is not None and jump.profile_id:
+            index = self.jump_profile_combo.findData(jump.profile_id)
+            self.jump_profile_combo.setCurrentIndex(max(0, index))
+        elif jump is not None:
+            self.jump_edit.setText(str(jump))
+        target = profile.target
+        if isinstance(target, JupyterSpec):
+            self.jupyter_radio.setChecked(True)
+            self.app_combo.setCurrentIndex(max(0, self.app_combo.findData(target.app.value)))
+            self.env_edit.setText(target.env)
+            self.workdir_edit.setText(target.workdir)
+        else:
+            self.remote_radio.setChecked(True)
+            self.remote_edit.setText(str(target))
+        self.local_port_spin.setValue(profile.local_port)
+        self._auth_changed()
+        self._target_changed()
+
+    @staticmethod
+    def _needs_more(profile: HostProfile) -> bool:
+        return (
+            profile.jump is not None
+            or not isinstance(profile.target, JupyterSpec)
+            or profile.target != JupyterSpec()
+            or profile.local_port != 0
+        )
+
+    def auth_method(self) -> AuthMethod:
+        for method, radio in self.auth_radios.items():
+            if radio.isChecked():
+                return method
+        return AuthMethod.PASSWORD
+
+    def current_profile(self) -> tuple[HostProfile, list[FieldProblem]]:
+        """The profile the form describes, and problems found while parsing it."""
+        parse_problems: list[FieldProblem] = []
+        jump: JumpHost | None = None
+        if self.jump_group.isChecked():
+            jump_id = self.jump_profile_combo.currentData()
+            if isinstance(jump_id, str):
+                jump = JumpHost(profile_id=jump_id)
+            else:
+                spec = self.jump_edit.text().strip()
+                try:
+                    jump = parse_jump_spec(spec)
+                except ValueError:
+                    parse_problems.append(FieldProblem("jump", "port_out_of_range", spec))
+                    jump = JumpHost(host=spec)
+        target: Target
+        if self.remote_radio.isChecked():
+            spec = self.remote_edit.text().strip()
+            try:
+                host, port = parse_host_port(spec, 0)
+            except ValueError:
+                parse_problems.append(FieldProblem("remote", "port_out_of_range", spec))
+                host, port = spec, 1
+            target = RemoteForward(host, port)
+        else:
+            app = self.app_combo.currentData()
+            target = JupyterSpec(
+                app=JupyterApp(app) if isinstance(app, str) else JupyterApp.LAB,
+                env=self.env_edit.text().strip(),
+                workdir=self.workdir_edit.text().strip(),
+            )
+        profile = self._original.with_changes(
+            name=self.name_edit.text().strip(),
+            host=self.host_edit.text().strip(),
+            port=self.port_spin.value(),
+            username=self.username_edit.text().strip(),
+            auth=self.auth_method(),
+            key_path=self.key_edit.text().strip(),
+            jump=jump,
+            target=target,
+            local_port=self.local_port_spin.value(),
+        )
+        return profile, parse_problems
+
+    def problems(self) -> list[FieldProblem]:
+        profile, problems = self.current_profile()
+        parsed = {p.field for p in problems}
+        problems += [p for p in profile_problems(profile, self._others()) if p.field not in parsed]
+        if profile.auth is AuthMethod.PASSWORD and self.password_field.is_missing():
+            problems.append(FieldProblem("password", "empty"))
+        return problems
+
+    # --- reacting to edits --------------------------------------------------------
+
+    def _edited(self, key: str) -> None:
+        self._touched.add(key)
+        self._validate()
+
+    def _host_typed(self, text: str) -> None:
+        if self._name_follows_host:
+            self.name_edit.setText(text.strip())
+
+    def _name_typed(self, _text: str) -> None:
+        self._name_follows_host = False
+
+    def _auth_changed(self) -> None:
+        method = self.auth_method()
+        password = method is AuthMethod.PASSWORD
+        key = method is AuthMethod.KEY
+        form = self.auth_form
+        form.setRowVisible(self.password_row, password)
+        form.setRowVisible(self.key_row, key)
+        form.setRowVisible(self.passphrase_field, key)
+        form.setRowVisible(self.agent_note, method is AuthMethod.AGENT)
+        self._touched.add("auth")
+        if hasattr(self, "general_problem"):
+            self._validate()
+
+    def _jump_choice_changed(self, index: int) -> None:
+        self.jump_edit.setEnabled(index == 0)
+        self._edited("jump")
+
+    def _target_changed(self) -> None:
+        jupyter = self.jupyter_radio.isChecked()
+        for widget in self.jupyter_rows:
+            widget.setEnabled(jupyter)
+        self.remote_edit.setEnabled(not jupyter)
+        if hasattr(self, "general_problem"):
+            self._validate()
+
+    def _show_more(self, shown: bool) -> None:
+        self.more.setVisible(shown)
+        self.more_button.setArrowType(Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow)
+        self.adjustSize()
+
+    def _browse_key(self) -> None:
+        path, _filter = QFileDialog.getOpenFileName(
+            self, translate("ProfileEditor", "Choose your private key"), self.key_edit.text()
+        )
+        if path:
+            self.key_edit.setText(path)
+            self._edited("key_path")
+
+    def _validate(self) -> list[FieldProblem]:
+        problems = self.problems()
+        by_label: dict[str, list[str]] = {}
+        for problem in problems:
+            if not (self._show_all or problem.field in self._touched):
+                continue
+            key = _LABEL_OF.get(problem.field, problem.field)
+            if key not in self.problem_labels:
+                key = ""
+            by_label.setdefault(key, []).append(problem_text(problem))
+        for key, label in [*self.problem_labels.items(), ("", self.general_problem)]:
+            texts = list(dict.fromkeys(by_label.get(key, [])))
+            label.setText("\n".join(texts))
+            label.setVisible(bool(texts))
+        return problems
+
+    def _show_every_problem(self) -> list[FieldProblem]:
+        self._show_all = True
+        problems = self._validate()
+        if any(p.field in ("jump", "remote", "local_port") for p in problems):
+            self.more_button.setChecked(True)
+        return problems
+
+    # --- test and save ------------------------------------------------------------
+
+    def test_connection(self) -> None:
+        if self._show_every_problem():
+            return
+        profile, _ = self.current_profile()
+        self._testing = True
+        self._test_profile_id = profile.id
+        self.test_button.setEnabled(False)
+        self.test_result_label.setStyleSheet("")
+        self.test_result_label.setText(translate("ProfileEditor", "Testing…"))
+        self._services.test_connection(
+            profile, self.password_field.value(), self.passphrase_field.value()
+        )
+
+    def _on_test_result(self, result: object) -> None:
+        if not isinstance(result, TestResult) or not self._testing:
+            return
+        if result.profile_id != self._test_profile_id:
+            return
+        self._testing = False
+        self.test_button.setEnabled(True)
+        if result.ok:
+            self.test_result_label.setStyleSheet(GOOD_STYLE)
+            self.test_result_label.setText(
+                translate("ProfileEditor", "It works: LabTunnel reached the server and signed in.")
+            )
+            return
+        self.test_result_label.setStyleSheet(PROBLEM_STYLE)
+        error = result.error
+        problem = host_key_error(error)
+        if isinstance(problem, HostKeyUnknown):
+            self.test_result_label.setText(
+                translate("ProfileEditor", "The server answered; check its identity to go on.")
+            )
+            self._ask_host_key(problem)
+            return
+        self.test_result_label.setText(
+            error_text(error)
+            if error is not None
+            else translate("ProfileEditor", "The test failed.")
+        )
+
+    def _ask_host_key(self, error: HostKeyUnknown) -> None:
+        dialog = HostKeyDialog(error, translate("ProfileEditor", "Trust and test again"), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self._trust_and_retest(error))
+        self.host_key_dialog = dialog
+        dialog.open()
+
+    def _trust_and_retest(self, error: HostKeyUnknown) -> None:
+        try:
+            self._services.trust_host_key(error)
+        except LabTunnelError as exc:
+            self.test_result_label.setText(error_text(exc))
+            return
+        self.test_connection()
+
+    def save(self, connect: bool = False) -> bool:
+        if self._show_every_problem():
+            return False
+        profile, _ = self.current_profile()
+        secrets = self._services.secrets
+        written: list[SecretKind] = []
+        try:
+            for kind, field, used in (
+                (SecretKind.PASSWORD, self.password_field, profile.auth is AuthMethod.PASSWORD),
+                (SecretKind.PASSPHRASE, self.passphrase_field, profile.auth is AuthMethod.KEY),
+            ):
+                value = field.value()
+                if used and value is not None:
+                    register_secret(value)
+                    secrets.set(profile.id, kind, value)
+                    written.append(kind)
+            if self.is_new:
+                self._services.store.add(profile)
+            else:
+                self._services.store.update(profile)
+        except LabTunnelError as exc:
+            if self.is_new:
+                for kind in written:
+                    try:
+                        secrets.delete(profile.id, kind)
+                    except LabTunnelError:
+                        log.warning("could not remove the %s of an unsaved profile", kind.value)
+            self.general_problem.setText(error_text(exc))
+            self.general_problem.show()
+            return False
+        log.info("saved profile %s", profile.name)
+        self.saved.emit(profile, connect)
+        self.accept()
+        return True

@@ -1,0 +1,168 @@
+"""Fills the tray menu (and the fallback window's menu) from the current state.
+
+Called every time the menu is about to open, so it never shows a stale state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMenu
+
+from labtunnel.core.events import TunnelState, TunnelStatus
+from labtunnel.core.profiles import HostProfile
+from labtunnel.ui.controller import AppController
+from labtunnel.ui.icons import tray_icon
+from labtunnel.ui.login_item import LoginItem
+from labtunnel.ui.state import BUSY_STATES, overall_state
+from labtunnel.ui.stats_text import stats_lines
+from labtunnel.ui.texts import state_text
+
+translate = QCoreApplication.translate
+
+
+@dataclass(frozen=True)
+class MenuHandlers:
+    """What the app-wide items do; the windows module provides them."""
+
+    add_server: Callable[[], object]
+    manage_servers: Callable[[], object]
+    show_log: Callable[[], object]
+    show_failure: Callable[[str], None]
+    about: Callable[[], object]
+    quit: Callable[[], None]
+    login_item_failed: Callable[[OSError], None]
+
+
+def fill_menu(
+    menu: QMenu, controller: AppController, handlers: MenuHandlers, login_item: LoginItem
+) -> None:
+    for old in menu.findChildren(QMenu):
+        old.deleteLater()  # last time's submenus
+    menu.clear()
+    profiles = controller.profiles()
+    if len(profiles) == 1:
+        _profile_items(menu, profiles[0], controller, handlers, single=True)
+        menu.addSeparator()
+    elif profiles:
+        for profile in profiles:
+            status = controller.status(profile.id)
+            sub = QMenu(profile.name, menu)
+            sub.setIcon(tray_icon(overall_state([status]), template=False))
+            sub.menuAction().setToolTip(state_text(status))
+            _profile_items(sub, profile, controller, handlers, single=False)
+            menu.addMenu(sub)
+        menu.addSeparator()
+    _add(menu, translate("TrayMenu", "Add lab server…"), handlers.add_server)
+    if profiles:
+        _add(menu, translate("TrayMenu", "Manage servers…"), handlers.manage_servers)
+    _add(menu, translate("TrayMenu", "Show log"), handlers.show_log)
+    menu.addSeparator()
+    _login_item_action(menu, login_item, handlers)
+    _add(menu, translate("TrayMenu", "About LabTunnel"), handlers.about)
+    _add(menu, translate("TrayMenu", "Quit LabTunnel"), handlers.quit)
+
+
+def _add(menu: QMenu, text: str, slot: Callable[[], object], enabled: bool = True) -> QAction:
+    action = menu.addAction(text)
+    action.triggered.connect(lambda _checked=False: slot())
+    action.setEnabled(enabled)
+    return action
+
+
+def _info(menu: QMenu, text: str) -> QAction:
+    action = menu.addAction(text)
+    action.setEnabled(False)
+    return action
+
+
+def _profile_items(
+    menu: QMenu,
+    profile: HostProfile,
+    controller: AppController,
+    handlers: MenuHandlers,
+    single: bool,
+) -> None:
+    pid = profile.id
+    status = controller.status(pid)
+    state = status.state
+    name = profile.name
+    if state in (TunnelState.DISCONNECTED, TunnelState.FAILED):
+        connect_text = (
+            translate("TrayMenu", "Connect to {name}").format(name=name)
+            if single
+            else translate("TrayMenu", "Connect")
+        )
+        connect = _add(menu, connect_text, lambda: controller.connect_profile(pid))
+        menu.setDefaultAction(connect)
+        if state is TunnelState.FAILED:
+            _info(menu, state_text(status))
+            _add(
+                menu, translate("TrayMenu", "What went wrong?"), lambda: handlers.show_failure(pid)
+            )
+        return
+    _info(menu, _headline(status, single))
+    if state is TunnelState.CONNECTED:
+        opener = _add(
+            menu, translate("TrayMenu", "Open in browser"), lambda: controller.open_in_browser(pid)
+        )
+        menu.setDefaultAction(opener)
+        _add(menu, translate("TrayMenu", "Copy URL"), lambda: controller.copy_url(pid))
+        _stats_items(menu, controller, pid)
+        menu.addSeparator()
+        _add(menu, translate("TrayMenu", "Disconnect"), lambda: controller.disconnect_profile(pid))
+        if profile.is_jupyter:
+            _add(
+                menu,
+                translate("TrayMenu", "Stop Jupyter on server"),
+                lambda: controller.stop_jupyter(pid),
+            )
+    elif state is TunnelState.JUPYTER_DOWN:
+        _add(
+            menu,
+            translate("TrayMenu", "Start Jupyter again"),
+            lambda: controller.start_jupyter_again(pid),
+        )
+        _add(menu, translate("TrayMenu", "Disconnect"), lambda: controller.disconnect_profile(pid))
+    elif state is TunnelState.RECONNECTING:
+        _add(menu, translate("TrayMenu", "Retry now"), controller.manager.network_changed)
+        _add(menu, translate("TrayMenu", "Disconnect"), lambda: controller.disconnect_profile(pid))
+    elif state in BUSY_STATES:
+        _add(menu, translate("TrayMenu", "Cancel"), lambda: controller.disconnect_profile(pid))
+
+
+def _headline(status: TunnelStatus, single: bool) -> str:
+    words = state_text(status)
+    if not single:
+        return words
+    return translate("TrayMenu", "{name}: {state}").format(name=status.profile_name, state=words)
+
+
+def _stats_items(menu: QMenu, controller: AppController, pid: str) -> None:
+    event = controller.stats(pid)
+    lines = stats_lines(event)
+    if not lines:
+        return
+    menu.addSeparator()
+    for line in lines:
+        _info(menu, line)
+
+
+def _login_item_action(menu: QMenu, login_item: LoginItem, handlers: MenuHandlers) -> None:
+    action = menu.addAction(translate("TrayMenu", "Launch at login"))
+    action.setCheckable(True)
+    supported = login_item.is_supported()
+    action.setEnabled(supported)
+    action.setChecked(supported and login_item.is_enabled())
+
+    def triggered(checked: bool) -> None:
+        try:
+            login_item.set_enabled(checked)
+        except OSError as exc:
+            action.setChecked(not checked)  # setChecked does not trigger again
+            handlers.login_item_failed(exc)
+
+    action.triggered.connect(triggered)

@@ -1,0 +1,131 @@
+"""Words for states, notifications and field problems, all through Qt's translator.
+
+Error sentences come from :func:`labtunnel.messages.describe` and are translated
+here in the ``messages`` context, the one place the UI turns core errors into text.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication
+
+from labtunnel.core.errors import FieldProblem
+from labtunnel.core.events import TunnelState, TunnelStatus
+from labtunnel.messages import describe
+from labtunnel.ui.notices import Notice, NoticeKind
+
+translate = QCoreApplication.translate
+
+
+def error_text(error: BaseException) -> str:
+    message = describe(error)
+    return translate("messages", message.template).format(**message.params)
+
+
+def _step_text(step: str) -> str:
+    steps = {
+        "connecting": translate("States", "Connecting…"),
+        "authenticating": translate("States", "Signing in…"),
+        "finding_jupyter": translate("States", "Looking for Jupyter…"),
+        "starting_jupyter": translate("States", "Starting Jupyter…"),
+        "waiting_jupyter": translate("States", "Waiting for Jupyter to start…"),
+        "forwarding": translate("States", "Opening the tunnel…"),
+        "checking": translate("States", "Checking…"),
+    }
+    return steps.get(step, translate("States", "Connecting…"))
+
+
+def state_text(status: TunnelStatus) -> str:
+    """The state in a few words, as shown in the menu and the tooltip."""
+    state = status.state
+    if state is TunnelState.CONNECTED:
+        return translate("States", "Connected")
+    if state in (TunnelState.CONNECTING, TunnelState.STARTING_JUPYTER):
+        return _step_text(status.step)
+    if state is TunnelState.RECONNECTING:
+        if status.retry_in is not None and status.retry_in >= 1:
+            return translate("States", "Connection lost, retrying in {seconds} s").format(
+                seconds=round(status.retry_in)
+            )
+        return translate("States", "Connection lost, reconnecting…")
+    if state is TunnelState.JUPYTER_DOWN:
+        return translate("States", "Jupyter stopped on the server")
+    if state is TunnelState.FAILED:
+        return translate("States", "Could not connect")
+    return translate("States", "Not connected")
+
+
+def notice_text(notice: Notice) -> tuple[str, str]:
+    """Title and body of a notification."""
+    name = notice.profile_name
+    reason = error_text(notice.error) if notice.error is not None else ""
+    kind = notice.kind
+    if kind is NoticeKind.CONNECTED:
+        return (
+            translate("Notices", "Connected to {name}").format(name=name),
+            translate("Notices", "Jupyter is ready. Click here to open it in your browser."),
+        )
+    if kind is NoticeKind.RESTORED:
+        return (
+            translate("Notices", "Connection to {name} re-established").format(name=name),
+            translate("Notices", "Your notebooks are reachable again."),
+        )
+    if kind is NoticeKind.LOST:
+        body = reason or translate("Notices", "The connection dropped.")
+        return (
+            translate("Notices", "Connection to {name} lost").format(name=name),
+            body + " " + translate("Notices", "LabTunnel keeps trying to reconnect."),
+        )
+    if kind is NoticeKind.DISCONNECTED:
+        return (
+            translate("Notices", "Disconnected from {name}").format(name=name),
+            translate("Notices", "Jupyter keeps running on the server."),
+        )
+    if kind is NoticeKind.JUPYTER_DOWN:
+        return (
+            translate("Notices", "Jupyter stopped on {name}").format(name=name),
+            reason or translate("Notices", "Choose “Start Jupyter again” in the menu."),
+        )
+    if kind is NoticeKind.JUPYTER_STOPPED:
+        return (
+            translate("Notices", "Jupyter on {name} shut down").format(name=name),
+            translate("Notices", "Unsaved work in open notebooks is lost; saved files stay."),
+        )
+    if kind is NoticeKind.STOP_FAILED:
+        return (
+            translate("Notices", "Could not stop Jupyter on {name}").format(name=name),
+            reason or translate("Notices", "The reason is in the log."),
+        )
+    return (
+        translate("Notices", "Could not connect to {name}").format(name=name),
+        reason or translate("Notices", "The reason is in the log."),
+    )
+
+
+def problem_text(problem: FieldProblem) -> str:
+    """A short note shown beside the field it is about."""
+    code = problem.code
+    if code == "empty":
+        return translate("Fields", "Required")
+    if code == "duplicate":
+        return translate("Fields", "Another server already has this name")
+    if code == "bad_host":
+        return translate("Fields", "Not a host name or IP address")
+    if code == "port_out_of_range" and problem.field == "local_port":
+        return translate("Fields", "Use 0 (pick a free port) or a port up to 65535")
+    if code == "port_out_of_range":
+        return translate("Fields", "Use a port from 1 to 65535")
+    if code == "bad_username":
+        return translate("Fields", "User names have no spaces")
+    if code == "missing":
+        return translate("Fields", "No file at this path")
+    if code == "not_a_file":
+        return translate("Fields", "This is a folder, not a key file")
+    if code == "self_reference":
+        return translate("Fields", "A server cannot be its own jump host")
+    if code == "unknown_profile":
+        return translate("Fields", "That jump host profile no longer exists")
+    if code == "bad_fingerprint":
+        return translate("Fields", "Not a SHA256 fingerprint")
+    if code == "out_of_range":
+        return translate("Fields", "Value out of range")
+    return translate("Fields", "Invalid value")

@@ -1,0 +1,312 @@
+"""Opens the app's windows, one of each at a time, and brings them to the front.
+
+The menu's app-wide items and the controller's host-key questions end up here.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+import shiboken6
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
+from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
+
+from labtunnel import __version__
+from labtunnel.core.errors import (
+    HostKeyChanged,
+    HostKeyUnknown,
+    JupyterNotFound,
+    LabTunnelError,
+)
+from labtunnel.core.events import TunnelState
+from labtunnel.core.profiles import HostProfile
+from labtunnel.core.secrets import SecretStore, delete_all
+from labtunnel.ui.contracts import HostKeyTrust, OpenUrl, SetClipboard
+from labtunnel.ui.controller import AppController
+from labtunnel.ui.dialogs.common import bring_to_front, prepare_window
+from labtunnel.ui.dialogs.hostkey import HostKeyChangedDialog, HostKeyDialog
+from labtunnel.ui.dialogs.jupyter_choice import JupyterChoiceDialog
+from labtunnel.ui.dialogs.log_viewer import LogViewer
+from labtunnel.ui.dialogs.profile_editor import EditorServices, ProfileEditor
+from labtunnel.ui.dialogs.servers import ServerList
+from labtunnel.ui.menu import MenuHandlers
+from labtunnel.ui.texts import error_text
+
+log = logging.getLogger(__name__)
+translate = QCoreApplication.translate
+
+#: asks a yes/no question: (title, text) -> yes?
+Confirm = Callable[[str, str], bool]
+
+
+def ask_yes_no(title: str, text: str) -> bool:
+    box = QMessageBox(QMessageBox.Icon.Question, title, text)
+    prepare_window(box, title)
+    box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
+    box.setDefaultButton(QMessageBox.StandardButton.No)
+    return box.exec() == QMessageBox.StandardButton.Yes
+
+
+class Windows(QObject):
+    #: any window this object opened (for tests and the screenshot script)
+    window_shown = Signal(QWidget)
+
+    def __init__(
+        self,
+        controller: AppController,
+        secrets: SecretStore,
+        hostkeys: HostKeyTrust,
+        log_dir: Path,
+        open_url: OpenUrl,
+        set_clipboard: SetClipboard,
+        quit_app: Callable[[], None],
+        confirm: Confirm = ask_yes_no,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self._secrets = secrets
+        self._hostkeys = hostkeys
+        self._log_dir = log_dir
+        self._open_url = open_url
+        self._set_clipboard = set_clipboard
+        self._quit_app = quit_app
+        self._confirm = confirm
+        self.editor: ProfileEditor | None = None
+        self.servers: ServerList | None = None
+        self.log_viewer: LogViewer | None = None
+        self.host_key_dialogs: dict[str, QDialog] = {}
+        self.jupyter_dialog: JupyterChoiceDialog | None = None
+        self._boxes: list[QMessageBox] = []
+        controller.host_key_problem.connect(self.on_host_key_problem)
+        controller.jupyter_missing.connect(self.on_jupyter_missing)
+
+    def handlers(self) -> MenuHandlers:
+        return MenuHandlers(
+            add_server=self.add_server,
+            manage_servers=self.manage_servers,
+            show_log=self.show_log,
+            show_failure=self.show_failure,
+            about=self.about,
+            quit=self._quit_app,
+            login_item_failed=self.login_item_failed,
+        )
+
+    def _show(self, window: QWidget) -> None:
+        bring_to_front(window)
+        self.window_shown.emit(window)
+
+    # --- profiles -----------------------------------------------------------------
+
+    def _editor_services(self) -> EditorServices:
+        manager = self.controller.manager
+        return EditorServices(
+            store=self.controller.store,
+            secrets=self._secrets,
+            test_connection=lambda profile, password, passphrase: manager.test_connection(
+                profile, password, passphrase
+            ),
+            test_results=self.controller.test_result,
+            trust_host_key=lambda e: self._hostkeys.trust(e.host, e.port, e.key_type, e.key_base64),
+        )
+
+    def add_server(self, welcome: bool = False) -> ProfileEditor:
+        return self._open_editor(None, welcome)
+
+    def edit_server(self, profile_id: str) -> ProfileEditor | None:
+        try:
+            profile = self.controller.store.get(profile_id)
+        except LabTunnelError as exc:
+            self.show_message(translate("Windows", "Edit lab server"), error_text(exc))
+            return None
+        return self._open_editor(profile, False)
+
+    def _open_editor(self, profile: HostProfile | None, welcome: bool) -> ProfileEditor:
+        current = self.editor
+        if current is not None and current.isVisible():
+            if (profile is None and current.is_new) or (
+                profile is not None and not current.is_new and current.profile_id == profile.id
+            ):
+                self._show(current)
+                return current
+            current.close()
+        editor = ProfileEditor(self._editor_services(), profile, welcome)
+        editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        editor.saved.connect(self._profile_saved)
+        editor.destroyed.connect(lambda: self._forget_editor(editor))
+        self.editor = editor
+        self._show(editor)
+        return editor
+
+    def _forget_editor(self, editor: ProfileEditor) -> None:
+        if self.editor is editor:
+            self.editor = None
+
+    def _profile_saved(self, profile: HostProfile, connect: bool) -> None:
+        self.controller.profiles_changed()
+        if connect:
+            self.controller.connect_profile(profile.id)
+
+    def remove_server(self, profile_id: str) -> bool:
+        try:
+            profile = self.controller.store.get(profile_id)
+        except LabTunnelError:
+            return False
+        question = translate(
+            "Windows",
+            "Remove “{name}”? Its saved password and settings are deleted. Jupyter on the "
+            "server is not touched.",
+        ).format(name=profile.name)
+        if not self._confirm(translate("Windows", "Remove lab server"), question):
+            return False
+        if self.controller.status(profile_id).state is not TunnelState.DISCONNECTED:
+            self.controller.disconnect_profile(profile_id)
+        try:
+            self.controller.store.remove(profile_id)
+            delete_all(self._secrets, profile_id)
+        except LabTunnelError as exc:
+            self.show_message(translate("Windows", "Remove lab server"), error_text(exc))
+            return False
+        self.controller.profiles_changed(removed_id=profile_id)
+        return True
+
+    def manage_servers(self) -> ServerList:
+        if self.servers is None:
+            servers = ServerList(self.controller)
+            servers.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            servers.add_requested.connect(lambda: self.add_server())
+            servers.edit_requested.connect(self.edit_server)
+            servers.remove_requested.connect(self.remove_server)
+            servers.destroyed.connect(lambda: setattr(self, "servers", None))
+            self.servers = servers
+        self._show(self.servers)
+        return self.servers
+
+    # --- other windows ------------------------------------------------------------
+
+    def show_log(self) -> LogViewer:
+        if self.log_viewer is None:
+            viewer = LogViewer(self._log_dir, self._open_url, self._set_clipboard)
+            viewer.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            viewer.destroyed.connect(lambda: setattr(self, "log_viewer", None))
+            self.log_viewer = viewer
+        else:
+            self.log_viewer.refresh()
+        self._show(self.log_viewer)
+        return self.log_viewer
+
+    def show_failure(self, profile_id: str) -> None:
+        status = self.controller.status(profile_id)
+        text = (
+            error_text(status.error)
+            if status.error is not None
+            else translate("Windows", "No error was recorded. The log may say more.")
+        )
+        self.show_message(
+            translate("Windows", "Could not connect to {name}").format(name=status.profile_name),
+            text,
+            QMessageBox.Icon.Warning,
+        )
+
+    def about(self) -> QMessageBox:
+        return self.show_message(
+            translate("Windows", "About LabTunnel"),
+            translate(
+                "Windows",
+                "LabTunnel {version}\n\nReach Jupyter on your lab’s server from the system "
+                "tray: LabTunnel signs in over SSH, finds or starts your Jupyter there and "
+                "opens it in your browser through a private tunnel.",
+            ).format(version=__version__),
+        )
+
+    def login_item_failed(self, error: OSError) -> None:
+        self.show_message(
+            translate("Windows", "Launch at login"),
+            translate("Windows", "LabTunnel could not change this setting: {reason}").format(
+                reason=error.strerror or str(error)
+            ),
+            QMessageBox.Icon.Warning,
+        )
+
+    def show_message(
+        self, title: str, text: str, icon: QMessageBox.Icon = QMessageBox.Icon.Information
+    ) -> QMessageBox:
+        """Non-blocking: a tray app must keep its event loop running."""
+        box = QMessageBox(icon, title, text)
+        prepare_window(box, title)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.destroyed.connect(lambda: self._boxes.remove(box) if box in self._boxes else None)
+        self._boxes.append(box)
+        self._show(box)
+        return box
+
+    # --- host keys ----------------------------------------------------------------
+
+    def on_host_key_problem(self, profile_id: str, error: object) -> None:
+        existing = self.host_key_dialogs.get(profile_id)
+        if existing is not None:
+            existing.close()
+        dialog: QDialog
+        if isinstance(error, HostKeyUnknown):
+            dialog = HostKeyDialog(error)
+            dialog.accepted.connect(lambda: self._trust(profile_id, error))
+        elif isinstance(error, HostKeyChanged):
+            dialog = HostKeyChangedDialog(error)
+        else:
+            return
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(lambda _result: self._forget_dialog(profile_id, dialog))
+        self.host_key_dialogs[profile_id] = dialog
+        self._show(dialog)
+
+    def _forget_dialog(self, profile_id: str, dialog: QDialog) -> None:
+        if self.host_key_dialogs.get(profile_id) is dialog:
+            del self.host_key_dialogs[profile_id]
+
+    def _trust(self, profile_id: str, error: HostKeyUnknown) -> None:
+        try:
+            self.controller.trust_and_connect(profile_id, error)
+        except LabTunnelError as exc:
+            log.warning("could not trust the host key: %s", exc)
+            if isinstance(exc, HostKeyChanged):
+                self.on_host_key_problem(profile_id, exc)
+            else:
+                self.show_message(
+                    translate("Windows", "Could not trust the server"),
+                    error_text(exc),
+                    QMessageBox.Icon.Warning,
+                )
+
+    # --- Jupyter not on the login PATH -----------------------------------------------
+
+    def on_jupyter_missing(self, profile_id: str, error: object) -> None:
+        if not isinstance(error, JupyterNotFound):
+            return
+        status = self.controller.status(profile_id)
+        dialog = JupyterChoiceDialog(error, status.profile_name)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self._use_jupyter(profile_id, dialog.chosen()))
+        dialog.destroyed.connect(lambda: setattr(self, "jupyter_dialog", None))
+        self.jupyter_dialog = dialog
+        self._show(dialog)
+
+    def _use_jupyter(self, profile_id: str, env: str | None) -> None:
+        if not env:
+            return
+        try:
+            self.controller.use_jupyter(profile_id, env)
+        except LabTunnelError as exc:
+            self.show_message(
+                translate("Windows", "Choose Jupyter"), error_text(exc), QMessageBox.Icon.Warning
+            )
+
+    def close_all(self) -> None:
+        windows: list[QWidget | None] = [self.editor, self.servers, self.log_viewer]
+        windows += list(self.host_key_dialogs.values()) + list(self._boxes)
+        windows.append(self.jupyter_dialog)
+        for window in windows:
+            # WA_DeleteOnClose windows may be gone already
+            if window is not None and shiboken6.isValid(window):
+                window.close()

@@ -1,0 +1,90 @@
+"""GUI tests run offscreen: no display, no tray; pytest-qt drives widgets and signals."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QUrl
+from pytestqt.qtbot import QtBot
+from tests.gui.fakes import FakeLoginItem, FakeManager, Recorder
+
+from labtunnel.core.hostkeys import HostKeyStore
+from labtunnel.core.secrets import MemorySecretStore
+from labtunnel.core.store import ProfileStore
+from labtunnel.ui.app import LabTunnelApp
+
+os.environ["QT_QPA_PLATFORM"] = "offscreen"  # before pytest-qt creates the QApplication
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> ProfileStore:
+    store = ProfileStore(tmp_path / "config" / "profiles.json")
+    store.load()
+    return store
+
+
+@pytest.fixture
+def secrets() -> MemorySecretStore:
+    return MemorySecretStore()
+
+
+@pytest.fixture
+def hostkeys(tmp_path: Path) -> HostKeyStore:
+    return HostKeyStore(tmp_path / "config" / "known_hosts")
+
+
+@pytest.fixture
+def log_dir(tmp_path: Path) -> Path:
+    directory = tmp_path / "logs"
+    directory.mkdir()
+    return directory
+
+
+@pytest.fixture
+def recorder() -> Recorder:
+    return Recorder()
+
+
+@pytest.fixture
+def make_app(
+    qtbot: QtBot,
+    store: ProfileStore,
+    secrets: MemorySecretStore,
+    hostkeys: HostKeyStore,
+    log_dir: Path,
+    recorder: Recorder,
+) -> Iterator[Callable[..., LabTunnelApp]]:
+    """Builds LabTunnelApp with a FakeManager; shuts every one down after the test."""
+    apps: list[LabTunnelApp] = []
+
+    def build(
+        tray: bool = True, tray_wait_ms: int = 0, login_item: FakeLoginItem | None = None
+    ) -> LabTunnelApp:
+        def open_url(url: QUrl) -> bool:
+            recorder.urls.append(url.toString())
+            return True
+
+        app = LabTunnelApp(
+            store=store,
+            secrets=secrets,
+            hostkeys=hostkeys,
+            log_dir=log_dir,
+            manager_factory=lambda listener, prompter: FakeManager(store, listener),
+            open_url=open_url,
+            set_clipboard=recorder.clipboard.append,
+            login_item=login_item or FakeLoginItem(),
+            confirm=lambda title, text: recorder.answer,
+            tray_available=lambda: tray,
+            tray_wait_ms=tray_wait_ms,
+            quit_app=lambda: recorder.quits.append(1),
+        )
+        apps.append(app)
+        return app
+
+    yield build
+    for app in apps:
+        app.shutdown()
+        app.deleteLater()

@@ -1,0 +1,407 @@
+"""Screenshots of the tray app under Xvfb with a real tray host (trayer).
+
+    .venv/bin/python tests/screenshots/take_screenshots.py [--out docs/screenshots]
+
+Needs Xvfb, trayer, xdotool and ImageMagick's ``import`` (tests/run_all.sh installs them).
+Starts a private X server, a desktop background and a trayer panel, then runs the app
+(with a scripted manager, so no lab server is needed) in a child process that clicks its
+own tray icon with xdotool and photographs the screen. Writes PNGs:
+
+    tray-menu-idle.png, notification.png, tray-menu-connected.png, profile-editor.png,
+    host-key-prompt.png, host-key-changed.png, jupyter-choice.png, one-time-code.png,
+    fallback-window.png
+
+Every process it starts is ended by PID on the way out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREEN = (1280, 720)
+PANEL_HEIGHT = 30
+TOOLS = ("Xvfb", "trayer", "xdotool", "import")
+
+
+# --- the parent: X server, background, tray host ----------------------------------------
+
+
+def start_xvfb() -> tuple[subprocess.Popen[bytes], str]:
+    read_fd, write_fd = os.pipe()
+    xvfb = subprocess.Popen(
+        [
+            "Xvfb",
+            "-displayfd",
+            str(write_fd),
+            "-screen",
+            "0",
+            f"{SCREEN[0]}x{SCREEN[1]}x24",
+            "-nolisten",
+            "tcp",
+            "-noreset",
+        ],
+        pass_fds=(write_fd,),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(write_fd)
+    with os.fdopen(read_fd) as pipe:
+        number = pipe.readline().strip()
+    if not number:
+        xvfb.kill()
+        raise SystemExit("Xvfb did not start")
+    return xvfb, f":{number}"
+
+
+def wait_for(check: Callable[[], bool], what: str, timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.1)
+    raise SystemExit(f"timed out waiting for {what}")
+
+
+def paint_background(env: dict[str, str], workdir: Path) -> None:
+    """A plain desktop-like gradient on the root window (made with Qt, shown by
+    ImageMagick's display, which exits after setting it)."""
+    picture = workdir / "background.png"
+    subprocess.run([sys.executable, __file__, "--background", str(picture)], env=env, check=True)
+    subprocess.run(["display", "-window", "root", str(picture)], env=env, check=False)
+
+
+def start_tray_host(env: dict[str, str]) -> subprocess.Popen[bytes]:
+    trayer = subprocess.Popen(
+        [
+            "trayer",
+            "--edge",
+            "top",
+            "--align",
+            "right",
+            "--widthtype",
+            "percent",
+            "--width",
+            "100",
+            "--height",
+            str(PANEL_HEIGHT),
+            "--tint",
+            "0x2b2e33",
+            "--transparent",
+            "true",
+            "--alpha",
+            "0",
+            "--SetDockType",
+            "true",
+            "--expand",
+            "true",
+            "--padding",
+            "6",
+            "--margin",
+            "8",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+    def panel_up() -> bool:
+        found = subprocess.run(
+            ["xdotool", "search", "--onlyvisible", "--class", "trayer"],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        return bool(found.stdout.strip())
+
+    wait_for(panel_up, "the trayer panel")
+    return trayer
+
+
+def stop(process: subprocess.Popen[bytes] | None) -> None:
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(5)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(5)
+
+
+def main(out: Path) -> int:
+    missing = [tool for tool in TOOLS if shutil.which(tool) is None]
+    if missing:
+        print(
+            f"missing tools: {', '.join(missing)} (apt-get install xvfb trayer xdotool "
+            "imagemagick)",
+            file=sys.stderr,
+        )
+        return 2
+    out.mkdir(parents=True, exist_ok=True)
+    xvfb: subprocess.Popen[bytes] | None = None
+    trayer: subprocess.Popen[bytes] | None = None
+    with tempfile.TemporaryDirectory(prefix=f"labtunnel-shots-{os.getpid()}-") as temp:
+        workdir = Path(temp)
+        try:
+            xvfb, display = start_xvfb()
+            env = dict(os.environ)
+            # no session bus: Qt must use the XEmbed tray (trayer) and draw its own balloons
+            for name in ("DBUS_SESSION_BUS_ADDRESS", "WAYLAND_DISPLAY", "QT_QPA_PLATFORMTHEME"):
+                env.pop(name, None)
+            env.update(
+                DISPLAY=display,
+                QT_QPA_PLATFORM="xcb",
+                LABTUNNEL_CONFIG_DIR=str(workdir / "config"),
+                PYTHONPATH=os.pathsep.join([str(ROOT / "app"), str(ROOT)]),
+                LANG=env.get("LANG", "C.UTF-8"),
+            )
+            paint_background(env, workdir)
+            trayer = start_tray_host(env)
+            child = subprocess.run(
+                [sys.executable, __file__, "--child", "--out", str(out)],
+                env=env,
+                timeout=180,
+                check=False,
+            )
+            return child.returncode
+        finally:
+            stop(trayer)
+            stop(xvfb)
+
+
+# --- the child: the app, clicking its own icon -----------------------------------------
+
+
+def make_background(path: Path) -> None:
+    from PySide6.QtCore import QPointF
+    from PySide6.QtGui import QColor, QGuiApplication, QImage, QLinearGradient, QPainter
+
+    app = QGuiApplication.instance() or QGuiApplication([])
+    image = QImage(SCREEN[0], SCREEN[1], QImage.Format.Format_RGB32)
+    painter = QPainter(image)
+    gradient = QLinearGradient(QPointF(0, 0), QPointF(SCREEN[0], SCREEN[1]))
+    gradient.setColorAt(0.0, QColor("#5d7fa0"))
+    gradient.setColorAt(1.0, QColor("#263b52"))
+    painter.fillRect(image.rect(), gradient)
+    painter.end()
+    image.save(str(path))
+    del app
+
+
+def run_child(out: Path) -> int:
+    from PySide6.QtCore import QPoint, QRect, QTimer, QUrl
+    from PySide6.QtGui import QImage
+    from PySide6.QtWidgets import QApplication, QWidget
+    from tests.screenshots.demo_manager import DemoManager
+
+    from labtunnel.core.errors import HostKeyChanged, HostKeyUnknown, JupyterNotFound
+    from labtunnel.core.events import TunnelState
+    from labtunnel.core.hostkeys import HostKeyStore
+    from labtunnel.core.paths import default_paths
+    from labtunnel.core.profiles import HostProfile
+    from labtunnel.core.secrets import MemorySecretStore
+    from labtunnel.core.store import ProfileStore
+    from labtunnel.ui.app import LabTunnelApp
+    from labtunnel.ui.dialogs.otp import OneTimeCodeDialog
+    from labtunnel.ui.fallback import FallbackWindow
+    from labtunnel.ui.icons import app_icon
+
+    app = QApplication([sys.argv[0]])
+    app.setQuitOnLastWindowClosed(False)
+    app.setWindowIcon(app_icon())
+    paths = default_paths()
+    paths.ensure()
+    store = ProfileStore(paths.profiles_file)
+    store.load()
+    profile = store.add(HostProfile(name="GPU server", host="gpu1.lab.example.edu", username="ada"))
+    labtunnel = LabTunnelApp(
+        store=store,
+        secrets=MemorySecretStore(),
+        hostkeys=HostKeyStore(paths.known_hosts_file),
+        log_dir=paths.log_dir,
+        manager_factory=lambda listener, prompter: DemoManager(store, listener),
+        open_url=lambda url: isinstance(url, QUrl),  # no browser in the screenshots
+        confirm=lambda title, text: False,
+        tray_wait_ms=10_000,
+    )
+    screen = QRect(0, 0, *SCREEN)
+    failures: list[str] = []
+
+    def xdotool(*args: str) -> None:
+        subprocess.run(["xdotool", *args], check=True)
+
+    def shoot(name: str, area: QRect) -> None:
+        raw = out / f".{name}.raw.png"
+        subprocess.run(["import", "-window", "root", str(raw)], check=True)
+        image = QImage(str(raw)).copy(area.intersected(screen))
+        raw.unlink()
+        image.save(str(out / f"{name}.png"))
+        print(f"saved {out / name}.png ({image.width()}x{image.height()})")
+
+    def grab(name: str, widget: QWidget) -> None:
+        widget.adjustSize()
+        app.processEvents()
+        widget.grab().save(str(out / f"{name}.png"))
+        print(f"saved {out / name}.png")
+        widget.close()
+
+    def icon_center() -> QPoint:
+        assert labtunnel.tray is not None
+        return labtunnel.tray.icon.geometry().center()
+
+    def click_icon() -> None:
+        at = icon_center()
+        xdotool("mousemove", str(at.x()), str(at.y()), "click", "1")
+
+    def menu_area() -> QRect:
+        assert labtunnel.tray is not None
+        menu = labtunnel.tray.menu.geometry()
+        left = min(menu.left(), icon_center().x()) - 56
+        return QRect(QPoint(left, 0), QPoint(SCREEN[0] - 1, menu.bottom() + 24))
+
+    def balloon() -> QWidget | None:
+        for widget in QApplication.topLevelWidgets():
+            if widget.metaObject().className() == "QBalloonTip" and widget.isVisible():
+                return widget
+        return None
+
+    def scenario() -> Iterator[int | Callable[[], bool]]:
+        yield lambda: labtunnel.tray is not None and labtunnel.tray.icon.geometry().isValid()
+        yield 800
+        tray = labtunnel.tray
+        assert tray is not None
+        click_icon()
+        yield lambda: tray.menu.isVisible()
+        yield 500
+        shoot("tray-menu-idle", menu_area())
+        connect = tray.menu.actions()[0]
+        target = tray.menu.mapToGlobal(tray.menu.actionGeometry(connect).center())
+        xdotool("mousemove", str(target.x()), str(target.y()), "click", "1")
+        yield lambda: labtunnel.controller.status(profile.id).state is TunnelState.CONNECTED
+        yield lambda: balloon() is not None
+        yield 700
+        tip = balloon()
+        assert tip is not None
+        left = min(tip.geometry().left(), icon_center().x() - 40) - 24
+        shoot(
+            "notification",
+            QRect(QPoint(left, 0), QPoint(SCREEN[0] - 1, tip.geometry().bottom() + 24)),
+        )
+        tip.hide()
+        yield lambda: labtunnel.controller.stats(profile.id) is not None
+        click_icon()
+        yield lambda: tray.menu.isVisible()
+        yield 500
+        shoot("tray-menu-connected", menu_area())
+        xdotool("key", "Escape")
+        yield 300
+
+        editor = labtunnel.windows.add_server(welcome=True)
+        editor.host_edit.setText("gpu1.lab.example.edu")
+        editor.name_edit.setText("gpu1.lab.example.edu")
+        editor.username_edit.setText("ada")
+        editor.password_field.line.setText("correct horse battery")
+        editor.test_result_label.setText("It works: LabTunnel reached the server and signed in.")
+        editor.test_result_label.setStyleSheet("color: #188038;")
+        yield 300
+        grab("profile-editor", editor)
+
+        fingerprint = "SHA256:DF3o4pYm8x0d2b3Kq7dJvL8hP5c0fWnQmY2RZt9a1bE"
+        unknown = HostKeyUnknown("gpu1.lab.example.edu", 22, "ssh-ed25519", fingerprint, "")
+        labtunnel.windows.on_host_key_problem(profile.id, unknown)
+        yield 300
+        grab("host-key-prompt", labtunnel.windows.host_key_dialogs[profile.id])
+        changed = HostKeyChanged(
+            "gpu1.lab.example.edu",
+            22,
+            "ssh-ed25519",
+            [fingerprint],
+            "SHA256:Zk1q0Xh3b9Pp2Lw8rT5yU7iO4aS6dF1gH3jK5lM7nB0",
+            "labtunnel",
+        )
+        labtunnel.windows.on_host_key_problem(profile.id, changed)
+        yield 300
+        grab("host-key-changed", labtunnel.windows.host_key_dialogs[profile.id])
+        missing = JupyterNotFound(
+            "jupyter",
+            "",
+            "not_on_path",
+            "/usr/bin:/bin",
+            ["/opt/conda/envs/torch/bin/jupyter", "/home/ada/.venvs/lab/bin/jupyter"],
+        )
+        labtunnel.windows.on_jupyter_missing(profile.id, missing)
+        yield 300
+        assert labtunnel.windows.jupyter_dialog is not None
+        grab("jupyter-choice", labtunnel.windows.jupyter_dialog)
+        code = OneTimeCodeDialog(
+            "gpu1.lab.example.edu",
+            "",
+            "Duo two-factor login for ada",
+            [("Passcode: ", True)],
+        )
+        code.show()
+        yield 300
+        grab("one-time-code", code)
+        fallback = FallbackWindow(
+            labtunnel.controller, labtunnel.windows.handlers(), labtunnel.login_item
+        )
+        fallback.show()
+        yield 300
+        grab("fallback-window", fallback)
+
+    steps = scenario()
+
+    def advance() -> None:
+        try:
+            wait = next(steps)
+        except StopIteration:
+            labtunnel.quit()
+            return
+        except Exception as exc:  # report and stop instead of hanging
+            failures.append(repr(exc))
+            labtunnel.quit()
+            raise
+        if isinstance(wait, int):
+            QTimer.singleShot(wait, advance)
+        else:
+            poll(wait, time.monotonic() + 20)
+
+    def poll(check: Callable[[], bool], deadline: float) -> None:
+        if check():
+            advance()
+        elif time.monotonic() > deadline:
+            failures.append("a step timed out")
+            labtunnel.quit()
+        else:
+            QTimer.singleShot(50, lambda: poll(check, deadline))
+
+    labtunnel.start()
+    QTimer.singleShot(0, advance)
+    app.exec()
+    labtunnel.shutdown()
+    if failures:
+        print("screenshots failed:", *failures, file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--background", type=Path, help=argparse.SUPPRESS)
+    arguments = parser.parse_args()
+    if arguments.background is not None:
+        make_background(arguments.background)
+        sys.exit(0)
+    sys.exit(run_child(arguments.out) if arguments.child else main(arguments.out))

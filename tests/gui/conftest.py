@@ -15,6 +15,8 @@ from labtunnel.core.hostkeys import HostKeyStore
 from labtunnel.core.secrets import MemorySecretStore
 from labtunnel.core.store import ProfileStore
 from labtunnel.ui.app import LabTunnelApp
+from labtunnel.ui.login_item import LoginItem
+from labtunnel.ui.windows import ChooseFile
 
 os.environ["QT_QPA_PLATFORM"] = "offscreen"  # before pytest-qt creates the QApplication
 
@@ -44,6 +46,12 @@ def log_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
+def ssh_config(tmp_path: Path) -> Path:
+    """Where the app looks for ~/.ssh/config (missing unless a test writes it)."""
+    return tmp_path / "home" / ".ssh" / "config"
+
+
+@pytest.fixture
 def recorder() -> Recorder:
     return Recorder()
 
@@ -56,12 +64,16 @@ def make_app(
     hostkeys: HostKeyStore,
     log_dir: Path,
     recorder: Recorder,
+    ssh_config: Path,
 ) -> Iterator[Callable[..., LabTunnelApp]]:
     """Builds LabTunnelApp with a FakeManager; shuts every one down after the test."""
     apps: list[LabTunnelApp] = []
 
     def build(
-        tray: bool = True, tray_wait_ms: int = 0, login_item: FakeLoginItem | None = None
+        tray: bool = True,
+        tray_wait_ms: int = 0,
+        login_item: LoginItem | None = None,
+        choose_file: ChooseFile = lambda: None,
     ) -> LabTunnelApp:
         def open_url(url: QUrl) -> bool:
             recorder.urls.append(url.toString())
@@ -80,6 +92,8 @@ def make_app(
             tray_available=lambda: tray,
             tray_wait_ms=tray_wait_ms,
             quit_app=lambda: recorder.quits.append(1),
+            choose_file=choose_file,
+            ssh_config_path=ssh_config,
         )
         apps.append(app)
         return app

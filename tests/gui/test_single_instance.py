@@ -125,3 +125,73 @@ def test_second_launch_exits_and_first_quits_cleanly_on_sigterm(
     assert first_app.poll() is None
     first_app.send_signal(signal.SIGTERM)
     assert first_app.wait(15) == 0
+
+
+# --- a lab profile opened from the desktop: `labtunnel FILE.labtunnel` ----------------------
+
+CLI = "import sys; from labtunnel.cli import main; sys.exit(main(sys.argv[1:]))"
+
+
+def write_lab_profile(path: Path) -> Path:
+    from labtunnel.core.profiles import JupyterSpec
+    from labtunnel.core.sharing import SharedHost, SharedProfile, write_shared
+
+    pin = "SHA256:" + "A" * 43
+    write_shared(
+        path, SharedProfile("GPU lab", SharedHost("gpu.example", 22, (pin,)), JupyterSpec())
+    )
+    return path
+
+
+def test_a_lab_profile_given_to_a_second_launch_is_imported_by_the_first(
+    first_app: subprocess.Popen[str], app_env: dict[str, str], tmp_path: Path
+) -> None:
+    log_file = tmp_path / "config" / "logs" / "labtunnel.log"
+    wait_for_log(log_file, "LabTunnel tray started", first_app, 30)
+    folder = tmp_path / "Downloads #1"
+    folder.mkdir()
+    good = write_lab_profile(folder / "my lab.labtunnel")
+    second = subprocess.run(
+        [sys.executable, "-c", CLI, str(good)],
+        env=app_env,
+        text=True,
+        capture_output=True,
+        timeout=30,
+    )
+    assert second.returncode == 0, second.stdout + second.stderr
+    wait_for_log(log_file, "asked to import the lab profile my lab.labtunnel", first_app, 10)
+    tampered = folder / "tampered.labtunnel"
+    tampered.write_text(good.read_text(encoding="utf-8").replace("gpu.example", "evil.example"))
+    third = subprocess.run(
+        [sys.executable, "-c", CLI, str(tampered)], env=app_env, capture_output=True, timeout=30
+    )
+    assert third.returncode == 0
+    wait_for_log(log_file, "lab profile tampered.labtunnel refused", first_app, 10)
+    assert first_app.poll() is None
+    first_app.send_signal(signal.SIGTERM)
+    assert first_app.wait(15) == 0
+
+
+def test_the_first_launch_with_a_lab_profile_opens_its_import(
+    app_env: dict[str, str], tmp_path: Path
+) -> None:
+    path = write_lab_profile(tmp_path / "lab.labtunnel")
+    log_file = tmp_path / "config" / "logs" / "labtunnel.log"
+    process = subprocess.Popen(
+        [sys.executable, "-c", CLI, str(path)],
+        env=app_env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_for_log(log_file, "started for the lab profile lab.labtunnel", process, 30)
+        wait_for_log(log_file, "LabTunnel tray started", process, 10)
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(15) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait(10)
+        assert process.stdout is not None
+        process.stdout.close()

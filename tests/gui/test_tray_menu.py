@@ -18,12 +18,22 @@ from labtunnel.ui.app import LabTunnelApp
 from labtunnel.ui.dialogs.log_viewer import LogViewer
 from labtunnel.ui.dialogs.profile_editor import ProfileEditor
 from labtunnel.ui.dialogs.servers import ServerList
+from labtunnel.ui.dialogs.settings_dialog import SettingsDialog
+from labtunnel.ui.dialogs.ssh_import import SshImportDialog
 from labtunnel.ui.state import TrayState
 
 pytestmark = pytest.mark.gui
 
 AppFactory = Callable[..., LabTunnelApp]
-APP_ITEMS = ["Show log", "---", "Launch at login", "About LabTunnel", "Quit LabTunnel"]
+IMPORTS = ["Import lab profile…", "Import from SSH config…"]
+APP_ITEMS = [
+    "Show log",
+    "---",
+    "Settings…",
+    "Launch at login",
+    "About LabTunnel",
+    "Quit LabTunnel",
+]
 STATS = ServerStats(
     gpus=(GpuStat(0, "NVIDIA A100", 37, 12288, 40960),),
     load_1=2.31,
@@ -40,7 +50,7 @@ STATS = ServerStats(
 def test_without_profiles_the_menu_offers_to_add_one(make_app: AppFactory) -> None:
     app = make_app()
     app.start()
-    assert texts(open_menu(app)) == ["Add lab server…", *APP_ITEMS]
+    assert texts(open_menu(app)) == ["Add lab server…", *IMPORTS, *APP_ITEMS]
 
 
 def test_one_idle_profile_first_item_connects(
@@ -54,6 +64,7 @@ def test_one_idle_profile_first_item_connects(
         "Connect to gpu-lab",
         "---",
         "Add lab server…",
+        *IMPORTS,
         "Manage servers…",
         *APP_ITEMS,
     ]
@@ -85,6 +96,7 @@ def test_connected_profile_offers_browser_url_stats_and_stopping(
         "Stop Jupyter on server",
         "---",
         "Add lab server…",
+        *IMPORTS,
         "Manage servers…",
         *APP_ITEMS,
     ]
@@ -214,7 +226,9 @@ def test_app_wide_items_open_their_windows(
     for text, kind in (
         ("Add lab server…", ProfileEditor),
         ("Manage servers…", ServerList),
+        ("Import from SSH config…", SshImportDialog),
         ("Show log", LogViewer),
+        ("Settings…", SettingsDialog),
         ("About LabTunnel", QMessageBox),
     ):
         with qtbot.waitSignal(app.windows.window_shown) as shown:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 import time
 
+from labtunnel.core.errors import LabTunnelError
 from labtunnel.core.events import Listener, StatsEvent, TestResult, TunnelState, TunnelStatus
 from labtunnel.core.profiles import HostProfile
 from labtunnel.core.serverinfo import GpuStat, ServerStats
@@ -70,6 +71,12 @@ class DemoManager:
             )
 
         self._spawn(work)
+
+    def fail(self, profile_id: str, error: LabTunnelError) -> None:
+        """The tunnel failed (for the error notification's picture)."""
+        profile = self._store.get(profile_id)
+        status = TunnelStatus(profile.id, profile.name, TunnelState.FAILED, error=error)
+        self._spawn(lambda: self._emit(status))
 
     def disconnect(self, profile_id: str) -> None:
         profile = self._store.get(profile_id)

@@ -1,14 +1,17 @@
 """Screenshots of the tray app under Xvfb with a real tray host (trayer).
 
-    .venv/bin/python tests/screenshots/take_screenshots.py [--out docs/screenshots]
+    .venv/bin/python tests/screenshots/take_screenshots.py [--lang en|zh_CN] [--out DIR]
 
-Needs Xvfb, trayer, xdotool and ImageMagick's ``import`` (tests/run_all.sh installs them).
+Needs Xvfb, trayer, xdotool and ImageMagick's ``import`` (tests/run_all.sh installs them);
+for Chinese also a CJK font (fonts-noto-cjk).
 Starts a private X server, a desktop background and a trayer panel, then runs the app
 (with a scripted manager, so no lab server is needed) in a child process that clicks its
-own tray icon with xdotool and photographs the screen. Writes PNGs:
+own tray icon with xdotool and photographs the screen. ``--lang`` picks the UI language
+(default English into docs/screenshots, Chinese into docs/screenshots/zh_CN). Writes PNGs:
 
-    tray-menu-idle.png, notification.png, tray-menu-connected.png, profile-editor.png,
-    host-key-prompt.png, host-key-changed.png, jupyter-choice.png, one-time-code.png,
+    tray-menu-idle.png, notification.png, tray-menu-connected.png, error-notification.png,
+    profile-editor.png, host-key-prompt.png, host-key-changed.png, jupyter-choice.png,
+    one-time-code.png, import-lab-profile.png, ssh-import.png, settings.png,
     fallback-window.png
 
 Every process it starts is ended by PID on the way out.
@@ -30,6 +33,11 @@ ROOT = Path(__file__).resolve().parents[2]
 SCREEN = (1280, 720)
 PANEL_HEIGHT = 30
 TOOLS = ("Xvfb", "trayer", "xdotool", "import")
+LANGUAGES = ("en", "zh_CN")
+#: the demo server's name, as a user of that language would call it
+SERVER_NAMES = {"en": "GPU server", "zh_CN": "课题组 GPU 服务器"}
+#: the system locale the child runs in (fonts: Qt picks the CJK variant by locale)
+LOCALES = {"en": "C.UTF-8", "zh_CN": "zh_CN.UTF-8"}
 
 
 # --- the parent: X server, background, tray host ----------------------------------------
@@ -138,7 +146,7 @@ def stop(process: subprocess.Popen[bytes] | None) -> None:
         process.wait(5)
 
 
-def main(out: Path) -> int:
+def main(out: Path, language: str) -> int:
     missing = [tool for tool in TOOLS if shutil.which(tool) is None]
     if missing:
         print(
@@ -163,12 +171,18 @@ def main(out: Path) -> int:
                 QT_QPA_PLATFORM="xcb",
                 LABTUNNEL_CONFIG_DIR=str(workdir / "config"),
                 PYTHONPATH=os.pathsep.join([str(ROOT / "app"), str(ROOT)]),
-                LANG=env.get("LANG", "C.UTF-8"),
+                # a home of its own: the demo's ~/.ssh/config and autostart file go there
+                HOME=str(workdir / "home"),
+                XDG_CONFIG_HOME=str(workdir / "home" / ".config"),
+                LANG=LOCALES[language],
+                LANGUAGE=language,
             )
+            env.pop("LC_ALL", None)
+            (workdir / "home").mkdir()
             paint_background(env, workdir)
             trayer = start_tray_host(env)
             child = subprocess.run(
-                [sys.executable, __file__, "--child", "--out", str(out)],
+                [sys.executable, __file__, "--child", "--out", str(out), "--lang", language],
                 env=env,
                 timeout=180,
                 check=False,
@@ -198,41 +212,114 @@ def make_background(path: Path) -> None:
     del app
 
 
-def run_child(out: Path) -> int:
-    from PySide6.QtCore import QPoint, QRect, QTimer, QUrl
+def write_demo_files(workdir: Path) -> tuple[Path, Path]:
+    """A lab profile file (as a lab admin exports it) and an SSH config to import, in
+    the temporary home the parent made (never a real one)."""
+    from labtunnel.core.profiles import JupyterApp, JupyterSpec
+    from labtunnel.core.sharing import SharedHost, SharedProfile, write_shared
+
+    pin = "SHA256:DF3o4pYm8x0d2b3Kq7dJvL8hP5c0fWnQmY2RZt9a1bE"
+    shared = SharedProfile(
+        name="A100 cluster",
+        server=SharedHost("a100.lab.example.edu", 22, (pin,)),
+        target=JupyterSpec(app=JupyterApp.LAB, env="torch"),
+        jump=SharedHost("gateway.lab.example.edu", 22, ("SHA256:" + "Q" * 43,)),
+    )
+    lab_file = workdir / "a100-cluster.labtunnel"
+    write_shared(lab_file, shared)
+    home = Path.home()
+    if not home.resolve().is_relative_to(Path(tempfile.gettempdir()).resolve()):
+        raise SystemExit(f"not a temporary home: {home}")
+    ssh_dir = home / ".ssh"
+    ssh_dir.mkdir(parents=True)
+    (ssh_dir / "id_ed25519").write_text("demo\n", encoding="utf-8")
+    config = ssh_dir / "config"
+    config.write_text(
+        f"""Host gpu2
+    HostName gpu2.lab.example.edu
+    User ada
+    IdentityFile {ssh_dir / "id_ed25519"}
+Host gateway
+    HostName gateway.lab.example.edu
+    User ada
+Host cpu-node
+    HostName 10.8.0.12
+    User ada
+    ProxyJump gateway
+Host *.lab.example.edu
+    ServerAliveInterval 30
+Host old-box
+    HostName old.lab.example.edu
+    ProxyCommand nc -X connect -x proxy:3128 %h %p
+""",
+        encoding="utf-8",
+    )
+    return lab_file, config
+
+
+def run_child(out: Path, language: str) -> int:
+    from PySide6.QtCore import QCoreApplication, QPoint, QRect, QTimer, QUrl
     from PySide6.QtGui import QImage
     from PySide6.QtWidgets import QApplication, QWidget
     from tests.screenshots.demo_manager import DemoManager
 
-    from labtunnel.core.errors import HostKeyChanged, HostKeyUnknown, JupyterNotFound
-    from labtunnel.core.events import TunnelState
+    from labtunnel.core.auth import Prompter
+    from labtunnel.core.autostart import login_item_for_platform
+    from labtunnel.core.errors import (
+        AuthFailed,
+        HostKeyChanged,
+        HostKeyUnknown,
+        JumpHostFailed,
+        JupyterNotFound,
+    )
+    from labtunnel.core.events import Listener, TunnelState
     from labtunnel.core.hostkeys import HostKeyStore
     from labtunnel.core.paths import default_paths
     from labtunnel.core.profiles import HostProfile
     from labtunnel.core.secrets import MemorySecretStore
     from labtunnel.core.store import ProfileStore
     from labtunnel.ui.app import LabTunnelApp
+    from labtunnel.ui.dialogs.common import fit_to_contents
     from labtunnel.ui.dialogs.otp import OneTimeCodeDialog
     from labtunnel.ui.fallback import FallbackWindow
+    from labtunnel.ui.i18n import Translators
     from labtunnel.ui.icons import app_icon
 
+    translate = QCoreApplication.translate
     app = QApplication([sys.argv[0]])
     app.setQuitOnLastWindowClosed(False)
     app.setWindowIcon(app_icon())
+    translators = Translators(app)
+    if not translators.install(language):
+        print(f"no {language} translation", file=sys.stderr)
+        return 1
     paths = default_paths()
     paths.ensure()
+    lab_file, ssh_config = write_demo_files(paths.config_dir)
     store = ProfileStore(paths.profiles_file)
     store.load()
-    profile = store.add(HostProfile(name="GPU server", host="gpu1.lab.example.edu", username="ada"))
+    profile = store.add(
+        HostProfile(name=SERVER_NAMES[language], host="gpu1.lab.example.edu", username="ada")
+    )
+    demo: list[DemoManager] = []
+
+    def make_demo(listener: Listener, prompter: Prompter) -> DemoManager:
+        demo.append(DemoManager(store, listener))
+        return demo[0]
+
     labtunnel = LabTunnelApp(
         store=store,
         secrets=MemorySecretStore(),
         hostkeys=HostKeyStore(paths.known_hosts_file),
         log_dir=paths.log_dir,
-        manager_factory=lambda listener, prompter: DemoManager(store, listener),
+        manager_factory=make_demo,
         open_url=lambda url: isinstance(url, QUrl),  # no browser in the screenshots
         confirm=lambda title, text: False,
         tray_wait_ms=10_000,
+        login_item=login_item_for_platform(),  # in the temporary XDG_CONFIG_HOME
+        choose_file=lambda: lab_file,
+        ssh_config_path=ssh_config,
+        running_language=translators.language,
     )
     screen = QRect(0, 0, *SCREEN)
     failures: list[str] = []
@@ -250,6 +337,7 @@ def run_child(out: Path) -> int:
 
     def grab(name: str, widget: QWidget) -> None:
         widget.adjustSize()
+        fit_to_contents(widget)
         app.processEvents()
         widget.grab().save(str(out / f"{name}.png"))
         print(f"saved {out / name}.png")
@@ -305,13 +393,34 @@ def run_child(out: Path) -> int:
         shoot("tray-menu-connected", menu_area())
         xdotool("key", "Escape")
         yield 300
+        demo[0].fail(
+            profile.id,
+            JumpHostFailed(
+                "gateway.lab.example.edu",
+                "gpu1.lab.example.edu",
+                AuthFailed("gateway.lab.example.edu", "ada", ["publickey", "password"]),
+            ),
+        )
+        yield lambda: balloon() is not None
+        yield 700
+        tip = balloon()
+        assert tip is not None
+        left = min(tip.geometry().left(), icon_center().x() - 40) - 24
+        shoot(
+            "error-notification",
+            QRect(QPoint(left, 0), QPoint(SCREEN[0] - 1, tip.geometry().bottom() + 24)),
+        )
+        tip.hide()
+        yield 300
 
         editor = labtunnel.windows.add_server(welcome=True)
         editor.host_edit.setText("gpu1.lab.example.edu")
         editor.name_edit.setText("gpu1.lab.example.edu")
         editor.username_edit.setText("ada")
         editor.password_field.line.setText("correct horse battery")
-        editor.test_result_label.setText("It works: LabTunnel reached the server and signed in.")
+        editor.test_result_label.setText(
+            translate("ProfileEditor", "It works: LabTunnel reached the server and signed in.")
+        )
         editor.test_result_label.setStyleSheet("color: #188038;")
         yield 300
         grab("profile-editor", editor)
@@ -352,6 +461,24 @@ def run_child(out: Path) -> int:
         code.show()
         yield 300
         grab("one-time-code", code)
+        imported = labtunnel.windows.import_lab_profile()
+        assert imported is not None
+        imported.username_edit.setText("ada")
+        imported.password_edit.setText("correct horse battery")
+        yield 300
+        grab("import-lab-profile", imported)
+        ssh_import = labtunnel.windows.import_ssh_config()
+        ssh_import.set_checked("gateway", False)
+        yield 300
+        ssh_import.resize(680, 420)
+        app.processEvents()
+        ssh_import.grab().save(str(out / "ssh-import.png"))
+        print(f"saved {out / 'ssh-import.png'}")
+        ssh_import.close()
+        settings = labtunnel.windows.show_settings()
+        settings.launch_box.setChecked(True)
+        yield 300
+        grab("settings", settings)
         fallback = FallbackWindow(
             labtunnel.controller, labtunnel.windows.handlers(), labtunnel.login_item
         )
@@ -389,6 +516,7 @@ def run_child(out: Path) -> int:
     QTimer.singleShot(0, advance)
     app.exec()
     labtunnel.shutdown()
+    translators.remove()
     if failures:
         print("screenshots failed:", *failures, file=sys.stderr)
         return 1
@@ -397,11 +525,18 @@ def run_child(out: Path) -> int:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    parser.add_argument("--lang", choices=LANGUAGES, default="en", help="UI language")
+    parser.add_argument(
+        "--out", type=Path, help="default: docs/screenshots (English) or docs/screenshots/LANG"
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--background", type=Path, help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     if arguments.background is not None:
         make_background(arguments.background)
         sys.exit(0)
-    sys.exit(run_child(arguments.out) if arguments.child else main(arguments.out))
+    folder = ROOT / "docs" / "screenshots"
+    out = arguments.out or (folder if arguments.lang == "en" else folder / arguments.lang)
+    if arguments.child:
+        sys.exit(run_child(out, arguments.lang))
+    sys.exit(main(out, arguments.lang))

@@ -1,4 +1,6 @@
-"""The command-line front end: ``labtunnel [COMMAND]``. No command starts the tray app."""
+"""The command-line front end: ``labtunnel [COMMAND]``. No command starts the tray app, and
+so does a lab profile file as the only argument (``labtunnel FILE.labtunnel``: a double
+click), which the tray then offers to import."""
 
 from __future__ import annotations
 
@@ -44,7 +46,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
-    if not args_list or args_list[0].startswith("-psn_"):  # macOS passes -psn_... to apps
+    opens_lab_profile = (
+        len(args_list) == 1
+        and args_list[0].lower().endswith(".labtunnel")
+        and not args_list[0].startswith("-")
+    )
+    # macOS passes -psn_... to apps; a double-clicked lab profile comes as the one argument
+    if not args_list or args_list[0].startswith("-psn_") or opens_lab_profile:
         from labtunnel.ui.main import run
 
         return run(args_list)

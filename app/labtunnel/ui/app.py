@@ -21,14 +21,22 @@ from labtunnel.ui.contracts import HostKeyTrust, OpenUrl, SetClipboard, TunnelCo
 from labtunnel.ui.controller import AppController
 from labtunnel.ui.dialogs.common import bring_to_front
 from labtunnel.ui.fallback import FallbackWindow
+from labtunnel.ui.i18n import ENGLISH
 from labtunnel.ui.login_item import LoginItem, UnsupportedLoginItem
 from labtunnel.ui.network_watch import NetworkWatch
 from labtunnel.ui.prompter import QtPrompter
-from labtunnel.ui.single_instance import SHOW
+from labtunnel.ui.settings import SettingsStore
+from labtunnel.ui.single_instance import SHOW, opened_path
 from labtunnel.ui.texts import error_text
 from labtunnel.ui.tray import TrayShell
 from labtunnel.ui.tray_wait import DEFAULT_WAIT_MS, TrayWaiter
-from labtunnel.ui.windows import Confirm, Windows, ask_yes_no
+from labtunnel.ui.windows import (
+    ChooseFile,
+    Confirm,
+    Windows,
+    ask_yes_no,
+    choose_lab_profile,
+)
 
 log = logging.getLogger(__name__)
 translate = QCoreApplication.translate
@@ -60,17 +68,28 @@ class LabTunnelApp(QObject):
         tray_available: Callable[[], bool] = QSystemTrayIcon.isSystemTrayAvailable,
         tray_wait_ms: int = DEFAULT_WAIT_MS,
         quit_app: Callable[[], None] = QCoreApplication.quit,
+        choose_file: ChooseFile = choose_lab_profile,
+        ssh_config_path: Path | None = None,
+        running_language: str = ENGLISH,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.store = store
+        self.settings = SettingsStore(store)
         self.login_item: LoginItem = login_item or UnsupportedLoginItem()
         self._quit_app = quit_app
         self.bridge = EventBridge(self)
         self.prompter = QtPrompter(parent=self)
         self.manager = manager_factory(self.bridge.listener, self.prompter)
         self.controller = AppController(
-            self.manager, store, hostkeys, self.bridge, open_url, set_clipboard, parent=self
+            self.manager,
+            store,
+            hostkeys,
+            self.bridge,
+            open_url,
+            set_clipboard,
+            settings=self.settings,
+            parent=self,
         )
         self.windows = Windows(
             self.controller,
@@ -81,6 +100,11 @@ class LabTunnelApp(QObject):
             set_clipboard,
             quit_app=self.quit,
             confirm=confirm,
+            settings=self.settings,
+            login_item=self.login_item,
+            choose_file=choose_file,
+            ssh_config_path=ssh_config_path,
+            running_language=running_language,
             parent=self,
         )
         self.tray: TrayShell | None = None
@@ -90,8 +114,9 @@ class LabTunnelApp(QObject):
         self.waiter.decided.connect(self._shell_decided)
         self._shut_down = False
 
-    def start(self) -> None:
-        """Load the profiles, find a tray (or fall back), and welcome a first-time user."""
+    def start(self, open_file: Path | None = None) -> None:
+        """Load the profiles, find a tray (or fall back), and welcome a first-time user
+        (or, started for a lab profile file, open its import dialog)."""
         load_error: LabTunnelError | None = None
         try:
             self.store.load()
@@ -106,15 +131,32 @@ class LabTunnelApp(QObject):
                 error_text(load_error),
                 QMessageBox.Icon.Warning,
             )
-        elif not self.store.profiles():
+        if open_file is not None:
+            log.info("started for the lab profile %s", open_file.name)
+            self.windows.import_lab_profile(open_file)
+        elif load_error is None and not self.store.profiles():
             self.windows.add_server(welcome=True)
+
+    def open_file(self, path: Path) -> None:
+        """A lab profile handed over by a second launch or the system (macOS FileOpen)."""
+        log.info("asked to import the lab profile %s", path.name)
+        editor = self.windows.editor
+        if editor is not None and editor.is_new and editor.untouched and editor.isVisible():
+            editor.close()  # the first-run welcome: the file replaces it (macOS launch)
+        self.windows.import_lab_profile(path)
 
     def _shell_decided(self, tray_available: bool) -> None:
         if self._shut_down:
             return
         handlers = self.windows.handlers()
         if tray_available:
-            self.tray = TrayShell(self.controller, handlers, self.login_item, parent=self)
+            self.tray = TrayShell(
+                self.controller,
+                handlers,
+                self.login_item,
+                notifications_on=self.settings.notifications_on,
+                parent=self,
+            )
             self.tray.show()
         else:
             log.warning("no system tray found: showing the fallback window")
@@ -122,7 +164,11 @@ class LabTunnelApp(QObject):
             bring_to_front(self.fallback)
 
     def handle_message(self, message: str) -> None:
-        """Another launch handed over to us: show ourselves."""
+        """Another launch handed over to us: import its file, or show ourselves."""
+        path = opened_path(message)
+        if path is not None:
+            self.open_file(path)
+            return
         if message != SHOW:
             log.info("ignoring message from another instance: %r", message[:40])
             return

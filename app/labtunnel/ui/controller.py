@@ -27,6 +27,7 @@ from labtunnel.core.store import ProfileStore
 from labtunnel.ui.bridge import EventBridge
 from labtunnel.ui.contracts import HostKeyTrust, OpenUrl, SetClipboard, TunnelControl
 from labtunnel.ui.notices import Notice, NoticeKind, NoticeTracker
+from labtunnel.ui.settings import SettingsStore
 from labtunnel.ui.stall import StallMeter
 from labtunnel.ui.state import BUSY_STATES, TrayState, overall_state
 
@@ -70,11 +71,13 @@ class AppController(QObject):
         set_clipboard: SetClipboard,
         stall_meter: StallMeter | None = None,
         clock: Callable[[], float] = time.monotonic,
+        settings: SettingsStore | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.manager = manager
         self.store = store
+        self.settings = settings or SettingsStore(store)
         self._hostkeys = hostkeys
         self._open_url = open_url
         self._set_clipboard = set_clipboard
@@ -166,7 +169,12 @@ class AppController(QObject):
         self.connect_profile(profile_id)
 
     def default_profile(self) -> HostProfile | None:
+        """The one chosen in Settings, else the first (also when the chosen one is gone)."""
         profiles = self.profiles()
+        chosen = self.settings.get().default_profile
+        for profile in profiles:
+            if profile.id == chosen:
+                return profile
         return profiles[0] if profiles else None
 
     def primary_action(self) -> None:

@@ -1,4 +1,4 @@
-"""``labtunnel`` with no arguments: the tray app."""
+"""``labtunnel`` with no arguments (or one lab profile file): the tray app."""
 
 from __future__ import annotations
 
@@ -12,14 +12,18 @@ from PySide6.QtWidgets import QApplication
 
 from labtunnel import APP_NAME
 from labtunnel.core.auth import Prompter
+from labtunnel.core.autostart import login_item_for_platform
 from labtunnel.core.context import AppContext
 from labtunnel.core.events import Listener
 from labtunnel.core.logs import setup_logging
+from labtunnel.core.store import ProfileStore
 from labtunnel.core.tunnels import TunnelManager
 from labtunnel.ui.app import LabTunnelApp
-from labtunnel.ui.i18n import install_translators
+from labtunnel.ui.file_open import SUFFIX, FileOpenWatcher, lab_profile_argument
+from labtunnel.ui.i18n import Translators, ui_language
 from labtunnel.ui.icons import app_icon
-from labtunnel.ui.single_instance import SingleInstance, server_name
+from labtunnel.ui.settings import SettingsStore
+from labtunnel.ui.single_instance import SHOW, SingleInstance, open_message, server_name
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +31,7 @@ log = logging.getLogger(__name__)
 def _qt_argv(argv: Sequence[str] | None) -> list[str]:
     """Accepts sys.argv (program first) or just the arguments."""
     args = list(sys.argv if argv is None else argv)
-    if not args or args[0].startswith("-"):
+    if not args or args[0].startswith("-") or args[0].lower().endswith(SUFFIX):
         args.insert(0, "labtunnel")
     return args
 
@@ -36,22 +40,37 @@ def _logging_ready() -> bool:
     return any(getattr(h, "_labtunnel", False) for h in logging.getLogger().handlers)
 
 
+def install_language(app: QApplication, store: ProfileStore) -> Translators:
+    """The language from Settings (or the system's), installed before any window exists:
+    a change in Settings applies at the next start."""
+    translators = Translators(app)
+    translators.install(ui_language(SettingsStore(store).get().language))
+    return translators
+
+
 def run(argv: Sequence[str] | None = None) -> int:
-    """Start the tray app; returns the exit code (0 also when another instance took over)."""
+    """Start the tray app; returns the exit code (0 also when another instance took over).
+    With a ``*.labtunnel`` argument it opens the import dialog for that file, handing the
+    file to the running instance when there is one."""
+    qt_args = _qt_argv(argv)
     QApplication.setApplicationName(APP_NAME)
     QApplication.setDesktopFileName("labtunnel")
     existing = QApplication.instance()
-    app = existing if isinstance(existing, QApplication) else QApplication(_qt_argv(argv))
+    app = existing if isinstance(existing, QApplication) else QApplication(qt_args)
     app.setQuitOnLastWindowClosed(False)
     app.setWindowIcon(app_icon())
+    opened = FileOpenWatcher(app)
+    app.installEventFilter(opened)  # macOS: files opened from Finder
+    lab_profile = lab_profile_argument(qt_args[1:])
     context = AppContext.create()
     if not _logging_ready():
         setup_logging(context.paths.log_dir)
     instance = SingleInstance(server_name(context.paths.config_dir))
-    if not instance.claim():
-        log.info("LabTunnel is already running: asked it to show itself")
+    if not instance.claim(open_message(lab_profile) if lab_profile is not None else SHOW):
+        log.info("LabTunnel is already running: handed over to it")
+        app.removeEventFilter(opened)
         return 0
-    install_translators(app)
+    translators = install_language(app, context.store)
 
     def make_manager(listener: Listener, prompter: Prompter) -> TunnelManager:
         return TunnelManager(context.tunnel_deps(prompter), listener)
@@ -62,15 +81,20 @@ def run(argv: Sequence[str] | None = None) -> int:
         hostkeys=context.hostkeys,
         log_dir=context.paths.log_dir,
         manager_factory=make_manager,
+        login_item=login_item_for_platform(),
+        running_language=translators.language,
     )
     instance.message_received.connect(labtunnel.handle_message)
+    opened.opened.connect(labtunnel.open_file)
     app.aboutToQuit.connect(labtunnel.shutdown)
     _quit_on_signals(labtunnel)
-    labtunnel.start()
+    labtunnel.start(open_file=lab_profile)
     log.info("LabTunnel tray started")
     code = app.exec()
     labtunnel.shutdown()
     instance.close()
+    app.removeEventFilter(opened)
+    translators.remove()
     return code
 
 

@@ -34,7 +34,11 @@ class MenuHandlers:
     show_failure: Callable[[str], None]
     about: Callable[[], object]
     quit: Callable[[], None]
-    login_item_failed: Callable[[OSError], None]
+    #: switch launch at login; False when it could not be changed (the user was told)
+    set_launch_at_login: Callable[[bool], bool]
+    import_lab_profile: Callable[[], object]
+    import_ssh_config: Callable[[], object]
+    settings: Callable[[], object]
 
 
 def fill_menu(
@@ -57,10 +61,13 @@ def fill_menu(
             menu.addMenu(sub)
         menu.addSeparator()
     _add(menu, translate("TrayMenu", "Add lab server…"), handlers.add_server)
+    _add(menu, translate("TrayMenu", "Import lab profile…"), handlers.import_lab_profile)
+    _add(menu, translate("TrayMenu", "Import from SSH config…"), handlers.import_ssh_config)
     if profiles:
         _add(menu, translate("TrayMenu", "Manage servers…"), handlers.manage_servers)
     _add(menu, translate("TrayMenu", "Show log"), handlers.show_log)
     menu.addSeparator()
+    _add(menu, translate("TrayMenu", "Settings…"), handlers.settings)
     _login_item_action(menu, login_item, handlers)
     _add(menu, translate("TrayMenu", "About LabTunnel"), handlers.about)
     _add(menu, translate("TrayMenu", "Quit LabTunnel"), handlers.quit)
@@ -159,10 +166,7 @@ def _login_item_action(menu: QMenu, login_item: LoginItem, handlers: MenuHandler
     action.setChecked(supported and login_item.is_enabled())
 
     def triggered(checked: bool) -> None:
-        try:
-            login_item.set_enabled(checked)
-        except OSError as exc:
+        if not handlers.set_launch_at_login(checked):
             action.setChecked(not checked)  # setChecked does not trigger again
-            handlers.login_item_failed(exc)
 
     action.triggered.connect(triggered)

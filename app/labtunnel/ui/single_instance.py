@@ -1,8 +1,8 @@
 """One LabTunnel per user and configuration: a second launch hands over and exits.
 
 The first instance listens on a QLocalServer; a later one connects, sends one
-line (``show`` by default) and quits. A socket left behind by a crash is
-removed only after nobody answers on it.
+line (``show``, or ``open <file URL>`` for a lab profile to import) and quits.
+A socket left behind by a crash is removed only after nobody answers on it.
 """
 
 from __future__ import annotations
@@ -12,12 +12,30 @@ import itertools
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QUrl, Signal
 from PySide6.QtNetwork import QAbstractSocket, QLocalServer, QLocalSocket
 
 log = logging.getLogger(__name__)
 
 SHOW = "show"
+OPEN = "open "
+
+
+def open_message(path: Path) -> str:
+    """Asks the running instance to import ``path``: a file URL, percent-encoded, so the
+    message stays one line whatever the name holds."""
+    url = QUrl.fromLocalFile(str(path.expanduser().absolute()))
+    return OPEN + url.toString(QUrl.ComponentFormattingOption.FullyEncoded)
+
+
+def opened_path(message: str) -> Path | None:
+    """The file of an ``open`` message, else None."""
+    if not message.startswith(OPEN):
+        return None
+    url = QUrl(message[len(OPEN) :], QUrl.ParsingMode.StrictMode)
+    if not url.isValid() or not url.isLocalFile():
+        return None
+    return Path(url.toLocalFile())
 
 
 def server_name(config_dir: Path) -> str:

@@ -26,7 +26,8 @@ def gpu_line(gpu: GpuStat) -> str:
                 used=_gb(gpu.memory_used_mib), total=_gb(gpu.memory_total_mib)
             )
         )
-    details = ", ".join(parts) or translate("Stats", "no figures")
+    # the list separator differs between languages (Chinese uses a full-width comma)
+    details = translate("Stats", ", ").join(parts) or translate("Stats", "no figures")
     return translate("Stats", "GPU {index} {name}: {details}").format(
         index=gpu.index, name=gpu.name, details=details
     )

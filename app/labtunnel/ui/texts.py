@@ -10,15 +10,23 @@ from PySide6.QtCore import QCoreApplication
 
 from labtunnel.core.errors import FieldProblem
 from labtunnel.core.events import TunnelState, TunnelStatus
-from labtunnel.messages import describe
+from labtunnel.messages import Message, describe
 from labtunnel.ui.notices import Notice, NoticeKind
 
 translate = QCoreApplication.translate
 
 
+def _messages_translate(template: str) -> str:
+    return translate("messages", template)
+
+
+def message_text(message: Message) -> str:
+    """A message from :mod:`labtunnel.messages`, its parts translated too."""
+    return message.render(_messages_translate)
+
+
 def error_text(error: BaseException) -> str:
-    message = describe(error)
-    return translate("messages", message.template).format(**message.params)
+    return message_text(describe(error))
 
 
 def _step_text(step: str) -> str:

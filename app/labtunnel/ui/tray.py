@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 
 from PySide6.QtCore import QCoreApplication, QObject, QPoint
 from PySide6.QtGui import QCursor, QGuiApplication
@@ -47,12 +48,14 @@ class TrayShell(QObject):
         controller: AppController,
         handlers: MenuHandlers,
         login_item: LoginItem,
+        notifications_on: Callable[[], bool] = lambda: True,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.controller = controller
         self._handlers = handlers
         self._login_item = login_item
+        self._notifications_on = notifications_on
         self.menu = QMenu()
         self.menu.aboutToShow.connect(self.rebuild_menu)
         self.icon = QSystemTrayIcon(self)
@@ -60,6 +63,7 @@ class TrayShell(QObject):
         self.icon.activated.connect(self._activated)
         self.icon.messageClicked.connect(self._message_clicked)
         self.last_notice: Notice | None = None
+        self.notices_shown = 0
         self.shown_state: TrayState | None = None
         controller.changed.connect(self.update_look)
         controller.notice.connect(self.show_notice)
@@ -109,9 +113,12 @@ class TrayShell(QObject):
             self.controller.primary_action()
 
     def show_notice(self, notice: object) -> None:
-        if not isinstance(notice, Notice):
+        """A balloon, unless notifications are off in Settings (the icon and the menu
+        still show the state)."""
+        if not isinstance(notice, Notice) or not self._notifications_on():
             return
         self.last_notice = notice
+        self.notices_shown += 1
         title, body = notice_text(notice)
         if notice.kind in _GOOD:
             state = (

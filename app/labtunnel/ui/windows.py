@@ -5,13 +5,14 @@ The menu's app-wide items and the controller's host-key questions end up here.
 
 from __future__ import annotations
 
+import getpass
 import logging
 from collections.abc import Callable
 from pathlib import Path
 
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
-from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QWidget
 
 from labtunnel import __version__
 from labtunnel.core.errors import (
@@ -23,15 +24,23 @@ from labtunnel.core.errors import (
 from labtunnel.core.events import TunnelState
 from labtunnel.core.profiles import HostProfile
 from labtunnel.core.secrets import SecretStore, delete_all
+from labtunnel.core.sharing import ImportPlan, read_shared
+from labtunnel.core.sshconfig import SshConfig, read_ssh_config
 from labtunnel.ui.contracts import HostKeyTrust, OpenUrl, SetClipboard
 from labtunnel.ui.controller import AppController
 from labtunnel.ui.dialogs.common import bring_to_front, prepare_window
 from labtunnel.ui.dialogs.hostkey import HostKeyChangedDialog, HostKeyDialog
+from labtunnel.ui.dialogs.import_profile import ImportProfileDialog
 from labtunnel.ui.dialogs.jupyter_choice import JupyterChoiceDialog
 from labtunnel.ui.dialogs.log_viewer import LogViewer
 from labtunnel.ui.dialogs.profile_editor import EditorServices, ProfileEditor
 from labtunnel.ui.dialogs.servers import ServerList
+from labtunnel.ui.dialogs.settings_dialog import SettingsDialog
+from labtunnel.ui.dialogs.ssh_import import ReadConfig, SshImportDialog
+from labtunnel.ui.i18n import ENGLISH
+from labtunnel.ui.login_item import LoginItem, UnsupportedLoginItem
 from labtunnel.ui.menu import MenuHandlers
+from labtunnel.ui.settings import SettingsStore
 from labtunnel.ui.texts import error_text
 
 log = logging.getLogger(__name__)
@@ -39,6 +48,24 @@ translate = QCoreApplication.translate
 
 #: asks a yes/no question: (title, text) -> yes?
 Confirm = Callable[[str, str], bool]
+
+
+#: asks for a lab profile file to import; None when the person cancelled
+ChooseFile = Callable[[], Path | None]
+
+
+def choose_lab_profile() -> Path | None:
+    path, _filter = QFileDialog.getOpenFileName(
+        None,
+        translate("Windows", "Import lab profile"),
+        str(Path.home()),
+        translate("Windows", "LabTunnel lab profiles (*.labtunnel);;All files (*)"),
+    )
+    return Path(path) if path else None
+
+
+def _read_ssh_config(path: Path) -> SshConfig:
+    return read_ssh_config(path)
 
 
 def ask_yes_no(title: str, text: str) -> bool:
@@ -63,6 +90,14 @@ class Windows(QObject):
         set_clipboard: SetClipboard,
         quit_app: Callable[[], None],
         confirm: Confirm = ask_yes_no,
+        *,
+        settings: SettingsStore | None = None,
+        login_item: LoginItem | None = None,
+        choose_file: ChooseFile = choose_lab_profile,
+        read_config: ReadConfig = _read_ssh_config,
+        ssh_config_path: Path | None = None,
+        default_user: str | None = None,
+        running_language: str = ENGLISH,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -74,11 +109,21 @@ class Windows(QObject):
         self._set_clipboard = set_clipboard
         self._quit_app = quit_app
         self._confirm = confirm
+        self.settings_store = settings or SettingsStore(controller.store)
+        self.login_item: LoginItem = login_item or UnsupportedLoginItem()
+        self._choose_file = choose_file
+        self._read_config = read_config
+        self._ssh_config_path = ssh_config_path or Path.home() / ".ssh" / "config"
+        self._default_user = default_user if default_user is not None else _login_name()
+        self.running_language = running_language
         self.editor: ProfileEditor | None = None
         self.servers: ServerList | None = None
         self.log_viewer: LogViewer | None = None
         self.host_key_dialogs: dict[str, QDialog] = {}
         self.jupyter_dialog: JupyterChoiceDialog | None = None
+        self.import_dialogs: list[ImportProfileDialog] = []
+        self.ssh_import_dialog: SshImportDialog | None = None
+        self.settings_dialog: SettingsDialog | None = None
         self._boxes: list[QMessageBox] = []
         controller.host_key_problem.connect(self.on_host_key_problem)
         controller.jupyter_missing.connect(self.on_jupyter_missing)
@@ -91,7 +136,10 @@ class Windows(QObject):
             show_failure=self.show_failure,
             about=self.about,
             quit=self._quit_app,
-            login_item_failed=self.login_item_failed,
+            set_launch_at_login=self.set_launch_at_login,
+            import_lab_profile=self.import_lab_profile,
+            import_ssh_config=self.import_ssh_config,
+            settings=self.show_settings,
         )
 
     def _show(self, window: QWidget) -> None:
@@ -221,6 +269,21 @@ class Windows(QObject):
             ).format(version=__version__),
         )
 
+    def set_launch_at_login(self, enabled: bool) -> bool:
+        """The menu's checkbox: switch the login item and remember the choice."""
+        try:
+            self.login_item.set_enabled(enabled)
+        except OSError as exc:
+            log.warning("launch at login not changed: %s", exc)
+            self.login_item_failed(exc)
+            return False
+        try:
+            self.settings_store.change(launch_at_login=enabled)
+        except LabTunnelError as exc:
+            # the login item itself changed, which is what counts; the record did not
+            log.warning("launch at login not recorded in the settings: %s", exc)
+        return True
+
     def login_item_failed(self, error: OSError) -> None:
         self.show_message(
             translate("Windows", "Launch at login"),
@@ -302,11 +365,112 @@ class Windows(QObject):
                 translate("Windows", "Choose Jupyter"), error_text(exc), QMessageBox.Icon.Warning
             )
 
+    # --- importing ------------------------------------------------------------------
+
+    def import_lab_profile(self, path: Path | None = None) -> ImportProfileDialog | None:
+        """Menu, double click or ``labtunnel FILE.labtunnel``: read the file, then ask only
+        for the user name and password. A file that fails its checks is refused with a
+        sentence saying why."""
+        if path is None:
+            path = self._choose_file()
+            if path is None:
+                return None
+        for open_dialog in self.import_dialogs:
+            if open_dialog.path == path and open_dialog.isVisible():
+                self._show(open_dialog)
+                return open_dialog
+        try:
+            shared = read_shared(path)
+        except LabTunnelError as exc:
+            log.warning("lab profile %s refused: %s", path.name, exc)
+            self.show_message(
+                translate("Windows", "Import lab profile"),
+                error_text(exc),
+                QMessageBox.Icon.Warning,
+            )
+            return None
+        dialog = ImportProfileDialog(shared, path, self.controller.store, self._secrets)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.imported.connect(self._lab_profile_imported)
+        dialog.destroyed.connect(lambda: self._forget_import(dialog))
+        self.import_dialogs.append(dialog)
+        self._show(dialog)
+        return dialog
+
+    def _forget_import(self, dialog: ImportProfileDialog) -> None:
+        if dialog in self.import_dialogs:
+            self.import_dialogs.remove(dialog)
+
+    def _lab_profile_imported(self, plan: ImportPlan) -> None:
+        self.controller.profiles_changed()
+        name = plan.profile.name
+        question = translate(
+            "Windows",
+            "“{name}” was added. Its server identity is already checked. Connect now?",
+        ).format(name=name)
+        if self._confirm(translate("Windows", "Lab server added"), question):
+            self.controller.connect_profile(plan.profile.id)
+
+    def import_ssh_config(self) -> SshImportDialog:
+        if not _is_open(self.ssh_import_dialog):
+            dialog = SshImportDialog(
+                self.controller.store, self._read_config, self._default_user, self._ssh_config_path
+            )
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            dialog.imported.connect(self._ssh_hosts_imported)
+            dialog.destroyed.connect(lambda: self._forget("ssh_import_dialog", dialog))
+            self.ssh_import_dialog = dialog
+        assert self.ssh_import_dialog is not None
+        self._show(self.ssh_import_dialog)
+        return self.ssh_import_dialog
+
+    def _ssh_hosts_imported(self, added: list[HostProfile]) -> None:
+        self.controller.profiles_changed()
+        log.info("%d lab server(s) added from the SSH config", len(added))
+
+    # --- settings -------------------------------------------------------------------
+
+    def show_settings(self) -> SettingsDialog:
+        if not _is_open(self.settings_dialog):
+            dialog = SettingsDialog(
+                self.settings_store,
+                self.controller.profiles(),
+                self.login_item,
+                self.running_language,
+            )
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            dialog.saved.connect(lambda _settings: self.controller.profiles_changed())
+            dialog.destroyed.connect(lambda: self._forget("settings_dialog", dialog))
+            self.settings_dialog = dialog
+        assert self.settings_dialog is not None
+        self._show(self.settings_dialog)
+        return self.settings_dialog
+
+    def _forget(self, attribute: str, dialog: QDialog) -> None:
+        """A closed dialog is deleted a moment later; a newer one may have its place."""
+        if getattr(self, attribute) is dialog:
+            setattr(self, attribute, None)
+
     def close_all(self) -> None:
         windows: list[QWidget | None] = [self.editor, self.servers, self.log_viewer]
+        windows += [self.ssh_import_dialog, self.settings_dialog, *self.import_dialogs]
         windows += list(self.host_key_dialogs.values()) + list(self._boxes)
         windows.append(self.jupyter_dialog)
         for window in windows:
             # WA_DeleteOnClose windows may be gone already
             if window is not None and shiboken6.isValid(window):
                 window.close()
+
+
+def _login_name() -> str:
+    """The user name on this computer: the usual guess for an SSH config host without User."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError, ImportError):
+        return ""
+
+
+def _is_open(window: QWidget | None) -> bool:
+    """Shown and not yet deleted: a closed one-of-a-kind window is made afresh, with
+    current data, instead of shown again."""
+    return window is not None and shiboken6.isValid(window) and window.isVisible()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QFontDatabase, QIcon
-from PySide6.QtWidgets import QDialogButtonBox, QLabel, QWidget
+from PySide6.QtWidgets import QDialogButtonBox, QLabel, QMessageBox, QWidget
 
 from labtunnel.ui.icons import app_icon
 
@@ -39,7 +39,23 @@ def prepare_window(window: QWidget, title: str) -> None:
     window.setWindowIcon(app_icon())
 
 
+def fit_to_contents(window: QWidget) -> None:
+    """Height for the real width. A window's first size comes from its size hint, which
+    guesses word-wrapped text narrower (and so taller) than it ends up: a gap would
+    show under every wrapped label, mostly with Chinese text."""
+    layout = window.layout()
+    if layout is None or not layout.hasHeightForWidth():
+        return
+    window.ensurePolished()
+    width = max(window.sizeHint().width(), window.minimumWidth())
+    height = max(layout.totalHeightForWidth(width), window.minimumHeight())
+    window.resize(width, height)
+
+
 def bring_to_front(window: QWidget) -> None:
+    first_show = not window.isVisible() and not window.testAttribute(Qt.WidgetAttribute.WA_Resized)
+    if first_show and not isinstance(window, QMessageBox):
+        fit_to_contents(window)
     window.show()
     window.setWindowState(window.windowState() & ~Qt.WindowState.WindowMinimized)
     window.raise_()

@@ -63,6 +63,7 @@ class OneTimeCodeDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(plain_buttons(buttons))
+        self.setMinimumWidth(400)  # the heading wraps badly in a narrow window
         if self.fields:
             self.fields[0].setFocus()
 

@@ -152,12 +152,18 @@ class ProfileEditor(QDialog):
         self.more.setVisible(self._needs_more(self._original))
         self.more_button.setChecked(self.more.isVisible())
         services.test_results.connect(self._on_test_result)
+        self._loaded_touches = set(self._touched)  # filling the form counts as no edit
         self.setMinimumWidth(520)
         self._validate()
 
     @property
     def profile_id(self) -> str:
         return self._original.id
+
+    @property
+    def untouched(self) -> bool:
+        """Nothing typed or chosen yet."""
+        return self._touched <= self._loaded_touches
 
     # --- building the form --------------------------------------------------------
 

@@ -1,0 +1,299 @@
+"""Import a lab profile (.labtunnel file): the lab admin filled in everything but the
+person's own user name and password, which are all this dialog asks for.
+
+The server's identity comes pinned in the file, so the first connection asks no
+host-key question. A name is asked only when the file's name is already taken.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QFrame,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from labtunnel.core.errors import FieldProblem, LabTunnelError, ProfileInvalid
+from labtunnel.core.profiles import JupyterApp, JupyterSpec, RemoteForward
+from labtunnel.core.secrets import SecretStore
+from labtunnel.core.sharing import (
+    ImportPlan,
+    SharedHost,
+    SharedProfile,
+    import_shared,
+    plan_import,
+)
+from labtunnel.core.store import ProfileStore
+from labtunnel.ui.dialogs.common import (
+    heading_label,
+    monospace_label,
+    plain_buttons,
+    prepare_window,
+    wrapped_label,
+)
+from labtunnel.ui.texts import error_text, problem_text
+
+log = logging.getLogger(__name__)
+translate = QCoreApplication.translate
+
+PROBLEM_STYLE = "color: #c5221f;"
+
+
+def free_name(wanted: str, taken: set[str]) -> str:
+    """``wanted``, or ``wanted (2)``, ``(3)``... when a lab server has that name already."""
+    name, number = wanted, 2
+    while name.strip().casefold() in taken:
+        name, number = f"{wanted} ({number})", number + 1
+    return name
+
+
+def _place(shared: SharedHost) -> str:
+    return shared.host if shared.port == 22 else f"{shared.host}:{shared.port}"
+
+
+def _target_text(shared: SharedProfile) -> str:
+    target = shared.target
+    if isinstance(target, RemoteForward):
+        return translate("ImportProfile", "The address {address} on the server").format(
+            address=str(target)
+        )
+    assert isinstance(target, JupyterSpec)
+    app = (
+        translate("ImportProfile", "JupyterLab")
+        if target.app is JupyterApp.LAB
+        else translate("ImportProfile", "Jupyter Notebook")
+    )
+    if target.env:
+        return translate("ImportProfile", "{app} from {env}").format(app=app, env=target.env)
+    return app
+
+
+class ImportProfileDialog(QDialog):
+    #: the profiles were saved (ImportPlan)
+    imported = Signal(object)
+
+    def __init__(
+        self,
+        shared: SharedProfile,
+        path: Path,
+        store: ProfileStore,
+        secrets: SecretStore,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.shared = shared
+        self.path = path
+        self._store = store
+        self._secrets = secrets
+        self._tried = False
+        self.plan: ImportPlan | None = None
+        prepare_window(self, translate("ImportProfile", "Import lab profile"))
+        layout = QVBoxLayout(self)
+        layout.addWidget(
+            heading_label(
+                translate("ImportProfile", "Add “{name}” to LabTunnel").format(name=shared.name)
+            )
+        )
+        layout.addWidget(
+            wrapped_label(
+                translate(
+                    "ImportProfile",
+                    "Your lab admin prepared this lab server. Enter your user name and "
+                    "password on it; LabTunnel keeps the password in the system keyring.",
+                )
+            )
+        )
+        layout.addWidget(self._build_summary())
+        form = QFormLayout()
+        self._form = form
+        self.username_edit = QLineEdit(shared.server.username, self)
+        self.username_edit.setPlaceholderText(translate("ImportProfile", "your login"))
+        _row, self.username_problem = self._problem_row(
+            form, translate("ImportProfile", "User name:"), self.username_edit
+        )
+        self.password_edit = QLineEdit(self)
+        self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password_edit.setPlaceholderText(
+            translate("ImportProfile", "your password on the server")
+        )
+        _row, self.password_problem = self._problem_row(
+            form, translate("ImportProfile", "Password:"), self.password_edit
+        )
+        self.jump_username_edit: QLineEdit | None = None
+        self.jump_username_problem: QLabel | None = None
+        if shared.jump is not None:
+            self.jump_username_edit = QLineEdit(shared.jump.username, self)
+            self.jump_username_edit.setPlaceholderText(
+                translate("ImportProfile", "the same user name")
+            )
+            _row, self.jump_username_problem = self._problem_row(
+                form,
+                translate("ImportProfile", "User name on the jump host:"),
+                self.jump_username_edit,
+            )
+        taken = {p.name.strip().casefold() for p in store.profiles()}
+        self.name_edit = QLineEdit(free_name(shared.name, taken), self)
+        self._name_row, self.name_problem = self._problem_row(
+            form, translate("ImportProfile", "Name:"), self.name_edit
+        )
+        self.name_asked = shared.name.strip().casefold() in taken
+        form.setRowVisible(self._name_row, self.name_asked)
+        layout.addLayout(form)
+        self.general_problem = QLabel(self)
+        self.general_problem.setStyleSheet(PROBLEM_STYLE)
+        self.general_problem.setWordWrap(True)
+        self.general_problem.hide()
+        layout.addWidget(self.general_problem)
+        buttons = QDialogButtonBox(self)
+        self.import_button = buttons.addButton(
+            translate("ImportProfile", "Import"), QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.import_button.setDefault(True)
+        self.import_button.clicked.connect(self.do_import)
+        buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(plain_buttons(buttons))
+        for edit in self._edits():
+            edit.textEdited.connect(lambda _text: self._validate())
+        self.setMinimumWidth(480)
+        (self.password_edit if self.username_edit.text() else self.username_edit).setFocus()
+
+    # --- building -------------------------------------------------------------------
+
+    def _build_summary(self) -> QFrame:
+        shared = self.shared
+        box = QFrame(self)
+        box.setFrameShape(QFrame.Shape.StyledPanel)
+        form = QFormLayout(box)
+        form.addRow(translate("ImportProfile", "Server:"), monospace_label(_place(shared.server)))
+        if shared.jump is not None:
+            form.addRow(
+                translate("ImportProfile", "Through:"), monospace_label(_place(shared.jump))
+            )
+        form.addRow(translate("ImportProfile", "Opens:"), wrapped_label(_target_text(shared)))
+        pins = len(shared.server.fingerprints) + (
+            len(shared.jump.fingerprints) if shared.jump is not None else 0
+        )
+        identity = wrapped_label(
+            translate(
+                "ImportProfile",
+                "Checked against the fingerprints in the file ({count})",
+            ).format(count=pins)
+        )
+        identity.setToolTip("\n".join(shared.server.fingerprints))
+        form.addRow(translate("ImportProfile", "Server identity:"), identity)
+        return box
+
+    def _problem_row(
+        self, form: QFormLayout, label: str, field: QLineEdit
+    ) -> tuple[QWidget, QLabel]:
+        box = QWidget(self)
+        column = QVBoxLayout(box)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(2)
+        field.setParent(box)
+        column.addWidget(field)
+        problem = QLabel(box)
+        problem.setStyleSheet(PROBLEM_STYLE)
+        problem.setWordWrap(True)
+        problem.hide()
+        column.addWidget(problem)
+        form.addRow(label, box)
+        return box, problem
+
+    def _edits(self) -> list[QLineEdit]:
+        edits = [self.username_edit, self.password_edit, self.name_edit]
+        if self.jump_username_edit is not None:
+            edits.append(self.jump_username_edit)
+        return edits
+
+    # --- checking -------------------------------------------------------------------
+
+    def jump_username(self) -> str:
+        return self.jump_username_edit.text().strip() if self.jump_username_edit else ""
+
+    def problems(self) -> dict[str, list[str]]:
+        """Problems by field: "username", "password", "jump_username", "name", ""."""
+        found: dict[str, list[str]] = {}
+
+        def add(key: str, problem: FieldProblem) -> None:
+            found.setdefault(key, []).append(problem_text(problem))
+
+        if not self.password_edit.text():
+            add("password", FieldProblem("password", "empty"))
+        jump_user = self.jump_username()
+        if any(c.isspace() for c in jump_user):
+            add("jump_username", FieldProblem("username", "bad_username", jump_user))
+            return found
+        try:
+            plan_import(
+                self.shared,
+                self._store.profiles(),
+                self.username_edit.text(),
+                name=self.name_edit.text(),
+                jump_username=jump_user,
+                check_files=False,
+            )
+        except ProfileInvalid as exc:
+            for problem in exc.problems:
+                key = problem.field if problem.field in ("username", "name") else ""
+                add(key, problem)
+        return found
+
+    def _validate(self) -> dict[str, list[str]]:
+        problems = self.problems()
+        if "name" in problems and not self.name_asked:
+            self.name_asked = True
+            self._form.setRowVisible(self._name_row, True)
+        if not self._tried:
+            return problems
+        labels = {
+            "username": self.username_problem,
+            "password": self.password_problem,
+            "name": self.name_problem,
+            "": self.general_problem,
+        }
+        if self.jump_username_problem is not None:
+            labels["jump_username"] = self.jump_username_problem
+        for key, label in labels.items():
+            texts = list(dict.fromkeys(problems.get(key, [])))
+            label.setText("\n".join(texts))
+            label.setVisible(bool(texts))
+        return problems
+
+    # --- importing ------------------------------------------------------------------
+
+    def do_import(self) -> bool:
+        self._tried = True
+        if self._validate():
+            return False
+        try:
+            plan = import_shared(
+                self._store,
+                self._secrets,
+                self.shared,
+                self.username_edit.text(),
+                password=self.password_edit.text(),
+                name=self.name_edit.text(),
+                jump_username=self.jump_username(),
+            )
+        except LabTunnelError as exc:
+            log.warning("lab profile not imported: %s", exc)
+            self.general_problem.setText(error_text(exc))
+            self.general_problem.show()
+            return False
+        self.password_edit.clear()
+        self.plan = plan
+        log.info("imported lab profile %s from %s", plan.profile.name, self.path.name)
+        self.accept()  # gone before the "connect now?" question that follows
+        self.imported.emit(plan)
+        return True

@@ -1,0 +1,151 @@
+"""Settings: default lab server, language, launch at login, notifications."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QCoreApplication, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
+)
+
+from labtunnel.core.errors import LabTunnelError
+from labtunnel.core.profiles import HostProfile
+from labtunnel.ui.dialogs.common import plain_buttons, prepare_window, wrapped_label
+from labtunnel.ui.i18n import ui_language
+from labtunnel.ui.login_item import LoginItem
+from labtunnel.ui.settings import AppSettings, SettingsStore
+from labtunnel.ui.texts import error_text
+
+log = logging.getLogger(__name__)
+translate = QCoreApplication.translate
+
+PROBLEM_STYLE = "color: #c5221f;"
+NOTE_STYLE = "background: #fff8e1; border: 1px solid #f0c36d; border-radius: 4px; padding: 6px;"
+
+
+class SettingsDialog(QDialog):
+    #: the settings were saved (AppSettings)
+    saved = Signal(object)
+
+    def __init__(
+        self,
+        settings: SettingsStore,
+        profiles: list[HostProfile],
+        login_item: LoginItem,
+        running_language: str,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._settings = settings
+        self._login_item = login_item
+        self._running_language = running_language
+        current = settings.get()
+        prepare_window(self, translate("Settings", "LabTunnel settings"))
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        self.default_combo = QComboBox(self)
+        self.default_combo.addItem(translate("Settings", "The first in the list"), "")
+        for profile in profiles:
+            self.default_combo.addItem(profile.name, profile.id)
+        self.default_combo.setCurrentIndex(
+            max(0, self.default_combo.findData(current.default_profile))
+        )
+        self.default_combo.setToolTip(
+            translate("Settings", "Connected by a double click on the tray icon.")
+        )
+        form.addRow(translate("Settings", "Default lab server:"), self.default_combo)
+        self.language_combo = QComboBox(self)
+        # each language in its own words, so anyone can find theirs
+        self.language_combo.addItem(translate("Settings", "System language"), "system")
+        self.language_combo.addItem("English", "en")
+        self.language_combo.addItem("简体中文", "zh_CN")
+        self.language_combo.setCurrentIndex(max(0, self.language_combo.findData(current.language)))
+        self.language_combo.currentIndexChanged.connect(lambda _i: self._language_changed())
+        form.addRow(translate("Settings", "Language:"), self.language_combo)
+        layout.addLayout(form)
+        self.restart_note = wrapped_label(
+            translate("Settings", "The new language is used after LabTunnel restarts.")
+        )
+        self.restart_note.setStyleSheet(NOTE_STYLE)
+        self.restart_note.hide()
+        layout.addWidget(self.restart_note)
+        self.launch_box = QCheckBox(translate("Settings", "Start LabTunnel when I log in"), self)
+        supported = login_item.is_supported()
+        self.launch_box.setEnabled(supported)
+        self.launch_box.setChecked(supported and login_item.is_enabled())
+        if not supported:
+            self.launch_box.setToolTip(translate("Settings", "Not available on this system."))
+        layout.addWidget(self.launch_box)
+        self.notifications_box = QCheckBox(
+            translate("Settings", "Show notifications (connected, lost, failed)"), self
+        )
+        self.notifications_box.setChecked(current.notifications)
+        layout.addWidget(self.notifications_box)
+        self.problem = QLabel(self)
+        self.problem.setStyleSheet(PROBLEM_STYLE)
+        self.problem.setWordWrap(True)
+        self.problem.hide()
+        layout.addWidget(self.problem)
+        buttons = QDialogButtonBox(self)
+        self.save_button = buttons.addButton(
+            translate("Settings", "Save"), QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.save_button.setDefault(True)
+        self.save_button.clicked.connect(self.save)
+        buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(plain_buttons(buttons))
+        self.setMinimumWidth(420)
+
+    def chosen(self) -> AppSettings:
+        default = self.default_combo.currentData()
+        language = self.language_combo.currentData()
+        return AppSettings(
+            default_profile=default if isinstance(default, str) else "",
+            language=language if isinstance(language, str) else "system",
+            launch_at_login=self.launch_box.isChecked(),
+            notifications=self.notifications_box.isChecked(),
+        )
+
+    def restart_needed(self) -> bool:
+        return ui_language(self.chosen().language) != self._running_language
+
+    def _language_changed(self) -> None:
+        self.restart_note.setVisible(self.restart_needed())
+        self.adjustSize()
+
+    def save(self) -> bool:
+        chosen = self.chosen()
+        item = self._login_item
+        if item.is_supported() and chosen.launch_at_login != item.is_enabled():
+            try:
+                item.set_enabled(chosen.launch_at_login)
+            except OSError as exc:
+                log.warning("launch at login not changed: %s", exc)
+                self._show_problem(
+                    translate("Settings", "Launch at login could not be changed: {reason}").format(
+                        reason=exc.strerror or str(exc)
+                    )
+                )
+                self.launch_box.setChecked(item.is_enabled())
+                return False
+        try:
+            self._settings.save(chosen)
+        except LabTunnelError as exc:
+            self._show_problem(error_text(exc))
+            return False
+        self.saved.emit(chosen)
+        self.accept()
+        return True
+
+    def _show_problem(self, text: str) -> None:
+        self.problem.setText(text)
+        self.problem.show()

@@ -1,0 +1,722 @@
+#!/usr/bin/env python3
+"""LabTunnel's local forwarder against OpenSSH ``ssh -N -L``, in one interleaved run.
+
+Usage (from the repository root):
+
+    .venv/bin/python tests/benchmarks/bench_forward.py [--quick] [--rounds N]
+        [--compare-stock] [--json out.json]
+
+Starts its own sshd on 127.0.0.1 (tests/benchmarks/sshd_loopback.py: own host
+key, key auth, checked host key) and an echo/sink/source server
+(bench_server.py), then measures, through the same sshd, interleaved metric by
+metric and round by round (the order rotates every round):
+
+  labtunnel   LocalForwarder on a tuned paramiko transport, in a child process
+  ssh -L      OpenSSH ``ssh -N -L`` with its default cipher: the reference (1.0x)
+  direct      straight to the server: the ceiling of this machine
+  stock       (--compare-stock) LabTunnel with LABTUNNEL_PARAMIKO_FAST_PATH=0:
+              what the paramiko fast paths in labtunnel.core.tuning buy
+
+CPU is that of the process doing the forwarding (the LabTunnel child, the ssh
+client): sshd's is the same for both and not counted. ``--quick`` is the CI
+smoke (tests/benchmarks/test_bench_smoke.py): small sizes, one round.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import platform
+import resource
+import socket
+import statistics
+import struct
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+sys.path[:0] = [str(ROOT / "app"), str(HERE)]
+
+from sshd_loopback import LoopbackSshd, free_port, open_transport, public_key  # noqa: E402
+
+MiB = 1024 * 1024
+CHUNK = MiB
+PAYLOAD = bytes(range(256)) * (CHUNK // 256)
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+LT, SSH, DIRECT, STOCK = "labtunnel", "ssh -L", "direct", "labtunnel stock paramiko"
+
+
+@dataclass(frozen=True)
+class Sizes:
+    bulk_bytes: int
+    echoes: int
+    burst_conns: int
+    burst_echoes: int
+    concurrent: int
+    ttfb_samples: int
+    rounds: int
+
+
+FULL = Sizes(512 * MiB, 2000, 200, 10, 1000, 5, 3)
+QUICK = Sizes(16 * MiB, 200, 50, 10, 100, 1, 1)
+
+
+# --- the LabTunnel side, in its own process --------------------------------------------
+
+
+def child_main(cfg: dict[str, Any]) -> None:
+    """Forwarder process: a long-lived session + forwarder; commands on stdin, JSON out."""
+    import paramiko
+
+    from labtunnel.core import tuning
+    from labtunnel.core.forwarder import LocalForwarder
+
+    _raise_nofile()
+    host_key = public_key(cfg["host_key"])
+    dest = ("127.0.0.1", int(cfg["service_port"]))
+
+    def session() -> paramiko.Transport:
+        return open_transport(cfg["sshd_port"], cfg["user"], cfg["key_path"], host_key)
+
+    def opener(t: paramiko.Transport) -> Callable[[tuple[str, int], tuple[str, int]], Any]:
+        def open_channel(d: tuple[str, int], origin: tuple[str, int]) -> paramiko.Channel:
+            return t.open_channel(
+                "direct-tcpip",
+                d,
+                origin,
+                window_size=tuning.WINDOW_SIZE,
+                max_packet_size=tuning.MAX_PACKET_SIZE,
+                timeout=30.0,
+            )
+
+        return open_channel
+
+    def reply(obj: dict[str, Any]) -> None:
+        sys.stdout.write(json.dumps(obj) + "\n")
+        sys.stdout.flush()
+
+    transport = session()
+    main_fwd = LocalForwarder(opener(transport), dest, name="bench")
+    main_fwd.start()
+    reply(
+        {
+            "port": main_fwd.port,
+            "cipher": transport.local_cipher,
+            "fast_path": isinstance(transport.packetizer, tuning.FastPacketizer),
+        }
+    )
+    extra: list[tuple[paramiko.Transport, LocalForwarder]] = []
+    for line in sys.stdin:
+        cmd = line.strip()
+        if cmd == "connect":
+            # "connect" in a running app: a session and a forwarder from nothing
+            t = session()
+            f = LocalForwarder(opener(t), dest, name="ttfb")
+            f.start()
+            extra.append((t, f))
+            reply({"port": f.port})
+        elif cmd == "disconnect":
+            for t, f in extra:
+                f.close()
+                f.wait_closed(5.0)
+                t.close()
+            extra.clear()
+            reply({})
+        elif cmd == "stats":
+            reply(asdict(main_fwd.stats()))
+        elif cmd == "quit":
+            break
+    main_fwd.close()
+    main_fwd.wait_closed(5.0)
+    transport.close()
+
+
+def _raise_nofile() -> None:
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime + stime, all threads
+
+
+# --- targets ---------------------------------------------------------------------------
+
+
+@dataclass
+class Target:
+    name: str
+    port: int
+    pid: int | None  # the forwarding process, for CPU; None for direct
+    child: subprocess.Popen[bytes] | None = None  # a LabTunnel child, for commands
+
+
+class Lab:
+    """sshd + service + the forwarders; everything ended by PID on exit."""
+
+    def __init__(self, with_stock: bool = False) -> None:
+        self.sshd = LoopbackSshd()
+        self.with_stock = with_stock
+        self.procs: list[subprocess.Popen[bytes]] = []
+        self.service_port = 0
+        self.targets: dict[str, Target] = {}
+        self.info: dict[str, Any] = {}
+
+    def __enter__(self) -> Lab:
+        try:
+            self._start()
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def _start(self) -> None:
+        self.sshd.start()
+        server = self._spawn([sys.executable, str(HERE / "bench_server.py")])
+        self.service_port = json.loads(_readline(server))["port"]
+        self.targets[LT] = self._spawn_labtunnel(LT, fast=True)
+        if self.with_stock:
+            self.targets[STOCK] = self._spawn_labtunnel(STOCK, fast=False)
+        ssh_port = free_port()
+        ssh = self._spawn(self.ssh_argv(ssh_port), preexec_fn=_raise_nofile)
+        _wait_echo(ssh_port, 20.0, ssh)
+        self.targets[SSH] = Target(SSH, ssh_port, ssh.pid)
+        self.targets[DIRECT] = Target(DIRECT, self.service_port, None)
+
+    def _spawn_labtunnel(self, name: str, *, fast: bool) -> Target:
+        cfg = {
+            "sshd_port": self.sshd.port,
+            "user": self.sshd.user,
+            "key_path": str(self.sshd.client_key_path),
+            "host_key": self.sshd.host_key_line,
+            "service_port": self.service_port,
+        }
+        env = dict(os.environ)
+        env["LABTUNNEL_PARAMIKO_FAST_PATH"] = "1" if fast else "0"
+        child = self._spawn([sys.executable, __file__, "--child", json.dumps(cfg)], env=env)
+        hello = json.loads(_readline(child))
+        self.info[name] = {"cipher": hello["cipher"], "fast_path": hello["fast_path"]}
+        return Target(name, hello["port"], child.pid, child)
+
+    def _spawn(self, argv: list[str], **kw: Any) -> subprocess.Popen[bytes]:
+        proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, **kw)
+        self.procs.append(proc)
+        return proc
+
+    def ssh_argv(self, local_port: int) -> list[str]:
+        return [
+            *self.sshd.ssh_base_args(),
+            "-N",
+            "-o",
+            "ExitOnForwardFailure=yes",
+            "-L",
+            f"127.0.0.1:{local_port}:127.0.0.1:{self.service_port}",
+            "127.0.0.1",
+        ]
+
+    def ssh_cipher(self) -> str:
+        out = subprocess.run(
+            [*self.sshd.ssh_base_args(), "-G", "127.0.0.1"], capture_output=True, text=True
+        ).stdout
+        for line in out.splitlines():
+            if line.startswith("ciphers "):
+                return line.split()[1].split(",")[0]
+        return "?"
+
+    def ask(self, name: str, cmd: str) -> dict[str, Any]:
+        child = self.targets[name].child
+        assert child is not None and child.stdin is not None
+        child.stdin.write(cmd.encode() + b"\n")
+        child.stdin.flush()
+        return dict(json.loads(_readline(child)))
+
+    def close(self) -> None:
+        children = {t.child for t in self.targets.values() if t.child is not None}
+        try:
+            for proc in reversed(self.procs):
+                self._stop(proc, ask_first=proc in children)
+        finally:
+            self.sshd.stop()
+
+    @staticmethod
+    def _stop(proc: subprocess.Popen[bytes], *, ask_first: bool) -> None:
+        if proc.poll() is None:
+            if ask_first and proc.stdin is not None:
+                with contextlib.suppress(OSError, ValueError, subprocess.TimeoutExpired):
+                    proc.stdin.write(b"quit\n")
+                    proc.stdin.flush()
+                    proc.wait(5.0)
+            if proc.stdin is not None:
+                with contextlib.suppress(OSError):
+                    proc.stdin.close()
+            if proc.poll() is None:
+                proc.terminate()
+            try:
+                proc.wait(5.0)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        if proc.stdout is not None:
+            proc.stdout.close()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _readline(proc: subprocess.Popen[bytes]) -> str:
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    if not line:
+        raise RuntimeError(f"{proc.args!r} exited with {proc.wait()}")
+    return line.decode()
+
+
+def _connect(port: int) -> socket.socket:
+    s = socket.create_connection(("127.0.0.1", port), timeout=60.0)
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return s
+
+
+def _recv_exact(s: socket.socket, n: int) -> bytes:
+    buf = bytearray()
+    while len(buf) < n:
+        got = s.recv(n - len(buf))
+        if not got:
+            raise EOFError(f"EOF after {len(buf)} of {n} bytes")
+        buf += got
+    return bytes(buf)
+
+
+def _try_echo(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=5.0) as s:
+            s.sendall(b"Ex")
+            return s.recv(1) == b"x"
+    except OSError:
+        return False
+
+
+def _wait_echo(port: int, timeout: float, proc: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"ssh exited with {proc.returncode}")
+        if _try_echo(port):
+            return
+        time.sleep(0.01)
+    raise RuntimeError("ssh -L did not come up")
+
+
+# --- measurements ----------------------------------------------------------------------
+
+
+def bulk_up(port: int, nbytes: int) -> float:
+    """MB/s client -> sink; timed until the sink confirmed every byte."""
+    with _connect(port) as s:
+        s.sendall(b"S")
+        view = memoryview(PAYLOAD)
+        t0 = time.perf_counter()
+        left = nbytes
+        while left:
+            k = min(left, CHUNK)
+            s.sendall(view[:k])
+            left -= k
+        s.shutdown(socket.SHUT_WR)
+        (got,) = struct.unpack(">Q", _recv_exact(s, 8))
+        dt = time.perf_counter() - t0
+    if got != nbytes:
+        raise RuntimeError(f"sink got {got} of {nbytes} bytes")
+    return nbytes / dt / 1e6
+
+
+def bulk_down(port: int, nbytes: int) -> float:
+    """MB/s source -> client, until EOF."""
+    buf = bytearray(CHUNK)
+    with _connect(port) as s:
+        t0 = time.perf_counter()
+        s.sendall(b"R" + struct.pack(">Q", nbytes))
+        got = 0
+        while True:
+            n = s.recv_into(buf)
+            if n == 0:
+                break
+            got += n
+        dt = time.perf_counter() - t0
+    if got != nbytes:
+        raise RuntimeError(f"source sent {got} of {nbytes} bytes")
+    return nbytes / dt / 1e6
+
+
+def round_trips(port: int, count: int) -> tuple[float, float]:
+    """p50, p99 in µs of ``count`` sequential 100-byte echoes on one connection."""
+    msg = os.urandom(100)
+    samples: list[int] = []
+    with _connect(port) as s:
+        s.sendall(b"E")
+        for i in range(count + 50):
+            t0 = time.perf_counter_ns()
+            s.sendall(msg)
+            if _recv_exact(s, 100) != msg:
+                raise RuntimeError("echo mismatch")
+            if i >= 50:  # the first ones warm caches and the server thread
+                samples.append(time.perf_counter_ns() - t0)
+    samples.sort()
+    p50 = samples[len(samples) // 2] / 1000
+    p99 = samples[min(len(samples) - 1, int(len(samples) * 0.99))] / 1000
+    return p50, p99
+
+
+async def _echo_conn(port: int, echoes: int) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        writer.write(b"E")
+        msg = os.urandom(1024)
+        for _ in range(echoes):
+            writer.write(msg)
+            if await reader.readexactly(1024) != msg:
+                raise RuntimeError("echo mismatch")
+    finally:
+        writer.close()
+        with contextlib.suppress(OSError):
+            await writer.wait_closed()
+
+
+async def _burst(port: int, conns: int, echoes: int) -> tuple[float, int]:
+    t0 = time.perf_counter()
+    results = await asyncio.gather(
+        *(asyncio.wait_for(_echo_conn(port, echoes), 60.0) for _ in range(conns)),
+        return_exceptions=True,
+    )
+    dt = time.perf_counter() - t0
+    return dt, sum(1 for r in results if isinstance(r, BaseException))
+
+
+def burst(port: int, conns: int, echoes: int) -> tuple[float, int]:
+    """``conns`` connections started at once, each doing ``echoes`` 1 KiB echoes."""
+    return asyncio.run(_burst(port, conns, echoes))
+
+
+def concurrent(port: int, conns: int) -> tuple[float, int]:
+    """``conns`` connections open at the same time, each proven live by an echo."""
+    return asyncio.run(_concurrent(port, conns))
+
+
+async def _concurrent(port: int, conns: int) -> tuple[float, int]:
+    opened = 0
+    all_open = asyncio.Event()
+    msg = os.urandom(1024)
+
+    async def one() -> None:
+        nonlocal opened
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            writer.write(b"E" + msg)
+            if await reader.readexactly(1024) != msg:
+                raise RuntimeError("echo mismatch")
+            opened += 1
+            if opened == conns:
+                all_open.set()
+            await all_open.wait()  # every connection is open and working at this point
+            writer.write(msg)
+            if await reader.readexactly(1024) != msg:
+                raise RuntimeError("echo mismatch")
+        finally:
+            writer.close()
+            with contextlib.suppress(OSError):
+                await writer.wait_closed()
+
+    t0 = time.perf_counter()
+    tasks = [asyncio.ensure_future(asyncio.wait_for(one(), 90.0)) for _ in range(conns)]
+
+    def on_done(t: asyncio.Future[None]) -> None:
+        # a failed connection must not keep the others waiting for all_open
+        if t.cancelled() or t.exception() is not None:
+            all_open.set()
+
+    for t in tasks:
+        t.add_done_callback(on_done)
+    results = await asyncio.gather(*tasks, return_exceptions=True)
+    dt = time.perf_counter() - t0
+    return dt, sum(1 for r in results if isinstance(r, BaseException))
+
+
+def ttfb_labtunnel(lab: Lab) -> float:
+    """ms from "connect" (app running, key on disk) to the first echo through it."""
+    t0 = time.perf_counter()
+    port = lab.ask(LT, "connect")["port"]
+    with _connect(port) as s:
+        s.sendall(b"Ex")
+        if _recv_exact(s, 1) != b"x":
+            raise RuntimeError("echo mismatch")
+    dt = time.perf_counter() - t0
+    lab.ask(LT, "disconnect")
+    return dt * 1000
+
+
+def ttfb_ssh(lab: Lab) -> float:
+    """ms from spawning ``ssh -N -L`` to the first echo through it."""
+    port = free_port()
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(lab.ssh_argv(port), stdin=subprocess.DEVNULL)
+    try:
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"ssh exited with {proc.returncode}")
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=5.0) as s:
+                    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                    s.sendall(b"Ex")
+                    if _recv_exact(s, 1) == b"x":
+                        break
+            except (ConnectionRefusedError, EOFError):
+                time.sleep(0.001)
+        return (time.perf_counter() - t0) * 1000
+    finally:
+        proc.terminate()
+        proc.wait(5.0)
+
+
+def measure_idle_app() -> dict[str, Any] | None:
+    """HOOK for issue 6's idle figures of the tray app (issue 4): wakeups/s, CPU and
+    RSS right after start and after a connected hour simulated by traffic. To be
+    written by the tray app's owner once the app exists; until then the JSON has
+    null here and the table says "not measured"."""
+    return None
+
+
+# --- the run ---------------------------------------------------------------------------
+
+
+@dataclass
+class Results:
+    samples: dict[str, dict[str, list[float]]] = field(default_factory=dict)
+
+    def add(self, metric: str, target: str, value: float) -> None:
+        self.samples.setdefault(metric, {}).setdefault(target, []).append(value)
+
+
+# metric -> (label, unit, better, goal as a ratio to ssh -L, or None)
+METRICS: dict[str, tuple[str, str, str, float | None]] = {
+    "bulk_up_MBps": ("bulk up (client -> remote)", "MB/s", "higher", 1.0),
+    "bulk_down_MBps": ("bulk down (remote -> client)", "MB/s", "higher", 1.0),
+    "rtt_p50_us": ("100 B echo round trip p50", "µs", "lower", 1.5),
+    "rtt_p99_us": ("100 B echo round trip p99", "µs", "lower", 1.5),
+    "burst_s": ("burst: N conns x 10 x 1 KiB echoes", "s", "lower", 2.0),
+    "burst_errors": ("burst errors", "", "zero", None),
+    "concurrent_s": ("concurrent conns, all open, 2 echoes each", "s", "lower", None),
+    "concurrent_errors": ("concurrent errors", "", "zero", None),
+    "cpu_up_s_per_GB": ("forwarder CPU per GB, up", "s/GB", "lower", 1.4),
+    "cpu_down_s_per_GB": ("forwarder CPU per GB, down", "s/GB", "lower", 1.4),
+    "cpu_s_per_GB": ("forwarder CPU per GB, both", "s/GB", "lower", 1.4),
+    "ttfb_ms": ("connect to first echo (vs spawning ssh -L)", "ms", "lower", 0.5),
+}
+
+
+def run(sizes: Sizes, log: Callable[[str], None], with_stock: bool = False) -> dict[str, Any]:
+    results = Results()
+    with Lab(with_stock) as lab:
+        forwarders = [LT, SSH, *([STOCK] if with_stock else [])]
+        log("warming up")
+        for name in [*forwarders, DIRECT]:
+            bulk_up(lab.targets[name].port, 8 * MiB)
+            bulk_down(lab.targets[name].port, 8 * MiB)
+            round_trips(lab.targets[name].port, 50)
+        for rnd in range(sizes.rounds):
+            log(f"round {rnd + 1}/{sizes.rounds}")
+            k = rnd % len(forwarders)
+            names = [*forwarders[k:], *forwarders[:k], DIRECT]  # A B, B A, ...
+            for direction in ("up", "down"):
+                for name in names:
+                    _bulk(results, lab.targets[name], sizes.bulk_bytes, direction)
+            for name in names:
+                p50, p99 = round_trips(lab.targets[name].port, sizes.echoes)
+                results.add("rtt_p50_us", name, p50)
+                results.add("rtt_p99_us", name, p99)
+            for name in names:
+                dt, errors = burst(lab.targets[name].port, sizes.burst_conns, sizes.burst_echoes)
+                results.add("burst_s", name, dt)
+                results.add("burst_errors", name, errors)
+            for name in names:
+                dt, errors = concurrent(lab.targets[name].port, sizes.concurrent)
+                results.add("concurrent_s", name, dt)
+                results.add("concurrent_errors", name, errors)
+            for _ in range(sizes.ttfb_samples):
+                for name in (LT, SSH) if rnd % 2 == 0 else (SSH, LT):
+                    fn = ttfb_labtunnel if name == LT else ttfb_ssh
+                    results.add("ttfb_ms", name, fn(lab))
+        for name in forwarders:
+            up = results.samples["cpu_up_s_per_GB"][name]
+            down = results.samples["cpu_down_s_per_GB"][name]
+            for u, d in zip(up, down, strict=True):
+                results.add("cpu_s_per_GB", name, (u + d) / 2)
+        stats = lab.ask(LT, "stats")
+        info = dict(lab.info)
+        ssh_cipher = lab.ssh_cipher()
+    return {
+        "machine": machine_info(),
+        "sizes": asdict(sizes),
+        "labtunnel": info,
+        "ssh_cipher": f"{ssh_cipher} (OpenSSH's default)",
+        "labtunnel_forwarder_stats": stats,
+        "metrics": summarize(results),
+        "idle_app": measure_idle_app(),
+    }
+
+
+def _bulk(results: Results, target: Target, nbytes: int, direction: str) -> None:
+    cpu0 = cpu_seconds(target.pid) if target.pid else 0.0
+    fn = bulk_up if direction == "up" else bulk_down
+    mbps = fn(target.port, nbytes)
+    results.add(f"bulk_{direction}_MBps", target.name, mbps)
+    if target.pid:
+        cpu = cpu_seconds(target.pid) - cpu0
+        results.add(f"cpu_{direction}_s_per_GB", target.name, cpu / (nbytes / 1e9))
+
+
+def summarize(results: Results) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for metric, (label, unit, better, goal) in METRICS.items():
+        per_target = results.samples.get(metric, {})
+        entry: dict[str, Any] = {"label": label, "unit": unit, "better": better, "goal": goal}
+        ref = per_target.get(SSH)
+        ref_med = statistics.median(ref) if ref else None
+        for name, values in per_target.items():
+            med = statistics.median(values)
+            entry[name] = {
+                "median": med,
+                "min": min(values),
+                "max": max(values),
+                "samples": values,
+                "ratio_to_ssh": med / ref_med if ref_med else None,
+            }
+        lt = entry.get(LT)
+        if lt is not None:
+            entry["met"] = _met(better, goal, lt["median"], lt["ratio_to_ssh"])
+        out[metric] = entry
+    return out
+
+
+def _met(better: str, goal: float | None, value: float, ratio: float | None) -> bool | None:
+    if better == "zero":
+        return value == 0
+    if goal is None or ratio is None:
+        return None
+    return ratio >= goal if better == "higher" else ratio <= goal
+
+
+def machine_info() -> dict[str, Any]:
+    import cryptography
+    import paramiko
+
+    model = ""
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            model = line.split(":", 1)[1].strip()
+            break
+    ssh_v = subprocess.run(["ssh", "-V"], capture_output=True, text=True).stderr.strip()
+    sshd_v = subprocess.run(["dpkg-query", "-W", "openssh-server"], capture_output=True, text=True)
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": model,
+        "kernel": platform.release(),
+        "python": platform.python_version(),
+        "openssh_client": ssh_v,
+        "openssh_server": sshd_v.stdout.strip() or "?",
+        "paramiko": paramiko.__version__,
+        "cryptography": cryptography.__version__,
+        "loadavg_at_end": os.getloadavg(),
+    }
+
+
+def _fmt(v: float | None) -> str:
+    if v is None:
+        return "-"
+    if v >= 100:
+        return f"{v:.0f}"
+    if v >= 10:
+        return f"{v:.1f}"
+    return f"{v:.3g}"
+
+
+def format_table(report: dict[str, Any]) -> str:
+    names = [n for n in (LT, SSH, STOCK) if any(n in e for e in report["metrics"].values())]
+    head = " | ".join(f"{n} (min–max)" for n in names)
+    rows = [
+        f"| figure | {head} | direct | LabTunnel / ssh -L | goal | met |",
+        "|---" * (len(names) + 5) + "|",
+    ]
+    for e in report["metrics"].values():
+        cells = []
+        for name in names:
+            t = e.get(name)
+            cells.append(f"{_fmt(t['median'])} ({_fmt(t['min'])}–{_fmt(t['max'])})" if t else "-")
+        d, lt = e.get(DIRECT), e.get(LT)
+        ratio = lt["ratio_to_ssh"] if lt else None
+        if e["better"] == "zero":
+            goal = "0"
+        elif e["goal"] is None:
+            goal = "-"
+        else:
+            goal = ("≥ " if e["better"] == "higher" else "≤ ") + f"{e['goal']}×"
+        met = {True: "yes", False: "**NO**", None: "-"}[e.get("met")]
+        unit = f" ({e['unit']})" if e["unit"] else ""
+        ratio_s = f"{_fmt(ratio)}×" if ratio is not None else "-"
+        rows.append(
+            f"| {e['label']}{unit} | {' | '.join(cells)} | {_fmt(d['median']) if d else '-'}"
+            f" | {ratio_s} | {goal} | {met} |"
+        )
+    blank = " |" * (len(names) + 3)
+    rows.append(
+        f"| idle tray app: wakeups/s, CPU, RSS | not measured yet (measure_idle_app){blank}"
+    )
+    return "\n".join(rows)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="CI smoke: small sizes, 1 round")
+    parser.add_argument("--rounds", type=int, help="rounds (default 3, quick 1)")
+    parser.add_argument(
+        "--compare-stock",
+        action="store_true",
+        help="add LabTunnel with the paramiko fast paths off (LABTUNNEL_PARAMIKO_FAST_PATH=0)",
+    )
+    parser.add_argument("--json", type=Path, help="write the full results here")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child_main(json.loads(args.child))
+        return 0
+    _raise_nofile()
+    sizes = QUICK if args.quick else FULL
+    if args.rounds:
+        sizes = replace(sizes, rounds=args.rounds)
+    t0 = time.monotonic()
+    report = run(sizes, lambda m: print(m, file=sys.stderr, flush=True), args.compare_stock)
+    report["duration_s"] = time.monotonic() - t0
+    m = report["machine"]
+    print(
+        f"{m['cpu']} x{m['nproc']}, Linux {m['kernel']}, {m['openssh_client']}, "
+        f"sshd {m['openssh_server']}, paramiko {m['paramiko']}, Python {m['python']}; "
+        f"LabTunnel {report['labtunnel'][LT]['cipher']}, ssh -L {report['ssh_cipher']}; "
+        f"{sizes.rounds} round(s), medians (min–max); {report['duration_s']:.0f} s"
+    )
+    print(format_table(report))
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

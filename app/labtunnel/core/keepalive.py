@@ -17,7 +17,8 @@ from collections.abc import Callable
 import paramiko
 
 KEEPALIVE_REQUEST = "keepalive@openssh.com"
-WATCHDOG_TICK = 0.5
+#: seconds between the watchdog's looks; also bounds how late a dead session is noticed
+WATCHDOG_TICK = 1.0
 RESUME_GRACE = 5.0
 
 
@@ -82,7 +83,7 @@ class Keepalive:
         last_tick = self._clock()
         while not self._stop.wait(WATCHDOG_TICK):
             now = self._clock()
-            woke_late = now - last_tick > max(3 * WATCHDOG_TICK, 2.0)
+            woke_late = now - last_tick > 3 * WATCHDOG_TICK
             last_tick = now
             if woke_late or self._resumed:
                 self._resumed = False

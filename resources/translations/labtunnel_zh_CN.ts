@@ -768,7 +768,7 @@
 <context>
     <name>Settings</name>
     <message>
-        <location filename="../../app/labtunnel/ui/dialogs/settings_dialog.py" line="+51"/>
+        <location filename="../../app/labtunnel/ui/dialogs/settings_dialog.py" line="+52"/>
         <source>LabTunnel settings</source>
         <extracomment>the settings were saved (AppSettings)</extracomment>
         <translation>LabTunnel 设置</translation>
@@ -789,7 +789,17 @@
         <translation>默认实验室服务器：</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+2"/>
+        <source>Connect to the default lab server when LabTunnel starts</source>
+        <translation>LabTunnel 启动时连接到默认实验室服务器</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The browser is not opened: choose Open in browser in the menu when you need it.</source>
+        <translation>不会自动打开浏览器：需要时请在菜单中选择“在浏览器中打开”。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <source>System language</source>
         <translation>跟随系统语言</translation>
     </message>
@@ -824,7 +834,7 @@
         <translation>保存</translation>
     </message>
     <message>
-        <location line="+35"/>
+        <location line="+36"/>
         <source>Launch at login could not be changed: {reason}</source>
         <translation>无法更改“登录时启动”：{reason}</translation>
     </message>

@@ -4,7 +4,7 @@
 Usage (from the repository root):
 
     .venv/bin/python tests/benchmarks/bench_forward.py [--quick] [--rounds N]
-        [--compare-stock] [--json out.json]
+        [--compare-stock] [--idle-only] [--json out.json]
 
 Starts its own sshd on 127.0.0.1 (tests/benchmarks/sshd_loopback.py: own host
 key, key auth, checked host key) and an echo/sink/source server
@@ -18,8 +18,11 @@ metric and round by round (the order rotates every round):
               what the paramiko fast paths in labtunnel.core.tuning buy
 
 CPU is that of the process doing the forwarding (the LabTunnel child, the ssh
-client): sshd's is the same for both and not counted. ``--quick`` is the CI
-smoke (tests/benchmarks/test_bench_smoke.py): small sizes, one round.
+client): sshd's is the same for both and not counted. Then the tray app's idle
+cost (idle_app.py; ``--idle-only`` for just that): wake-ups/s, CPU and RSS of the
+real app after start, connected, and after a connected hour simulated by traffic.
+``--quick`` is the CI smoke (tests/benchmarks/test_bench_smoke.py): small sizes,
+one round, 3-second idle windows.
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path[:0] = [str(ROOT / "app"), str(HERE)]
 
+import idle_app  # noqa: E402
 from sshd_loopback import LoopbackSshd, free_port, open_transport, public_key  # noqa: E402
 
 MiB = 1024 * 1024
@@ -65,10 +69,13 @@ class Sizes:
     concurrent: int
     ttfb_samples: int
     rounds: int
+    idle: idle_app.IdleSizes
 
 
-FULL = Sizes(512 * MiB, 2000, 200, 10, 1000, 5, 3)
-QUICK = Sizes(16 * MiB, 200, 50, 10, 100, 1, 1)
+# idle windows of 60 s: offscreen the app shows its fallback window, which fetches the
+# server figures once a minute; a full minute holds exactly one of those fetches
+FULL = Sizes(512 * MiB, 2000, 200, 10, 1000, 5, 3, idle_app.IdleSizes(60.0, 3.0, 2048 * MiB, 3600))
+QUICK = Sizes(16 * MiB, 200, 50, 10, 100, 1, 1, idle_app.IdleSizes(3.0, 1.0, 64 * MiB, 200))
 
 
 # --- the LabTunnel side, in its own process --------------------------------------------
@@ -165,9 +172,10 @@ class Target:
 class Lab:
     """sshd + service + the forwarders; everything ended by PID on exit."""
 
-    def __init__(self, with_stock: bool = False) -> None:
+    def __init__(self, with_stock: bool = False, forwarders: bool = True) -> None:
         self.sshd = LoopbackSshd()
         self.with_stock = with_stock
+        self.forwarders = forwarders
         self.procs: list[subprocess.Popen[bytes]] = []
         self.service_port = 0
         self.targets: dict[str, Target] = {}
@@ -185,6 +193,8 @@ class Lab:
         self.sshd.start()
         server = self._spawn([sys.executable, str(HERE / "bench_server.py")])
         self.service_port = json.loads(_readline(server))["port"]
+        if not self.forwarders:
+            return
         self.targets[LT] = self._spawn_labtunnel(LT, fast=True)
         if self.with_stock:
             self.targets[STOCK] = self._spawn_labtunnel(STOCK, fast=False)
@@ -487,12 +497,14 @@ def ttfb_ssh(lab: Lab) -> float:
         proc.wait(5.0)
 
 
-def measure_idle_app() -> dict[str, Any] | None:
-    """HOOK for issue 6's idle figures of the tray app (issue 4): wakeups/s, CPU and
-    RSS right after start and after a connected hour simulated by traffic. To be
-    written by the tray app's owner once the app exists; until then the JSON has
-    null here and the table says "not measured"."""
-    return None
+def measure_idle_app(
+    lab: Lab, sizes: idle_app.IdleSizes, log: Callable[[str], None]
+) -> dict[str, Any]:
+    """Issue 6's idle figures of the tray app: wake-ups/s, CPU and RSS (a) right after
+    start, (b) connected (Settings' connect_at_start) and idle, (c) idle again after a
+    connected hour simulated by traffic. The real app (``python -m labtunnel``,
+    offscreen) through this run's sshd to its echo server: tests/benchmarks/idle_app.py."""
+    return idle_app.measure(lab.sshd, lab.service_port, sizes, log)
 
 
 # --- the run ---------------------------------------------------------------------------
@@ -563,6 +575,7 @@ def run(sizes: Sizes, log: Callable[[str], None], with_stock: bool = False) -> d
         stats = lab.ask(LT, "stats")
         info = dict(lab.info)
         ssh_cipher = lab.ssh_cipher()
+        idle = measure_idle_app(lab, sizes.idle, log)
     return {
         "machine": machine_info(),
         "sizes": asdict(sizes),
@@ -570,7 +583,7 @@ def run(sizes: Sizes, log: Callable[[str], None], with_stock: bool = False) -> d
         "ssh_cipher": f"{ssh_cipher} (OpenSSH's default)",
         "labtunnel_forwarder_stats": stats,
         "metrics": summarize(results),
-        "idle_app": measure_idle_app(),
+        "idle_app": idle,
     }
 
 
@@ -676,10 +689,46 @@ def format_table(report: dict[str, Any]) -> str:
             f"| {e['label']}{unit} | {' | '.join(cells)} | {_fmt(d['median']) if d else '-'}"
             f" | {ratio_s} | {goal} | {met} |"
         )
-    blank = " |" * (len(names) + 3)
+    return "\n".join(rows)
+
+
+IDLE_PHASES = {
+    "after_start": "after start, not connected",
+    "connected_idle": "connected (connect at start), idle",
+    "after_connected_hour": "idle after a connected hour",
+}
+
+
+def format_idle_table(idle: dict[str, Any]) -> str:
+    goals = idle["goals"]
+    yes = {True: "yes", False: "**NO**"}
+    rows = [
+        "| tray app, idle | wakeups/s | CPU (% of a core) | RSS (MB) | met |",
+        "|---|---|---|---|---|",
+    ]
+    for key, label in IDLE_PHASES.items():
+        f = idle[key]
+        met = f["met"]
+        rows.append(
+            f"| {label} ({f['seconds']:.0f} s) | {f['wakeups_per_s']:.2f}"
+            f" | {f['cpu_percent']:.3f} ({f['cpu_ms_precise']:.0f} ms)"
+            f" | {f['rss_mb']:.0f} | {yes[met['wakeups']]}, {yes[met['cpu']]}, {yes[met['rss']]} |"
+        )
     rows.append(
-        f"| idle tray app: wakeups/s, CPU, RSS | not measured yet (measure_idle_app){blank}"
+        f"| goal | ≤ {goals['wakeups_per_s']:g} | < {goals['cpu_percent_below']:g}"
+        f" | ≤ {goals['rss_mb']:g} | |"
     )
+    hour = idle["after_connected_hour"]["hour"]
+    rows.append("")
+    rows.append(
+        f"The hour: {hour['bytes'] // MiB} MiB half up, half down, and"
+        f" {hour['short_connections']} short connections"
+        f" ({hour['short_connection_errors']} failed) in {hour['seconds']:.1f} s."
+    )
+    for key, label in IDLE_PHASES.items():
+        busy = [t for t in idle[key]["per_thread"] if t["wakeups_per_s"] >= 0.01]
+        parts = [f"{t['wakeups_per_s']:.2f} {t['name']}" for t in busy] or ["none"]
+        rows.append(f"Wake-ups/s by thread, {label}: " + "; ".join(parts))
     return "\n".join(rows)
 
 
@@ -693,6 +742,7 @@ def main() -> int:
         help="add LabTunnel with the paramiko fast paths off (LABTUNNEL_PARAMIKO_FAST_PATH=0)",
     )
     parser.add_argument("--json", type=Path, help="write the full results here")
+    parser.add_argument("--idle-only", action="store_true", help="only the tray app's idle figures")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -703,7 +753,17 @@ def main() -> int:
     if args.rounds:
         sizes = replace(sizes, rounds=args.rounds)
     t0 = time.monotonic()
-    report = run(sizes, lambda m: print(m, file=sys.stderr, flush=True), args.compare_stock)
+    log = lambda m: print(m, file=sys.stderr, flush=True)  # noqa: E731
+    if args.idle_only:
+        with Lab(forwarders=False) as lab:
+            idle = measure_idle_app(lab, sizes.idle, log)
+        print(f"idle figures only; {time.monotonic() - t0:.0f} s")
+        print(format_idle_table(idle))
+        if args.json:
+            only: dict[str, Any] = {"machine": machine_info(), "idle_app": idle}
+            args.json.write_text(json.dumps(only, indent=2) + "\n")
+        return 0
+    report = run(sizes, log, args.compare_stock)
     report["duration_s"] = time.monotonic() - t0
     m = report["machine"]
     print(
@@ -713,6 +773,8 @@ def main() -> int:
         f"{sizes.rounds} round(s), medians (min–max); {report['duration_s']:.0f} s"
     )
     print(format_table(report))
+    print()
+    print(format_idle_table(report["idle_app"]))
     if args.json:
         args.json.write_text(json.dumps(report, indent=2) + "\n")
     return 0

@@ -1,6 +1,7 @@
 """CI smoke of the forwarder benchmark: ``bench_forward.py --quick`` runs and reports every
-figure, so the script cannot rot. The numbers themselves are not checked: CI machines
-are too noisy for that (docs/benchmarks.md has a real run)."""
+figure, the tray app's idle figures included, so the script cannot rot. The numbers
+themselves are not checked: CI machines are too noisy for that (docs/benchmarks.md has a
+real run)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from tests.harness import unavailable
@@ -67,7 +69,35 @@ def test_quick_benchmark_reports_every_figure(tmp_path: Path) -> None:
         assert metrics[metric]["labtunnel"]["max"] == 0, metric
     assert report["labtunnel"]["labtunnel"]["cipher"] == "aes128-gcm@openssh.com"
     assert report["labtunnel_forwarder_stats"]["connections_total"] > 0
-    assert "idle_app" in report  # the tray app's hook (measured by its owner)
+    check_idle_app(report["idle_app"])
     for key in ("nproc", "cpu", "kernel", "openssh_client", "paramiko"):
         assert report["machine"][key], key
     assert "| bulk up" in run.stdout  # the table
+    assert "| connected (connect at start), idle" in run.stdout  # the idle table
+
+
+def check_idle_app(idle: dict[str, Any]) -> None:
+    """The real tray app was started, connected at start through the benchmark's sshd,
+    carried the compressed hour without errors, and every idle figure is there."""
+    assert idle["goals"] == {"wakeups_per_s": 1.0, "cpu_percent_below": 0.1, "rss_mb": 120.0}
+    for phase in ("after_start", "connected_idle", "after_connected_hour"):
+        figures = idle[phase]
+        assert figures["seconds"] >= 2.5, phase
+        for key in ("wakeups_per_s", "cpu_percent", "cpu_ms_precise", "cpu_s_ticks"):
+            assert isinstance(figures[key], float) and figures[key] >= 0, (phase, key)
+        # a Python + Qt process: tens of MB, far from nothing and from a runaway
+        assert 20 < figures["rss_mb"] < 1000, phase
+        assert set(figures["met"]) == {"wakeups", "cpu", "rss"}, phase
+        assert all(isinstance(v, bool) for v in figures["met"].values()), phase
+        assert figures["per_thread"], phase
+    if idle["thread_names_from"] == "py-spy dump":
+        for phase in ("after_start", "connected_idle"):
+            names = [t["name"] for t in idle[phase]["per_thread"]]
+            assert any(name.startswith("MainThread") for name in names), (phase, names)
+        connected = [t["name"] for t in idle["connected_idle"]["per_thread"]]
+        assert any(name.startswith("keepalive-") for name in connected), connected
+    assert idle["connected_idle"]["threads"] > idle["after_start"]["threads"]
+    hour = idle["after_connected_hour"]["hour"]
+    assert hour["short_connection_errors"] == 0
+    assert hour["bytes"] > 0 and hour["short_connections"] > 0
+    assert idle["exit_codes"] == [0, 0]  # both apps quit cleanly on SIGTERM

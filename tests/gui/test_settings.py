@@ -1,5 +1,5 @@
-"""Settings: stored with the profiles, honoured by the tray (default profile,
-notifications), launch at login through the real XDG autostart file."""
+"""Settings: stored with the profiles, honoured by the tray (default profile, connecting
+at start, notifications), launch at login through the real XDG autostart file."""
 
 from __future__ import annotations
 
@@ -13,10 +13,11 @@ from tests.gui.fakes import FakeLoginItem, Recorder
 from tests.gui.helpers import action, fake, make_profile, open_menu, set_state
 
 from labtunnel.core.autostart import login_item_for_platform
-from labtunnel.core.errors import AuthFailed
+from labtunnel.core.errors import AuthFailed, HostKeyUnknown
 from labtunnel.core.events import TunnelState
 from labtunnel.core.store import ProfileStore
 from labtunnel.ui.app import LabTunnelApp
+from labtunnel.ui.dialogs.hostkey import HostKeyDialog
 from labtunnel.ui.dialogs.settings_dialog import SettingsDialog
 from labtunnel.ui.settings import AppSettings, SettingsStore, settings_from_dict
 
@@ -53,6 +54,7 @@ def test_settings_are_saved_in_the_profile_file_and_read_back(
         "language": "zh_CN",
         "launch_at_login": False,
         "notifications": False,
+        "connect_at_start": False,
     }
     assert [p["name"] for p in document["profiles"]] == ["gpu-lab", "cpu-lab"]
     fresh = ProfileStore(store.path)
@@ -77,7 +79,13 @@ def test_the_language_change_says_restart_to_apply(qtbot: QtBot, make_app: AppFa
 
 
 def test_values_of_the_wrong_type_read_as_defaults() -> None:
-    odd = {"language": "klingon", "notifications": "yes", "launch_at_login": 1, "x": 2}
+    odd = {
+        "language": "klingon",
+        "notifications": "yes",
+        "launch_at_login": 1,
+        "connect_at_start": "true",
+        "x": 2,
+    }
     assert settings_from_dict(odd) == AppSettings()
 
 
@@ -176,3 +184,65 @@ def test_a_refused_login_item_is_reported_and_not_recorded(
     assert "Permission denied" in dialog.problem.text()
     assert not dialog.launch_box.isChecked()
     assert not SettingsStore(store).get().launch_at_login
+
+
+def test_connect_at_start_is_saved_and_connects_the_default_once_the_tray_is_up(
+    qtbot: QtBot, make_app: AppFactory, store: ProfileStore, recorder: Recorder
+) -> None:
+    store.add(make_profile("gpu-lab"))
+    second = store.add(make_profile("cpu-lab", host="cpu.example"))
+    first_run = make_app()
+    first_run.start()
+    assert fake(first_run).called("connect") == []  # off by default
+    dialog = open_settings(qtbot, first_run)
+    assert not dialog.connect_box.isChecked()
+    assert dialog.connect_box.text() == "Connect to the default lab server when LabTunnel starts"
+    dialog.default_combo.setCurrentIndex(dialog.default_combo.findData(second.id))
+    dialog.connect_box.setChecked(True)
+    assert dialog.save()
+    document = json.loads(store.path.read_text(encoding="utf-8"))
+    assert document["settings"]["connect_at_start"] is True
+    assert document["settings"]["default_profile"] == second.id
+    assert fake(first_run).called("connect") == []  # applies at the next start
+    assert open_settings(qtbot, first_run).connect_box.isChecked()
+
+    # no tray yet: nothing happens until the app decided where to show itself
+    app = make_app(tray=False, tray_wait_ms=300)
+    app.start()
+    assert app.fallback is None and fake(app).called("connect") == []
+    qtbot.waitUntil(lambda: fake(app).called("connect") == [second.id], timeout=3000)
+    assert app.fallback is not None
+    # the normal connect path: the tray's state follows, no browser tab is opened
+    assert app.controller.status(second.id).state is TunnelState.DISCONNECTED
+    set_state(qtbot, app, second, TunnelState.CONNECTED)
+    assert recorder.urls == []
+    assert "cpu-lab: Connected" in app.fallback.status_label.text()
+
+
+def test_connect_at_start_goes_through_the_host_key_prompt(
+    qtbot: QtBot, make_app: AppFactory, store: ProfileStore
+) -> None:
+    profile = store.add(make_profile())
+    SettingsStore(store).change(connect_at_start=True)
+    app = make_app()
+    app.start()  # a tray is there at once: connects right away
+    assert app.tray is not None
+    assert fake(app).called("connect") == [profile.id]
+    key = "AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl"
+    error = HostKeyUnknown("gpu.lab.example", 22, "ssh-ed25519", "SHA256:" + "A" * 43, key)
+    with qtbot.waitSignal(app.windows.window_shown) as shown:
+        fake(app).set_state(profile, TunnelState.FAILED, error=error)
+    dialog = shown.args[0]
+    assert isinstance(dialog, HostKeyDialog)
+    dialog.trust_button.click()
+    assert fake(app).called("connect") == [profile.id, profile.id]
+
+
+def test_connect_at_start_without_any_profile_welcomes_instead(
+    qtbot: QtBot, make_app: AppFactory, store: ProfileStore
+) -> None:
+    SettingsStore(store).change(connect_at_start=True)
+    app = make_app()
+    app.start()
+    assert fake(app).called("connect") == []
+    assert app.windows.editor is not None and app.windows.editor.is_new  # the welcome

@@ -162,6 +162,19 @@ class LabTunnelApp(QObject):
             log.warning("no system tray found: showing the fallback window")
             self.fallback = FallbackWindow(self.controller, handlers, self.login_item)
             bring_to_front(self.fallback)
+        self._connect_at_start()
+
+    def _connect_at_start(self) -> None:
+        """Settings → "Connect … when LabTunnel starts": once the tray (or the fallback
+        window) can show progress and prompts. Through the controller like a click, so a
+        host-key question or a one-time code is asked as usual; no browser tab opens."""
+        if not self.settings.get().connect_at_start:
+            return
+        profile = self.controller.default_profile()
+        if profile is None:
+            return
+        log.info("connecting to %s at start (Settings)", profile.name)
+        self.controller.connect_profile(profile.id, open_browser=False)
 
     def handle_message(self, message: str) -> None:
         """Another launch handed over to us: import its file, or show ourselves."""

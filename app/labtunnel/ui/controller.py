@@ -34,6 +34,8 @@ from labtunnel.ui.state import BUSY_STATES, TrayState, overall_state
 log = logging.getLogger(__name__)
 
 _ENDED = (TunnelState.FAILED, TunnelState.DISCONNECTED)
+#: how often the server figures are fetched while a view shows them (each fetch runs a
+#: command on the lab server and wakes the app a few dozen times: never while unseen)
 STATS_EVERY_MS = 60_000
 STATS_MIN_AGE_S = 15.0
 
@@ -60,6 +62,8 @@ class AppController(QObject):
     jupyter_missing = Signal(str, object)
     #: the longest GUI stall in ms measured during the last connect
     connect_stall_measured = Signal(float)
+    #: fresh server figures arrived (profile_id); ``changed`` follows
+    stats_received = Signal(str)
 
     def __init__(
         self,
@@ -88,6 +92,7 @@ class AppController(QObject):
         self._open_when_connected: set[str] = set()
         self._stopping_jupyter: set[str] = set()
         self._measuring: set[str] = set()
+        self._stats_views: list[Callable[[], bool]] = []
         self.stall_meter = stall_meter or StallMeter(parent=self)
         self.last_connect_stall_ms: float | None = None
         self.last_connect_busy_ms: float | None = None
@@ -95,7 +100,7 @@ class AppController(QObject):
         bridge.event_received.connect(self._on_event, Qt.ConnectionType.QueuedConnection)
         self._stats_timer = QTimer(self)
         self._stats_timer.setInterval(STATS_EVERY_MS)
-        self._stats_timer.timeout.connect(self.refresh_stats)
+        self._stats_timer.timeout.connect(self._refresh_shown_stats)
         self._stats_timer.start()
 
     # --- reading state ------------------------------------------------------------
@@ -188,6 +193,15 @@ class AppController(QObject):
         elif status.state not in BUSY_STATES:
             self.connect_profile(profile.id)
 
+    def watch_stats(self, on_screen: Callable[[], bool]) -> None:
+        """A view that shows the server figures: while ``on_screen()`` says True for
+        any of them, the figures are fetched again every minute."""
+        self._stats_views.append(on_screen)
+
+    def _refresh_shown_stats(self) -> None:
+        if any(on_screen() for on_screen in self._stats_views):
+            self.refresh_stats()
+
     def refresh_stats(self, profile_id: str | None = None, force: bool = True) -> None:
         ids = [profile_id] if profile_id else [p.id for p in self.profiles()]
         now = self._clock()
@@ -223,6 +237,7 @@ class AppController(QObject):
             self._on_status(event)
         elif isinstance(event, StatsEvent):
             self._stats[event.profile_id] = event
+            self.stats_received.emit(event.profile_id)
             self.changed.emit()
         elif isinstance(event, TestResult):
             self.test_result.emit(event)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -69,8 +70,13 @@ class FallbackWindow(QWidget):
         layout.addLayout(row)
         controller.changed.connect(self.refresh)
         controller.notice.connect(self.show_notice)
+        controller.watch_stats(lambda: self.isVisible() and not self.isMinimized())
         self.setMinimumWidth(420)
         self.refresh()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.controller.refresh_stats(force=False)  # figures aged while nobody looked
 
     def rebuild_menu(self) -> None:
         fill_menu(self.menu, self.controller, self._handlers, self._login_item)

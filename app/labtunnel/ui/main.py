@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import signal
+import socket
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QObject, QSocketNotifier
 from PySide6.QtWidgets import QApplication
 
 from labtunnel import APP_NAME
@@ -60,7 +62,10 @@ def run(argv: Sequence[str] | None = None) -> int:
     app.setQuitOnLastWindowClosed(False)
     app.setWindowIcon(app_icon())
     opened = FileOpenWatcher(app)
-    app.installEventFilter(opened)  # macOS: files opened from Finder
+    # only macOS sends files opened from Finder as events; elsewhere an application-wide
+    # filter would just run Python for every event of every object
+    if sys.platform == "darwin":
+        app.installEventFilter(opened)
     lab_profile = lab_profile_argument(qt_args[1:])
     context = AppContext.create()
     if not _logging_ready():
@@ -87,23 +92,48 @@ def run(argv: Sequence[str] | None = None) -> int:
     instance.message_received.connect(labtunnel.handle_message)
     opened.opened.connect(labtunnel.open_file)
     app.aboutToQuit.connect(labtunnel.shutdown)
-    _quit_on_signals(labtunnel)
+    signals = _SignalWakeup(labtunnel.quit, parent=labtunnel)
     labtunnel.start(open_file=lab_profile)
     log.info("LabTunnel tray started")
     code = app.exec()
     labtunnel.shutdown()
+    signals.close()
     instance.close()
     app.removeEventFilter(opened)
     translators.remove()
     return code
 
 
-def _quit_on_signals(labtunnel: LabTunnelApp) -> None:
-    """SIGTERM/SIGINT quit cleanly. Python runs signal handlers only between bytecodes,
-    so a slow timer gives it the chance while Qt's loop waits."""
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda _signum, _frame: labtunnel.quit())
-    timer = QTimer(labtunnel)
-    timer.setInterval(300)
-    timer.timeout.connect(lambda: None)
-    timer.start()
+class _SignalWakeup(QObject):
+    """SIGTERM/SIGINT quit cleanly, without a polling timer (an idle app must sleep).
+
+    Python runs a signal handler only when the interpreter gets control, and while Qt's
+    loop waits in C it does not. :func:`signal.set_wakeup_fd` makes the C-level handler
+    write a byte into a socket pair; a QSocketNotifier wakes the loop, and the handler
+    runs as soon as the notifier's slot enters Python."""
+
+    def __init__(self, on_signal: Callable[[], None], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._read, self._write = socket.socketpair()
+        for end in (self._read, self._write):
+            end.setblocking(False)
+        self._previous_fd = signal.set_wakeup_fd(self._write.fileno(), warn_on_full_buffer=False)
+        self._notifier = QSocketNotifier(self._read.fileno(), QSocketNotifier.Type.Read, self)
+        self._notifier.activated.connect(self._drain)
+        self._previous_handlers = {
+            signum: signal.signal(signum, lambda _signum, _frame: on_signal())
+            for signum in (signal.SIGTERM, signal.SIGINT)
+        }
+
+    def _drain(self) -> None:
+        with contextlib.suppress(OSError):
+            self._read.recv(512)
+
+    def close(self) -> None:
+        self._notifier.setEnabled(False)
+        signal.set_wakeup_fd(self._previous_fd)
+        for signum, handler in self._previous_handlers.items():
+            if handler is not None:  # None: installed outside Python, cannot be restored
+                signal.signal(signum, handler)
+        self._read.close()
+        self._write.close()

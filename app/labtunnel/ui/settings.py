@@ -23,6 +23,7 @@ DEFAULT_PROFILE = "default_profile"
 LANGUAGE = "language"
 LAUNCH_AT_LOGIN = "launch_at_login"
 NOTIFICATIONS = "notifications"
+CONNECT_AT_START = "connect_at_start"
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,8 @@ class AppSettings:
     #: what the user last chose; the login item itself is the truth about the platform
     launch_at_login: bool = False
     notifications: bool = True
+    #: connect to the default profile once the tray (or its fallback window) is up
+    connect_at_start: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -40,6 +43,7 @@ class AppSettings:
             LANGUAGE: self.language,
             LAUNCH_AT_LOGIN: self.launch_at_login,
             NOTIFICATIONS: self.notifications,
+            CONNECT_AT_START: self.connect_at_start,
         }
 
 
@@ -49,6 +53,7 @@ def settings_from_dict(data: dict[str, Any]) -> AppSettings:
     language = data.get(LANGUAGE, defaults.language)
     launch = data.get(LAUNCH_AT_LOGIN, defaults.launch_at_login)
     notifications = data.get(NOTIFICATIONS, defaults.notifications)
+    connect = data.get(CONNECT_AT_START, defaults.connect_at_start)
     return AppSettings(
         default_profile=default_profile if isinstance(default_profile, str) else "",
         language=language if language in LANGUAGES else defaults.language,
@@ -56,6 +61,7 @@ def settings_from_dict(data: dict[str, Any]) -> AppSettings:
         notifications=(
             notifications if isinstance(notifications, bool) else defaults.notifications
         ),
+        connect_at_start=connect if isinstance(connect, bool) else defaults.connect_at_start,
     )
 
 
@@ -79,10 +85,12 @@ class SettingsStore:
             raise ValueError(f"unknown language {settings.language!r}")
         self._store.update_settings(settings.to_dict())
         log.info(
-            "settings saved: language %s, notifications %s, launch at login %s",
+            "settings saved: language %s, notifications %s, launch at login %s, "
+            "connect at start %s",
             settings.language,
             "on" if settings.notifications else "off",
             "on" if settings.launch_at_login else "off",
+            "on" if settings.connect_at_start else "off",
         )
         return settings
 

@@ -67,6 +67,8 @@ class TrayShell(QObject):
         self.shown_state: TrayState | None = None
         controller.changed.connect(self.update_look)
         controller.notice.connect(self.show_notice)
+        controller.stats_received.connect(self._stats_arrived)
+        controller.watch_stats(self.menu.isVisible)
         self.rebuild_menu()
         self.update_look()
 
@@ -79,6 +81,15 @@ class TrayShell(QObject):
     def rebuild_menu(self) -> None:
         fill_menu(self.menu, self.controller, self._handlers, self._login_item)
         self.controller.refresh_stats(force=False)
+
+    def _stats_arrived(self, _profile_id: str) -> None:
+        """Figures asked for when the menu opened: show them in the open menu, unless a
+        submenu is open (rebuilding would pull it away under the pointer)."""
+        if not self.menu.isVisible():
+            return
+        if any(sub.isVisible() for sub in self.menu.findChildren(QMenu)):
+            return
+        self.rebuild_menu()
 
     def update_look(self) -> None:
         state = self.controller.overall()

@@ -1,4 +1,5 @@
-"""Settings: default lab server, language, launch at login, notifications."""
+"""Settings: default lab server (and connecting to it at start), language, launch at
+login, notifications."""
 
 from __future__ import annotations
 
@@ -62,6 +63,17 @@ class SettingsDialog(QDialog):
             translate("Settings", "Connected by a double click on the tray icon.")
         )
         form.addRow(translate("Settings", "Default lab server:"), self.default_combo)
+        self.connect_box = QCheckBox(
+            translate("Settings", "Connect to the default lab server when LabTunnel starts"), self
+        )
+        self.connect_box.setChecked(current.connect_at_start)
+        self.connect_box.setToolTip(
+            translate(
+                "Settings",
+                "The browser is not opened: choose Open in browser in the menu when you need it.",
+            )
+        )
+        form.addRow("", self.connect_box)
         self.language_combo = QComboBox(self)
         # each language in its own words, so anyone can find theirs
         self.language_combo.addItem(translate("Settings", "System language"), "system")
@@ -113,6 +125,7 @@ class SettingsDialog(QDialog):
             language=language if isinstance(language, str) else "system",
             launch_at_login=self.launch_box.isChecked(),
             notifications=self.notifications_box.isChecked(),
+            connect_at_start=self.connect_box.isChecked(),
         )
 
     def restart_needed(self) -> bool:

@@ -1,15 +1,17 @@
 """Counted keepalives: a session whose server stops answering is declared dead.
 
 paramiko's ``set_keepalive`` never looks at replies, so a dead link goes unnoticed.
-Here a prober asks the server for a reply every ``interval`` seconds and a
-watchdog declares the session dead when no reply came for ``interval * count_max``
-seconds (OpenSSH's ServerAliveInterval / ServerAliveCountMax). When the watchdog
-itself wakes late (the process was suspended, the laptop slept), the silence is
-not held against the server: it gets a short grace to answer a fresh probe.
+Here a prober asks the server for a reply every ``interval`` seconds (and notices
+at once when the transport closes) and a watchdog declares the session dead when
+no reply came for ``interval * count_max`` seconds (OpenSSH's ServerAliveInterval /
+ServerAliveCountMax). The watchdog sleeps until that deadline, not in ticks. When
+it wakes late (the process was suspended, the laptop slept), the silence is not
+held against the server: it gets a short grace to answer a fresh probe.
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Callable
@@ -17,8 +19,10 @@ from collections.abc import Callable
 import paramiko
 
 KEEPALIVE_REQUEST = "keepalive@openssh.com"
-#: seconds between the watchdog's looks; also bounds how late a dead session is noticed
-WATCHDOG_TICK = 1.0
+#: the watchdog looks this long after a reply would have been too late
+WATCHDOG_SLACK = 0.2
+#: a watchdog waking this much later than it asked was not running (suspended)
+LATE_WAKE = 3.0
 RESUME_GRACE = 5.0
 
 
@@ -38,6 +42,11 @@ class Keepalive:
         self._on_dead = on_dead
         self._clock = clock
         self._stop = threading.Event()
+        # both threads sleep until they have something to do (an idle app must not
+        # wake up every second); this wakes the prober early
+        self._probe_now = threading.Event()
+        self._declared = False
+        self._declare_lock = threading.Lock()
         self._last_reply = clock()
         self._resumed = False
         self._threads = [
@@ -51,6 +60,7 @@ class Keepalive:
 
     def stop(self) -> None:
         self._stop.set()
+        self._probe_now.set()
 
     def join(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
@@ -59,43 +69,55 @@ class Keepalive:
                 thread.join(max(0.0, deadline - time.monotonic()))
 
     def notify_resumed(self) -> None:
-        """The system woke up: ask for a reply now instead of waiting for the next probe."""
+        """The system woke up or the network changed: ask for a reply now."""
         self._resumed = True
+        self._probe_now.set()
 
     @property
     def seconds_since_reply(self) -> float:
         return self._clock() - self._last_reply
 
     def _probe_loop(self) -> None:
-        while not self._stop.is_set() and self._transport.is_active():
-            try:
-                # blocks until the server answers (success or failure both prove it is alive)
-                # or the transport closes; the watchdog closes it when the answer is late
+        while not self._stop.is_set():
+            # blocks until the server answers (success or failure both prove it is
+            # alive) or the transport closes; the watchdog closes it when late
+            with contextlib.suppress(paramiko.SSHException, EOFError, OSError):
                 self._transport.global_request(KEEPALIVE_REQUEST, wait=True)
-            except (paramiko.SSHException, EOFError, OSError):
+            if self._stop.is_set():
                 return
-            if not self._transport.is_active():
-                return
-            self._last_reply = self._clock()
-            self._stop.wait(self._interval)
-
-    def _watch_loop(self) -> None:
-        last_tick = self._clock()
-        while not self._stop.wait(WATCHDOG_TICK):
-            now = self._clock()
-            woke_late = now - last_tick > 3 * WATCHDOG_TICK
-            last_tick = now
-            if woke_late or self._resumed:
-                self._resumed = False
-                # give the server RESUME_GRACE seconds from now to answer
-                self._last_reply = max(self._last_reply, now - self._limit + RESUME_GRACE)
             if not self._transport.is_active():
                 self._declare_dead("closed")
                 return
+            self._last_reply = self._clock()
+            self._probe_now.wait(self._interval)
+            self._probe_now.clear()
+
+    def _watch_loop(self) -> None:
+        while True:
+            before = self._clock()
+            sleep = max(0.0, self._last_reply + self._limit - before) + WATCHDOG_SLACK
+            # paramiko's transport is a thread that ends when the connection does:
+            # joining it sleeps until the deadline but notices a closed session at once
+            self._transport.join(sleep)
+            if self._stop.is_set():
+                return
+            if not self._transport.is_active():
+                self._declare_dead("closed")
+                return
+            now = self._clock()
+            if now - before > sleep + LATE_WAKE or self._resumed:
+                # suspended (SIGSTOP, a debugger) or told the system woke: the silence
+                # is not the server's fault; give it RESUME_GRACE seconds from now
+                self._resumed = False
+                self._last_reply = max(self._last_reply, now - self._limit + RESUME_GRACE)
             if now - self._last_reply > self._limit:
                 self._declare_dead("no_reply")
                 return
 
     def _declare_dead(self, reason: str) -> None:
-        self._stop.set()
+        with self._declare_lock:
+            if self._declared:
+                return
+            self._declared = True
+        self.stop()
         self._on_dead(reason)

@@ -39,14 +39,16 @@ from labtunnel.core.hostkeys import HostKeyStore
 from labtunnel.core.keepalive import Keepalive
 from labtunnel.core.profiles import AuthMethod
 from labtunnel.core.remote import CommandResult
+from labtunnel.core.transport import tune_transport
 
 log = logging.getLogger(__name__)
 
 StepCallback = Callable[[str], None]
 OPEN_CHANNEL_TIMEOUT = 15.0
 #: paramiko's reader thread polls its socket this often (paramiko: 0.1 s, ten wake-ups a
-#: second for every idle session); close() shuts the socket down, so this never delays it
-IDLE_POLL = 1.0
+#: second for every idle session). Nothing needs the poll: keepalive replies bring a
+#: packet every few seconds, and closing shuts the socket down, which wakes the thread.
+IDLE_POLL = 30.0
 #: seconds a person gets to type a one-time code before the server gives up on us
 INTERACTIVE_AUTH_TIMEOUT = 120.0
 
@@ -196,7 +198,7 @@ class SshSession:
     def _handshake(
         transport: paramiko.Transport, endpoint: SshEndpoint, hostkeys: HostKeyStore
     ) -> None:
-        tuning.tune_transport(transport)
+        tune_transport(transport)
         known_types = hostkeys.known_key_types(endpoint.host, endpoint.port)
         if known_types:
             # like OpenSSH: ask for the kind of key we already trust, so a server
@@ -311,8 +313,14 @@ class SshSession:
         self._dead_reason = reason
         log.warning("SSH session to %s is dead (%s)", self.endpoint.label, reason)
         # closing wakes every thread blocked on this transport
+        self._shut_down_socket()
         self.transport.close()
         self._mark_dead()
+
+    def _shut_down_socket(self) -> None:
+        """Wakes paramiko's reader thread at once instead of at its next poll."""
+        with contextlib.suppress(OSError, EOFError, paramiko.SSHException):
+            self.transport.sock.shutdown(socket.SHUT_RDWR)
 
     def close(self) -> None:
         """Idempotent; closes the jump session too."""
@@ -320,9 +328,7 @@ class SshSession:
             return
         self._closed = True
         self._keepalive.stop()
-        with contextlib.suppress(OSError, EOFError, paramiko.SSHException):
-            # wakes paramiko's reader thread at once instead of at its next poll
-            self.transport.sock.shutdown(socket.SHUT_RDWR)
+        self._shut_down_socket()
         self.transport.close()
         self._mark_dead()
         self._keepalive.join(2.0)

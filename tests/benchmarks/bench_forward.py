@@ -15,7 +15,7 @@ metric and round by round (the order rotates every round):
   ssh -L      OpenSSH ``ssh -N -L`` with its default cipher: the reference (1.0x)
   direct      straight to the server: the ceiling of this machine
   stock       (--compare-stock) LabTunnel with LABTUNNEL_PARAMIKO_FAST_PATH=0:
-              what the paramiko fast paths in labtunnel.core.tuning buy
+              what the paramiko fast paths in labtunnel.core.fastpath buy
 
 CPU is that of the process doing the forwarding (the LabTunnel child, the ssh
 client): sshd's is the same for both and not counted. Then the tray app's idle
@@ -85,7 +85,7 @@ def child_main(cfg: dict[str, Any]) -> None:
     """Forwarder process: a long-lived session + forwarder; commands on stdin, JSON out."""
     import paramiko
 
-    from labtunnel.core import tuning
+    from labtunnel.core import fastpath, tuning
     from labtunnel.core.forwarder import LocalForwarder
 
     _raise_nofile()
@@ -119,7 +119,7 @@ def child_main(cfg: dict[str, Any]) -> None:
         {
             "port": main_fwd.port,
             "cipher": transport.local_cipher,
-            "fast_path": isinstance(transport.packetizer, tuning.FastPacketizer),
+            "fast_path": isinstance(transport.packetizer, fastpath.FastPacketizer),
         }
     )
     extra: list[tuple[paramiko.Transport, LocalForwarder]] = []

@@ -72,7 +72,7 @@ def open_transport(
 
     Stands in for labtunnel.core.ssh until it lands: same tuning, no AutoAddPolicy.
     """
-    from labtunnel.core.tuning import tune_transport
+    from labtunnel.core.transport import tune_transport
 
     client_key = paramiko.PKey.from_path(key_path)
     sock = socket.create_connection(("127.0.0.1", port), timeout=10.0)

@@ -20,8 +20,9 @@ import paramiko
 import pytest
 from tests.harness import LabServer, RemoteService, ServiceFactory
 
-from labtunnel.core import tuning
+from labtunnel.core import fastpath, tuning
 from labtunnel.core.forwarder import LocalForwarder
+from labtunnel.core.transport import tune_transport
 
 pytestmark = pytest.mark.integration
 
@@ -41,7 +42,7 @@ def open_transport(lab: LabServer, via: paramiko.Transport | None = None) -> par
         host_keys = lab.jump_target_public_keys
     transport = paramiko.Transport(sock)
     try:
-        tuning.tune_transport(transport)
+        tune_transport(transport)
         transport.start_client(timeout=10.0)
         key = transport.get_remote_server_key()
         trusted = {line.split()[0]: line.split()[1] for line in host_keys.values()}
@@ -72,8 +73,8 @@ def opener(transport: paramiko.Transport) -> Callable[..., paramiko.Channel]:
 def fast(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> bool:
     mode: str = request.param
     if mode == "stock":
-        monkeypatch.setattr(tuning, "FAST_PATH_AVAILABLE", False)
-    elif not tuning.FAST_PATH_AVAILABLE:
+        monkeypatch.setattr(fastpath, "FAST_PATH_AVAILABLE", False)
+    elif not fastpath.FAST_PATH_AVAILABLE:
         pytest.skip("this paramiko does not have what the fast paths need")
     return mode == "fast"
 
@@ -82,7 +83,7 @@ def fast(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> boo
 def transport(lab_server: LabServer, fast: bool) -> Iterator[paramiko.Transport]:
     t = open_transport(lab_server)
     assert t.local_cipher == "aes128-gcm@openssh.com"
-    assert isinstance(t.packetizer, tuning.FastPacketizer) == fast
+    assert isinstance(t.packetizer, fastpath.FastPacketizer) == fast
     yield t
     t.close()
 
@@ -304,7 +305,7 @@ def test_through_a_jump_host(
     outer = open_transport(lab_server)
     inner = open_transport(lab_server, via=outer)  # SSH inside a direct-tcpip channel
     try:
-        assert isinstance(inner.packetizer, tuning.FastPacketizer) == fast
+        assert isinstance(inner.packetizer, fastpath.FastPacketizer) == fast
         payload = os.urandom(6 * MiB + 3)
         with LocalForwarder(opener(inner), (sink_service.host, sink_service.port)) as sink:
             answer = sink_upload(sink.port, payload)

@@ -460,12 +460,13 @@ def test_denied_port_is_a_typed_error(opener: Opener) -> None:
 def test_tune_transport_prefers_aes_gcm_and_big_windows() -> None:
     import paramiko
 
-    from labtunnel.core import tuning
+    from labtunnel.core import fastpath, tuning
+    from labtunnel.core.transport import tune_transport
 
     a, b = socket.socketpair()
     transport = paramiko.Transport(a)
     try:
-        tuning.tune_transport(transport)
+        tune_transport(transport)
         ciphers = transport.get_security_options().ciphers
         assert ciphers[0] == "aes128-gcm@openssh.com"
         assert set(ciphers) == set(paramiko.Transport(b).get_security_options().ciphers)
@@ -474,8 +475,8 @@ def test_tune_transport_prefers_aes_gcm_and_big_windows() -> None:
         assert tuning.CHANNEL_READ_SIZE >= tuning.WINDOW_SIZE  # see BufferedPipe
         assert tuning.READ_SIZE >= 32 * 1024
         assert tuning.LISTEN_BACKLOG >= 1024
-        assert isinstance(transport.packetizer, tuning.FastPacketizer) == (
-            tuning.FAST_PATH_AVAILABLE
+        assert isinstance(transport.packetizer, fastpath.FastPacketizer) == (
+            fastpath.FAST_PATH_AVAILABLE
         )
     finally:
         transport.close()

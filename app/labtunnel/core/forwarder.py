@@ -14,7 +14,7 @@ Threads (all named, all joined by :meth:`LocalForwarder.wait_closed`):
     longer) and hands the connection to the loop.
 paramiko's transport thread
     Writes incoming channel data straight into the client socket
-    (:class:`labtunnel.core.tuning.DirectPipe`).
+    (:class:`labtunnel.core.fastpath.DirectPipe`).
 
 Channels that are not plain paramiko channels of a known paramiko (test fakes,
 a future paramiko) are served the simple way instead: the ``{name}-conn-{n}``
@@ -40,15 +40,8 @@ from types import TracebackType
 import paramiko
 
 from labtunnel.core.errors import LocalPortDenied, LocalPortInUse
-from labtunnel.core.tuning import (
-    CHANNEL_READ_SIZE,
-    LISTEN_BACKLOG,
-    READ_SIZE,
-    DirectPipe,
-    attach_pipe,
-    can_attach,
-    send_channel_data,
-)
+from labtunnel.core.fastpath import DirectPipe, attach_pipe, can_attach, send_channel_data
+from labtunnel.core.tuning import CHANNEL_READ_SIZE, LISTEN_BACKLOG, READ_SIZE
 
 log = logging.getLogger(__name__)
 

@@ -37,7 +37,11 @@ from labtunnel.core.errors import (
 )
 from labtunnel.core.hostkeys import HostKeyStore
 from labtunnel.core.keepalive import Keepalive
-from labtunnel.core.profiles import AuthMethod
+from labtunnel.core.profiles import (
+    DEFAULT_KEEPALIVE_COUNT,
+    DEFAULT_KEEPALIVE_INTERVAL,
+    AuthMethod,
+)
 from labtunnel.core.remote import CommandResult
 from labtunnel.core.transport import tune_transport
 
@@ -64,8 +68,8 @@ class SshEndpoint:
     key_path: str = ""
     pinned_fingerprints: tuple[str, ...] = ()
     connect_timeout: float = 15.0
-    keepalive_interval: float = 4.0
-    keepalive_count_max: int = 3
+    keepalive_interval: float = DEFAULT_KEEPALIVE_INTERVAL
+    keepalive_count_max: int = DEFAULT_KEEPALIVE_COUNT
 
     @property
     def label(self) -> str:

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QFontDatabase, QIcon
-from PySide6.QtWidgets import QDialogButtonBox, QLabel, QMessageBox, QWidget
+from PySide6.QtWidgets import QDialogButtonBox, QLabel, QMessageBox, QPushButton, QWidget
 
 from labtunnel.ui.icons import app_icon
+
+#: the colour of what needs fixing before a dialog can go on
+PROBLEM_STYLE = "color: #c5221f;"
 
 
 def monospace_label(text: str, parent: QWidget | None = None) -> QLabel:
@@ -67,3 +72,28 @@ def plain_buttons(box: QDialogButtonBox) -> QDialogButtonBox:
     for button in box.buttons():
         button.setIcon(QIcon())
     return box
+
+
+def problem_label(parent: QWidget) -> QLabel:
+    """A hidden red, wrapping label for what is wrong; shown when there is something."""
+    label = QLabel(parent)
+    label.setStyleSheet(PROBLEM_STYLE)
+    label.setWordWrap(True)
+    label.hide()
+    return label
+
+
+def accept_cancel_buttons(
+    parent: QWidget,
+    accept_text: str,
+    on_accept: Callable[[], object],
+    on_cancel: Callable[[], object],
+) -> tuple[QDialogButtonBox, QPushButton]:
+    """The dialog's own action (default button) and Cancel, text-only."""
+    buttons = QDialogButtonBox(parent)
+    accept = buttons.addButton(accept_text, QDialogButtonBox.ButtonRole.AcceptRole)
+    accept.setDefault(True)
+    accept.clicked.connect(on_accept)
+    buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+    buttons.rejected.connect(on_cancel)
+    return plain_buttons(buttons), accept

@@ -13,7 +13,6 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QFrame,
     QLabel,
@@ -34,18 +33,17 @@ from labtunnel.core.sharing import (
 )
 from labtunnel.core.store import ProfileStore
 from labtunnel.ui.dialogs.common import (
+    accept_cancel_buttons,
     heading_label,
     monospace_label,
-    plain_buttons,
     prepare_window,
+    problem_label,
     wrapped_label,
 )
 from labtunnel.ui.texts import error_text, problem_text
 
 log = logging.getLogger(__name__)
 translate = QCoreApplication.translate
-
-PROBLEM_STYLE = "color: #c5221f;"
 
 
 def free_name(wanted: str, taken: set[str]) -> str:
@@ -148,20 +146,12 @@ class ImportProfileDialog(QDialog):
         self.name_asked = shared.name.strip().casefold() in taken
         form.setRowVisible(self._name_row, self.name_asked)
         layout.addLayout(form)
-        self.general_problem = QLabel(self)
-        self.general_problem.setStyleSheet(PROBLEM_STYLE)
-        self.general_problem.setWordWrap(True)
-        self.general_problem.hide()
+        self.general_problem = problem_label(self)
         layout.addWidget(self.general_problem)
-        buttons = QDialogButtonBox(self)
-        self.import_button = buttons.addButton(
-            translate("ImportProfile", "Import"), QDialogButtonBox.ButtonRole.AcceptRole
+        buttons, self.import_button = accept_cancel_buttons(
+            self, translate("ImportProfile", "Import"), self.do_import, self.reject
         )
-        self.import_button.setDefault(True)
-        self.import_button.clicked.connect(self.do_import)
-        buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(plain_buttons(buttons))
+        layout.addWidget(buttons)
         for edit in self._edits():
             edit.textEdited.connect(lambda _text: self._validate())
         self.setMinimumWidth(480)
@@ -202,10 +192,7 @@ class ImportProfileDialog(QDialog):
         column.setSpacing(2)
         field.setParent(box)
         column.addWidget(field)
-        problem = QLabel(box)
-        problem.setStyleSheet(PROBLEM_STYLE)
-        problem.setWordWrap(True)
-        problem.hide()
+        problem = problem_label(box)
         column.addWidget(problem)
         form.addRow(label, box)
         return box, problem

@@ -51,9 +51,11 @@ from labtunnel.core.secrets import SecretKind, SecretStore
 from labtunnel.core.store import ProfileStore
 from labtunnel.ui.controller import host_key_error
 from labtunnel.ui.dialogs.common import (
+    PROBLEM_STYLE,
     heading_label,
     plain_buttons,
     prepare_window,
+    problem_label,
     wrapped_label,
 )
 from labtunnel.ui.dialogs.hostkey import HostKeyDialog
@@ -63,7 +65,6 @@ from labtunnel.ui.texts import error_text, problem_text
 log = logging.getLogger(__name__)
 translate = QCoreApplication.translate
 
-PROBLEM_STYLE = "color: #c5221f;"
 GOOD_STYLE = "color: #188038;"
 #: the SSH port has no label of its own: its problems show under the address
 _LABEL_OF = {"port": "host"}
@@ -78,14 +79,6 @@ class EditorServices:
     test_connection: Callable[[HostProfile, str | None, str | None], None]
     test_results: SignalInstance
     trust_host_key: Callable[[HostKeyUnknown], None]
-
-
-def _problem_label(parent: QWidget) -> QLabel:
-    label = QLabel(parent)
-    label.setStyleSheet(PROBLEM_STYLE)
-    label.setWordWrap(True)
-    label.hide()
-    return label
 
 
 class ProfileEditor(QDialog):
@@ -144,7 +137,7 @@ class ProfileEditor(QDialog):
         more_layout.addWidget(self._build_jump_group())
         more_layout.addWidget(self._build_target_group())
         layout.addWidget(self.more)
-        self.general_problem = _problem_label(self)
+        self.general_problem = problem_label(self)
         layout.addWidget(self.general_problem)
         layout.addLayout(self._build_test_row())
         layout.addWidget(self._build_buttons())
@@ -173,7 +166,7 @@ class ProfileEditor(QDialog):
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(2)
         column.addWidget(field)
-        problem = _problem_label(box)
+        problem = problem_label(box)
         column.addWidget(problem)
         self.problem_labels[key] = problem
         form.addRow(label, box)

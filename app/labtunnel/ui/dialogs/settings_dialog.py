@@ -10,16 +10,19 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
-    QLabel,
     QVBoxLayout,
     QWidget,
 )
 
 from labtunnel.core.errors import LabTunnelError
 from labtunnel.core.profiles import HostProfile
-from labtunnel.ui.dialogs.common import plain_buttons, prepare_window, wrapped_label
+from labtunnel.ui.dialogs.common import (
+    accept_cancel_buttons,
+    prepare_window,
+    problem_label,
+    wrapped_label,
+)
 from labtunnel.ui.i18n import ui_language
 from labtunnel.ui.login_item import LoginItem
 from labtunnel.ui.settings import AppSettings, SettingsStore
@@ -28,7 +31,6 @@ from labtunnel.ui.texts import error_text
 log = logging.getLogger(__name__)
 translate = QCoreApplication.translate
 
-PROBLEM_STYLE = "color: #c5221f;"
 NOTE_STYLE = "background: #fff8e1; border: 1px solid #f0c36d; border-radius: 4px; padding: 6px;"
 
 
@@ -101,20 +103,12 @@ class SettingsDialog(QDialog):
         )
         self.notifications_box.setChecked(current.notifications)
         layout.addWidget(self.notifications_box)
-        self.problem = QLabel(self)
-        self.problem.setStyleSheet(PROBLEM_STYLE)
-        self.problem.setWordWrap(True)
-        self.problem.hide()
+        self.problem = problem_label(self)
         layout.addWidget(self.problem)
-        buttons = QDialogButtonBox(self)
-        self.save_button = buttons.addButton(
-            translate("Settings", "Save"), QDialogButtonBox.ButtonRole.AcceptRole
+        buttons, self.save_button = accept_cancel_buttons(
+            self, translate("Settings", "Save"), self.save, self.reject
         )
-        self.save_button.setDefault(True)
-        self.save_button.clicked.connect(self.save)
-        buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(plain_buttons(buttons))
+        layout.addWidget(buttons)
         self.setMinimumWidth(420)
 
     def chosen(self) -> AppSettings:

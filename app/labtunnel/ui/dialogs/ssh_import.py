@@ -10,7 +10,6 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -28,13 +27,18 @@ from labtunnel.core.profiles import AuthMethod, HostProfile
 from labtunnel.core.sshconfig import SshConfig, SshImportPlan, apply_ssh_import, plan_ssh_import
 from labtunnel.core.store import ProfileStore
 from labtunnel.messages import describe_import_note, describe_skipped_host
-from labtunnel.ui.dialogs.common import heading_label, plain_buttons, prepare_window, wrapped_label
+from labtunnel.ui.dialogs.common import (
+    accept_cancel_buttons,
+    heading_label,
+    prepare_window,
+    problem_label,
+    wrapped_label,
+)
 from labtunnel.ui.texts import error_text, message_text
 
 log = logging.getLogger(__name__)
 translate = QCoreApplication.translate
 
-PROBLEM_STYLE = "color: #c5221f;"
 
 #: reads an SSH config file (labtunnel.core.sshconfig.read_ssh_config)
 ReadConfig = Callable[[Path], SshConfig]
@@ -115,20 +119,12 @@ class SshImportDialog(QDialog):
         self.skipped = QPlainTextEdit(self)
         self.skipped.setReadOnly(True)
         layout.addWidget(self.skipped, 1)
-        self.problem = QLabel(self)
-        self.problem.setStyleSheet(PROBLEM_STYLE)
-        self.problem.setWordWrap(True)
-        self.problem.hide()
+        self.problem = problem_label(self)
         layout.addWidget(self.problem)
-        buttons = QDialogButtonBox(self)
-        self.import_button = buttons.addButton(
-            translate("SshImport", "Import selected"), QDialogButtonBox.ButtonRole.AcceptRole
+        buttons, self.import_button = accept_cancel_buttons(
+            self, translate("SshImport", "Import selected"), self.do_import, self.reject
         )
-        self.import_button.setDefault(True)
-        self.import_button.clicked.connect(self.do_import)
-        buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(plain_buttons(buttons))
+        layout.addWidget(buttons)
         self.resize(620, 460)
         self.reload()
 

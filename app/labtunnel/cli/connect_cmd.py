@@ -110,11 +110,9 @@ def _follow(
     last_line = ""
     while True:
         try:
-            event = events.get(timeout=0.5)
+            event: Event | None = events.get(timeout=0.5)
         except queue.Empty:
-            if stop_requested.is_set():
-                tunnel.stop()
-            continue
+            event = None
         if stop_requested.is_set():
             tunnel.stop()
             if tunnel.join(10.0):

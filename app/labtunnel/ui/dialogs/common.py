@@ -6,7 +6,14 @@ from collections.abc import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QFontDatabase, QIcon
-from PySide6.QtWidgets import QDialogButtonBox, QLabel, QMessageBox, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QWidget,
+)
 
 from labtunnel.ui.icons import app_icon
 
@@ -97,3 +104,18 @@ def accept_cancel_buttons(
     buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
     buttons.rejected.connect(on_cancel)
     return plain_buttons(buttons), accept
+
+
+def action_row(
+    parent: QWidget, texts: tuple[str, ...], on_close: Callable[[], object]
+) -> tuple[QHBoxLayout, list[QPushButton]]:
+    """A window's own buttons on the left, Close on the right."""
+    row = QHBoxLayout()
+    buttons = [QPushButton(text, parent) for text in texts]
+    for button in buttons:
+        row.addWidget(button)
+    row.addStretch(1)
+    close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, parent)
+    close.rejected.connect(on_close)
+    row.addWidget(plain_buttons(close))
+    return row, buttons

@@ -11,17 +11,14 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QUrl
 from PySide6.QtGui import QFontDatabase, QTextCursor
 from PySide6.QtWidgets import (
-    QDialogButtonBox,
-    QHBoxLayout,
     QPlainTextEdit,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from labtunnel.core.logs import LOG_FILE_NAME, redact
 from labtunnel.ui.contracts import OpenUrl, SetClipboard
-from labtunnel.ui.dialogs.common import plain_buttons, prepare_window
+from labtunnel.ui.dialogs.common import action_row, prepare_window
 
 translate = QCoreApplication.translate
 
@@ -61,16 +58,14 @@ class LogViewer(QWidget):
         self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.text.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         layout.addWidget(self.text)
-        row = QHBoxLayout()
-        self.refresh_button = QPushButton(translate("LogViewer", "Refresh"), self)
-        self.copy_button = QPushButton(translate("LogViewer", "Copy"), self)
-        self.folder_button = QPushButton(translate("LogViewer", "Open log folder"), self)
-        for button in (self.refresh_button, self.copy_button, self.folder_button):
-            row.addWidget(button)
-        row.addStretch(1)
-        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
-        close.rejected.connect(self.close)
-        row.addWidget(plain_buttons(close))
+        texts = (
+            translate("LogViewer", "Refresh"),
+            translate("LogViewer", "Copy"),
+            translate("LogViewer", "Open log folder"),
+        )
+        row, (self.refresh_button, self.copy_button, self.folder_button) = action_row(
+            self, texts, self.close
+        )
         layout.addLayout(row)
         self.refresh_button.clicked.connect(self.refresh)
         self.copy_button.clicked.connect(self.copy)

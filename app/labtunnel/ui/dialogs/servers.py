@@ -4,17 +4,14 @@ from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
-    QDialogButtonBox,
-    QHBoxLayout,
     QListWidget,
     QListWidgetItem,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from labtunnel.ui.controller import AppController
-from labtunnel.ui.dialogs.common import plain_buttons, prepare_window
+from labtunnel.ui.dialogs.common import action_row, prepare_window
 from labtunnel.ui.icons import tray_icon
 from labtunnel.ui.state import overall_state
 from labtunnel.ui.texts import state_text
@@ -36,16 +33,14 @@ class ServerList(QWidget):
         self.list.itemDoubleClicked.connect(lambda _item: self._edit())
         self.list.currentItemChanged.connect(lambda *_args: self._update_buttons())
         layout.addWidget(self.list)
-        row = QHBoxLayout()
-        self.add_button = QPushButton(translate("Servers", "Add…"), self)
-        self.edit_button = QPushButton(translate("Servers", "Edit…"), self)
-        self.remove_button = QPushButton(translate("Servers", "Remove…"), self)
-        for button in (self.add_button, self.edit_button, self.remove_button):
-            row.addWidget(button)
-        row.addStretch(1)
-        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
-        close.rejected.connect(self.close)
-        row.addWidget(plain_buttons(close))
+        texts = (
+            translate("Servers", "Add…"),
+            translate("Servers", "Edit…"),
+            translate("Servers", "Remove…"),
+        )
+        row, (self.add_button, self.edit_button, self.remove_button) = action_row(
+            self, texts, self.close
+        )
         layout.addLayout(row)
         self.add_button.clicked.connect(self.add_requested.emit)
         self.edit_button.clicked.connect(self._edit)

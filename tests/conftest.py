@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,8 +24,10 @@ from tests.harness import (  # noqa: E402
     unavailable,
 )
 from tests.harness.keyring_env import real_keyring_service  # noqa: E402
+from tests.harness.slurm import SlurmCluster, start_slurm_cluster  # noqa: E402
 
 _setup_seconds: list[float] = []
+_slurm_seconds: dict[str, float] = {}
 
 
 @pytest.fixture(scope="session")
@@ -48,6 +51,33 @@ def _reset_lab_faults(request: pytest.FixtureRequest) -> Iterator[None]:
     yield
     if "lab_server" in request.fixturenames:
         request.getfixturevalue("lab_server").reset_faults()
+
+
+@pytest.fixture(scope="session")
+def slurm_cluster(request: pytest.FixtureRequest, lab_server: LabServer) -> Iterator[SlurmCluster]:
+    """A real Slurm cluster (login + two compute nodes) for lab_server's users; see
+    tests/harness/slurm/__init__.py."""
+    try:
+        cluster = start_slurm_cluster(lab_server)
+    except HarnessUnavailable as exc:
+        unavailable(str(exc))
+    _slurm_seconds["setup"] = cluster.setup_seconds
+    failed_before = request.session.testsfailed
+    try:
+        yield cluster
+    finally:
+        failed = request.session.testsfailed > failed_before
+        started = time.monotonic()
+        cluster.close(ROOT / ".test-artifacts" / f"slurm-{os.getpid()}" if failed else None)
+        _slurm_seconds["teardown"] = time.monotonic() - started
+
+
+@pytest.fixture(autouse=True)
+def _reset_slurm_cluster(request: pytest.FixtureRequest) -> Iterator[None]:
+    """No job of one test is left for the next; every node is up and idle again."""
+    yield
+    if "slurm_cluster" in request.fixturenames:
+        request.getfixturevalue("slurm_cluster").reset()
 
 
 @pytest.fixture
@@ -92,3 +122,12 @@ def real_keyring() -> Iterator[str]:
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if _setup_seconds:
         terminalreporter.write_line(f"harness: lab server ready in {_setup_seconds[0]:.2f} s")
+    if "setup" in _slurm_seconds:
+        terminalreporter.write_line(
+            f"harness: Slurm cluster ready in {_slurm_seconds['setup']:.2f} s"
+            + (
+                f", torn down in {_slurm_seconds['teardown']:.2f} s"
+                if "teardown" in _slurm_seconds
+                else ""
+            )
+        )

@@ -54,6 +54,7 @@ APT_PACKAGES=(
     libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxkbcommon-x11-0 libegl1 libxcb-shape0
     libxcb-randr0 libxcb-render-util0 libxcb-image0 libxcb-xkb1 libgl1 libfontconfig1
     libdbus-1-3 fonts-noto-cjk
+    slurmctld slurmd slurm-client munge
 )
 
 install_system_packages() {
@@ -71,6 +72,11 @@ install_system_packages() {
     local apt=(apt-get -q -o DPkg::Lock::Timeout=600 -o Dpkg::Use-Pty=0)
     "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive "${apt[@]}" update </dev/null
     "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive "${apt[@]}" install -y "${missing[@]}" </dev/null
+    # The tests run their own Slurm cluster; where apt starts services (no policy-rc.d), keep
+    # the packaged daemons, which would read the machine's /etc/slurm, from running.
+    if [[ -d /run/systemd/system ]]; then
+        "${SUDO[@]}" systemctl disable --now slurmctld slurmd >/dev/null 2>&1 || true
+    fi
 }
 
 find_python() {

@@ -80,6 +80,10 @@ Function-scoped fixtures:
   (gnome-keyring); ``keyring.get_keyring()`` is the SecretService backend during the test;
   every item stored under that service is deleted afterwards.
 
+A real Slurm cluster (login node with slurmctld + sshd, two compute nodes with slurmd and
+fake GPUs) on the same users and keys: the session fixture ``slurm_cluster`` ->
+:class:`tests.harness.slurm.SlurmCluster`, documented in tests/harness/slurm/__init__.py.
+
 Helpers: ``unavailable(reason)`` skips, or fails under ``LABTUNNEL_REQUIRE_HARNESS=1``;
 ``harness_required()``; ``HarnessError``, ``HarnessUnavailable``; ``keys.fingerprint(line)``.
 

@@ -47,16 +47,26 @@ def _routed_networks() -> list[ipaddress.IPv4Network]:
     return networks
 
 
-def _pick_subnet(seed: int) -> ipaddress.IPv4Network:
-    used = _routed_networks()
+def pick_subnet(
+    seed: int, prefixlen: int = 30, avoid: tuple[ipaddress.IPv4Network, ...] = ()
+) -> ipaddress.IPv4Network:
+    """A /``prefixlen`` in 10.200.0.0-10.249.255.255 that no route (and nothing in ``avoid``)
+    overlaps. Call with :func:`machine_lock` held, and route it before releasing the lock."""
+    used = [*_routed_networks(), *avoid]
     rng = random.Random(seed)
+    step = 1 << (32 - prefixlen)
     for _ in range(5000):
         candidate = ipaddress.IPv4Network(
-            f"10.{rng.randrange(200, 250)}.{rng.randrange(256)}.{rng.randrange(64) * 4}/30"
+            f"10.{rng.randrange(200, 250)}.{rng.randrange(256)}.{rng.randrange(256 // step) * step}"
+            f"/{prefixlen}"
         )
         if not any(candidate.overlaps(net) for net in used if net.prefixlen > 0):
             return candidate
-    raise HarnessError("no free /30 subnet in 10.200.0.0-10.249.255.255")
+    raise HarnessError(f"no free /{prefixlen} subnet in 10.200.0.0-10.249.255.255")
+
+
+def _pick_subnet(seed: int) -> ipaddress.IPv4Network:
+    return pick_subnet(seed)
 
 
 @dataclass(frozen=True)

@@ -31,8 +31,12 @@ if [[ "${LABTUNNEL_SMOKE_STAGE:-}" == "in-dbus-session" ]]; then
 
     log "self-test: $EXE --self-test"
     started=$(date +%s%N)
-    "$EXE" --self-test || die "the bundle's self-test failed"
+    report="$("$EXE" --self-test)" || { printf '%s\n' "$report"; die "the bundle's self-test failed"; }
     log "self-test took $(( ($(date +%s%N) - started) / 1000000 )) ms"
+    printf '%s\n' "$report"
+    # the package data (labtunnel.resources) of the bundle itself, not a checkout's folder
+    resources="$(cd "$(dirname "$EXE")" && pwd)/_internal/labtunnel/resources"
+    grep -qxF "resources: $resources" <<<"$report" || die "the bundle reads its resources elsewhere"
 
     pids=()
     cleanup_x() {

@@ -49,7 +49,7 @@ if [[ "$(id -u)" -ne 0 ]]; then
 fi
 
 APT_PACKAGES=(
-    openssh-server openssh-client gnome-keyring dbus dbus-x11 libsecret-tools xvfb trayer
+    openssh-server openssh-client gnome-keyring dbus dbus-x11 libsecret-tools xvfb trayer git
     xdotool imagemagick nftables iproute2 python3 python3-venv procps psmisc util-linux
     libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxkbcommon-x11-0 libegl1 libxcb-shape0
     libxcb-randr0 libxcb-render-util0 libxcb-image0 libxcb-xkb1 libgl1 libfontconfig1

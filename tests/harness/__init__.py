@@ -84,6 +84,12 @@ A real Slurm cluster (login node with slurmctld + sshd, two compute nodes with s
 fake GPUs) on the same users and keys: the session fixture ``slurm_cluster`` ->
 :class:`tests.harness.slurm.SlurmCluster`, documented in tests/harness/slurm/__init__.py.
 
+Desktop (``tests.harness.desktop``): ``virtual_desktop(workdir)`` -> ``Desktop`` (Xvfb and
+a trayer panel along the top edge; ``display``, ``panel`` area, ``env(base)`` for an app on
+that display, ``pixels(area)``, ``count_colour(rgb, area)``, ``wait_for_colour(...)``), and
+``svg_fill(path)``, the background colour of one of our icons: checks that an icon is
+really drawn on the tray, pixel by pixel.
+
 Helpers: ``unavailable(reason)`` skips, or fails under ``LABTUNNEL_REQUIRE_HARNESS=1``;
 ``harness_required()``; ``HarnessError``, ``HarnessUnavailable``; ``keys.fingerprint(line)``.
 

@@ -55,6 +55,7 @@ APT_PACKAGES=(
     libxcb-randr0 libxcb-render-util0 libxcb-image0 libxcb-xkb1 libgl1 libfontconfig1
     libdbus-1-3 fonts-noto-cjk
     slurmctld slurmd slurm-client munge
+    dropbear-bin
 )
 
 install_system_packages() {

@@ -84,6 +84,12 @@ A real Slurm cluster (login node with slurmctld + sshd, two compute nodes with s
 fake GPUs) on the same users and keys: the session fixture ``slurm_cluster`` ->
 :class:`tests.harness.slurm.SlurmCluster`, documented in tests/harness/slurm/__init__.py.
 
+Dropbear (``tests.harness.dropbear``): ``start_dropbear(lab_server, workdir)`` ->
+``DropbearServer`` on ``lab_server.host`` (port 2022 in the namespace), the same users and
+keys, its own host keys (``host_public_keys``, ``host_key_fingerprints``); ``kill()``
+(listener and sessions), ``start()``, ``restart()``, ``close()``, ``log_path``. Password
+and publickey only (no PAM, no keyboard-interactive), no streamlocal forwarding.
+
 Desktop (``tests.harness.desktop``): ``virtual_desktop(workdir)`` -> ``Desktop`` (Xvfb and
 a trayer panel along the top edge; ``display``, ``panel`` area, ``env(base)`` for an app on
 that display, ``pixels(area)``, ``count_colour(rgb, area)``, ``wait_for_colour(...)``), and

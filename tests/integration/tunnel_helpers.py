@@ -59,12 +59,14 @@ def make_tunnel(
     tmp_path: Path,
     target: Target,
     log: EventLog,
+    port: int | None = None,
     **profile_changes: object,
 ) -> tuple[Tunnel, HostProfile]:
+    """A tunnel to the lab server's main sshd (or another server of it on ``port``)."""
     store = ProfileStore(tmp_path / "profiles.json")
     store.load()
     profile = HostProfile(
-        "lab", lab.host, lab.user.name, port=lab.port, target=target, **profile_changes
+        "lab", lab.host, lab.user.name, port=port or lab.port, target=target, **profile_changes
     )  # type: ignore[arg-type]
     store.add(profile)
     secrets = MemorySecretStore()

@@ -8,8 +8,10 @@
 #   LABTUNNEL_SKIP_INSTALL=1   skip apt-get, the project venv's pip install and the Jupyter
 #                              venv build (fast local reruns on a prepared machine)
 #   LABTUNNEL_SKIP_CHECKS=1    skip ruff and mypy (local reruns only; CI never sets it)
-#   LABTUNNEL_TEST_JUPYTER_VENV  where the lab server's Jupyter venv lives
-#                              (default /opt/labtunnel-test/jupyter-venv)
+#   LABTUNNEL_TEST_JUPYTER_VENV  where the lab server's Jupyter venv lives (JupyterLab 4 and
+#                              Notebook 7; default /opt/labtunnel-test/jupyter-venv)
+#   LABTUNNEL_TEST_NOTEBOOK6_VENV  a server venv with only the classic Notebook 6
+#                              (default /opt/labtunnel-test/notebook6-venv)
 #
 # Steps: system packages -> project venv (.venv) -> server-side Jupyter venv -> ruff + mypy ->
 # pytest inside a private D-Bus session with an unlocked gnome-keyring, no X display,
@@ -25,6 +27,13 @@ log() { printf '==> %s\n' "$*"; }
 die() { printf 'run_all.sh: %s\n' "$*" >&2; exit 1; }
 
 JUPYTER_VENV="${LABTUNNEL_TEST_JUPYTER_VENV:-/opt/labtunnel-test/jupyter-venv}"
+NOTEBOOK6_VENV="${LABTUNNEL_TEST_NOTEBOOK6_VENV:-/opt/labtunnel-test/notebook6-venv}"
+# What each server venv must import (run as an unprivileged user, like the lab's users).
+JUPYTER_CHECK='import jupyter_server, jupyterlab, notebook
+assert int(notebook.__version__.split(".")[0]) == 7, notebook.__version__'
+NOTEBOOK6_CHECK='import importlib.util, notebook
+assert notebook.__version__.startswith("6."), notebook.__version__
+assert importlib.util.find_spec("jupyterlab") is None, "JupyterLab must not be there"'
 
 # --- stage 2: inside dbus-run-session (re-entered below) -------------------------------------
 if [[ "${LABTUNNEL_RUN_ALL_STAGE:-}" == "in-dbus-session" ]]; then
@@ -37,6 +46,7 @@ if [[ "${LABTUNNEL_RUN_ALL_STAGE:-}" == "in-dbus-session" ]]; then
     export LABTUNNEL_REQUIRE_HARNESS="${LABTUNNEL_REQUIRE_HARNESS:-1}"
     export QT_QPA_PLATFORM=offscreen
     export LABTUNNEL_TEST_JUPYTER_VENV="$JUPYTER_VENV"
+    export LABTUNNEL_TEST_NOTEBOOK6_VENV="$NOTEBOOK6_VENV"
     # The daemon dies with the bus when dbus-run-session returns.
     exec .venv/bin/python -m pytest "$@"
 fi
@@ -56,6 +66,7 @@ APT_PACKAGES=(
     libdbus-1-3 fonts-noto-cjk
     slurmctld slurmd slurm-client munge
     dropbear-bin
+    zsh fish tcsh
 )
 
 install_system_packages() {
@@ -104,41 +115,60 @@ make_project_venv() {
     .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[dev]' </dev/null
 }
 
-jupyter_venv_works() {
-    [[ -f "$JUPYTER_VENV/.labtunnel-ready" && -x "$JUPYTER_VENV/bin/jupyter" ]] || return 1
+# server_venv_works DIR CHECK: built, and the lab server's test users can run CHECK with it.
+server_venv_works() {
+    local venv="$1" check="$2"
+    [[ -f "$venv/.labtunnel-ready" && -x "$venv/bin/jupyter" ]] || return 1
     local as_other_user=()
     # The lab server's test users must be able to run it, not only root.
     [[ "$(id -u)" -ne 0 ]] || as_other_user=(setpriv --reuid=65534 --regid=65534 --clear-groups)
-    "${as_other_user[@]}" "$JUPYTER_VENV/bin/python" -c 'import jupyter_server, jupyterlab' \
-        2>/dev/null
+    "${as_other_user[@]}" "$venv/bin/python" -c "$check" 2>/dev/null
 }
 
-# Debian's /usr/bin/python3, not the one on PATH: test users cannot read /root (pyenv).
-make_jupyter_venv() {
-    if jupyter_venv_works; then
-        log "Jupyter venv: reusing $JUPYTER_VENV"
+# make_server_venv DIR CHECK REQUIREMENT...: a lab server's Python environment, built from
+# Debian's /usr/bin/python3, not the one on PATH (test users cannot read /root's pyenv).
+# A venv built by an older run that only lacks a newly listed package gets it added in
+# place, pinned to what it has (other runs may be using it); anything else is rebuilt.
+make_server_venv() {
+    local venv="$1" check="$2"
+    shift 2
+    if server_venv_works "$venv" "$check"; then
+        log "server venv: reusing $venv"
         return
     fi
     local parent
-    parent="$(dirname "$JUPYTER_VENV")"
+    parent="$(dirname "$venv")"
     "${SUDO[@]}" mkdir -p "$parent"
     "${SUDO[@]}" chmod 755 "$parent"
     # Several runs may share this machine: one builds, the others wait and reuse.
-    "${SUDO[@]}" env JUPYTER_VENV="$JUPYTER_VENV" flock "$parent/.build.lock" bash -euc '
+    # shellcheck disable=SC2016  # the script's variables are the inner bash's
+    "${SUDO[@]}" env VENV="$venv" CHECK="$check" flock "$parent/.build.lock" bash -euc '
         umask 022
-        if [[ -f "$JUPYTER_VENV/.labtunnel-ready" ]] &&
-            "$JUPYTER_VENV/bin/python" -c "import jupyter_server, jupyterlab" 2>/dev/null; then
-            exit 0
+        pip=("$VENV/bin/python" -m pip install -q --disable-pip-version-check)
+        if [[ -f "$VENV/.labtunnel-ready" ]]; then
+            "$VENV/bin/python" -c "$CHECK" 2>/dev/null && exit 0
+            echo "==> adding $* to $VENV"
+            "$VENV/bin/python" -m pip freeze --exclude-editable >"$VENV/.constraints.txt"
+            if "${pip[@]}" -c "$VENV/.constraints.txt" "$@" </dev/null &&
+                "$VENV/bin/python" -c "$CHECK"; then
+                chmod -R a+rX "$VENV"
+                exit 0
+            fi
         fi
-        echo "==> building Jupyter venv $JUPYTER_VENV (Debian /usr/bin/python3)"
-        rm -rf "$JUPYTER_VENV"
-        /usr/bin/python3 -m venv "$JUPYTER_VENV"
-        "$JUPYTER_VENV/bin/python" -m pip install -q --disable-pip-version-check \
-            "jupyterlab>=4,<5" "jupyter_server>=2,<3" </dev/null
-        chmod -R a+rX "$JUPYTER_VENV"
-        touch "$JUPYTER_VENV/.labtunnel-ready"
-    '
-    jupyter_venv_works || die "the Jupyter venv at $JUPYTER_VENV does not work"
+        echo "==> building server venv $VENV (Debian /usr/bin/python3): $*"
+        rm -rf "$VENV"
+        /usr/bin/python3 -m venv "$VENV"
+        "${pip[@]}" "$@" </dev/null
+        chmod -R a+rX "$VENV"
+        touch "$VENV/.labtunnel-ready"
+    ' make_server_venv "$@"
+    server_venv_works "$venv" "$check" || die "the server venv at $venv does not work"
+}
+
+make_server_venvs() {
+    make_server_venv "$JUPYTER_VENV" "$JUPYTER_CHECK" \
+        "jupyterlab>=4,<5" "jupyter_server>=2,<3" "notebook>=7,<8"
+    make_server_venv "$NOTEBOOK6_VENV" "$NOTEBOOK6_CHECK" "notebook>=6.5,<7"
 }
 
 run_checks() {
@@ -159,7 +189,7 @@ if [[ "${LABTUNNEL_SKIP_INSTALL:-}" == "1" ]]; then
 else
     install_system_packages
     make_project_venv
-    make_jupyter_venv
+    make_server_venvs
 fi
 log "setup took $((SECONDS - started)) s"
 

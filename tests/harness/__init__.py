@@ -33,8 +33,11 @@ Fixtures
   mode), ``jump_target_fingerprints``, ``jump_target_public_keys`` (its own host keys).
   Reach it with ProxyJump through ``host:port`` (direct-tcpip to 127.0.0.1:2222), same users.
 - ``jupyter_venv`` / ``jupyter_bin``: the server-side Jupyter (``$LABTUNNEL_TEST_JUPYTER_VENV``,
-  default /opt/labtunnel-test/jupyter-venv; readable by the test users). ``require_jupyter()``
-  returns ``jupyter_bin`` or skips/fails when it is not built.
+  default /opt/labtunnel-test/jupyter-venv; JupyterLab 4 and Notebook 7; readable by the test
+  users). ``require_jupyter()`` returns ``jupyter_bin`` or skips/fails when it is not built;
+  ``require_notebook7()`` likewise. ``notebook6_venv``: a server with only the classic
+  Notebook 6 (no JupyterLab; ``$LABTUNNEL_TEST_NOTEBOOK6_VENV``, default
+  /opt/labtunnel-test/notebook6-venv); ``require_notebook6()`` -> its ``jupyter``.
 - ``sshd_log`` / ``jump_sshd_log``: sshd logs (LogLevel VERBOSE); copied to
   ``.test-artifacts/harness-<pid>/`` when the session had failures.
 - ``password_auth`` (bool; ``require_password_auth()``), ``setup_seconds`` (float).
@@ -56,6 +59,17 @@ Methods of LabServer:
   sessions die; user processes such as a detached Jupyter survive). ``start_sshd()``
   starts it again; ``restart_sshd(kill_sessions=True)`` does both;
   ``kill_sessions=False`` restarts only the listener. ``sshd_pid``.
+- ``add_user(tag, *, shell="/bin/bash")`` -> :class:`TestUser` ``lt<pid>-<tag>``: one more
+  real user with that login shell (/usr/bin/zsh, /bin/sh, /usr/bin/fish, /usr/bin/tcsh...),
+  the same keys, let in by the main sshd and its variants; its home is Debian's skeleton
+  (``.profile``, ``.bashrc`` with the "not interactive: return" guard). ``remove_user(user)``
+  deletes it earlier than session end (its processes killed first).
+- ``tests.harness.homes``: accounts like real ones: ``link(lab, user, rel, target)`` (an
+  environment prefix that really runs Jupyter, via a symlink), ``append_user_file``,
+  ``install_conda(lab, user, root, envs)`` (a conda layout: ``conda activate``, ``shell.bash
+  hook``, ``info --base``), ``CONDA_INIT_BASH`` / ``CONDA_INIT_ZSH`` (the blocks ``conda
+  init`` writes), ``chatty_lines(token_like)``, ``TITLE_ESCAPE``, ``COLOUR_NOISE`` (startup
+  files that print banners, marker look-alikes, fake JSON, token-like text, no newline).
 - ``reset_faults()``: undo the three above; an autouse fixture calls it after every test
   that used ``lab_server``, so a fault never leaks into the next test.
 - ``start_sshd_variant(extra_config_lines=(), *, new_host_keys=False)`` -> port: another

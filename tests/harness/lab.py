@@ -27,6 +27,9 @@ from .users import TestUser
 
 DEFAULT_JUPYTER_VENV = "/opt/labtunnel-test/jupyter-venv"
 JUPYTER_VENV_ENV = "LABTUNNEL_TEST_JUPYTER_VENV"
+#: a server that only has the classic Notebook 6 (no JupyterLab, no Notebook 7)
+DEFAULT_NOTEBOOK6_VENV = "/opt/labtunnel-test/notebook6-venv"
+NOTEBOOK6_VENV_ENV = "LABTUNNEL_TEST_NOTEBOOK6_VENV"
 NO_NETNS_ENV = "LABTUNNEL_HARNESS_NO_NETNS"  # "1" forces the loopback fallback (to test it)
 JUMP_PORT = 2222
 FIRST_VARIANT_PORT = 2300
@@ -43,6 +46,7 @@ class _Runtime:
     """The mutable side of a LabServer: processes, namespace, users, temp dir."""
 
     workdir: Path
+    pid: int = 0
     exec_prefix: list[str] = field(default_factory=list)
     ns: Namespace | None = None
     main: Sshd | None = None
@@ -50,6 +54,7 @@ class _Runtime:
     variants: dict[int, Sshd] = field(default_factory=dict)
     popens: list[subprocess.Popen[Any]] = field(default_factory=list)
     user_names: list[str] = field(default_factory=list)
+    authorized_lines: list[str] = field(default_factory=list)
     owner_fd: int | None = None
     ns_error: str = "not root"
     next_port: int = FIRST_VARIANT_PORT
@@ -116,6 +121,7 @@ class LabServer:
     jump_target_public_keys: dict[str, str]
     jupyter_venv: str
     jupyter_bin: str
+    notebook6_venv: str
     sshd_log: Path
     jump_sshd_log: Path
     password_auth: bool
@@ -142,6 +148,44 @@ class LabServer:
         if not os.access(self.jupyter_bin, os.X_OK):
             unavailable(f"no Jupyter at {self.jupyter_bin}: run tests/run_all.sh once")
         return self.jupyter_bin
+
+    def require_notebook7(self) -> str:
+        """The Jupyter venv's ``jupyter``, which also has Notebook 7 (``jupyter notebook``)."""
+        self.require_jupyter()
+        if not os.access(f"{self.jupyter_venv}/bin/jupyter-notebook", os.X_OK):
+            unavailable(f"no Notebook 7 in {self.jupyter_venv}: run tests/run_all.sh once")
+        return self.jupyter_bin
+
+    def require_notebook6(self) -> str:
+        """``jupyter`` of a venv with only the classic Notebook 6: no JupyterLab in it."""
+        jupyter = f"{self.notebook6_venv}/bin/jupyter"
+        if not os.access(jupyter, os.X_OK):
+            unavailable(f"no Notebook 6 venv at {self.notebook6_venv}: run tests/run_all.sh once")
+        return jupyter
+
+    # --- more users -----------------------------------------------------------------------
+
+    def add_user(self, tag: str, *, shell: str = "/bin/bash") -> TestUser:
+        """A new real user ``lt<pid>-<tag>`` with login shell ``shell`` (e.g. /usr/bin/zsh,
+        /bin/sh), the same authorized keys and the main sshd (and its variants) letting it
+        in. The home is Debian's skeleton (``.profile``, ``.bashrc`` with its guard).
+        Removed at session end, or earlier with :meth:`remove_user`. Needs root."""
+        if os.geteuid() != 0:
+            unavailable("more users need root")
+        name = users.extra_user_name(self._rt.pid, tag)
+        user = users.create_user(name, self._rt.authorized_lines, shell=shell)
+        with self._rt.lock:
+            self._rt.user_names.append(name)
+        return user
+
+    def remove_user(self, user: TestUser) -> None:
+        """Kill the user's processes and delete it (only users made by :meth:`add_user`)."""
+        with self._rt.lock:
+            extra = user.name.startswith(f"lt{self._rt.pid}-")
+            if not extra or user.name not in self._rt.user_names:
+                raise HarnessError(f"{user.name} was not made by add_user")
+            self._rt.user_names.remove(user.name)
+        users.delete_user(user.name)
 
     # --- running things on the server -----------------------------------------------------
 
@@ -343,7 +387,7 @@ def start_lab_server() -> LabServer:
     if not os.access(SSHD, os.X_OK):
         raise HarnessUnavailable(f"openssh-server is not installed ({SSHD})")
     is_root = os.geteuid() == 0
-    rt = _Runtime(workdir=Path(tempfile.mkdtemp(prefix=f"labtunnel-harness-{pid}-")))
+    rt = _Runtime(workdir=Path(tempfile.mkdtemp(prefix=f"labtunnel-harness-{pid}-")), pid=pid)
     atexit.register(rt.close)
     try:
         return _build(rt, pid, is_root, started)
@@ -367,6 +411,7 @@ def _build(rt: _Runtime, pid: int, is_root: bool, started: float) -> LabServer:
         except HarnessUnavailable as exc:
             rt.ns_error = str(exc)
     keys = ClientKeys.create(rt.workdir / "client-keys")
+    rt.authorized_lines = list(keys.authorized_lines)
     main_keys = HostKeySet.create(rt.workdir / "hostkeys", "main")
     jump_keys = HostKeySet.create(rt.workdir / "hostkeys", "jump")
 
@@ -376,7 +421,8 @@ def _build(rt: _Runtime, pid: int, is_root: bool, started: float) -> LabServer:
         rt.user_names.append(user.name)
         other = users.create_user(f"lt{pid}b", keys.authorized_lines)
         rt.user_names.append(other.name)
-        base = SshdSettings("0.0.0.0", 22, main_keys, (user.name, other.name))
+        # lt<pid>-*: the users add_user makes later
+        base = SshdSettings("0.0.0.0", 22, main_keys, (user.name, other.name, f"lt{pid}-*"))
     else:
         entry = pwd.getpwuid(os.getuid())
         user = TestUser(entry.pw_name, "", entry.pw_dir, entry.pw_uid, entry.pw_gid)
@@ -426,6 +472,7 @@ def _build(rt: _Runtime, pid: int, is_root: bool, started: float) -> LabServer:
         jump_target_public_keys=dict(jump_keys.public_keys),
         jupyter_venv=venv,
         jupyter_bin=f"{venv}/bin/jupyter",
+        notebook6_venv=os.environ.get(NOTEBOOK6_VENV_ENV) or DEFAULT_NOTEBOOK6_VENV,
         sshd_log=rt.main.log_path,
         jump_sshd_log=rt.jump.log_path,
         password_auth=is_root,

@@ -28,9 +28,13 @@ class TestUser:
     gid: int
 
 
-def create_user(name: str, authorized_keys: list[str]) -> TestUser:
+def create_user(name: str, authorized_keys: list[str], shell: str = "/bin/bash") -> TestUser:
+    """``useradd --create-home`` (so the home holds Debian's /etc/skel files: the real
+    ``.profile`` and ``.bashrc`` with its "not interactive: return" guard)."""
+    if not os.access(shell, os.X_OK):
+        raise HarnessError(f"login shell {shell} is not installed")
     password = secrets.token_urlsafe(18)
-    _proc.run(["useradd", "--create-home", "--shell", "/bin/bash", "--comment", COMMENT, name])
+    _proc.run(["useradd", "--create-home", "--shell", shell, "--comment", COMMENT, name])
     try:
         # chpasswd reads "name:password" on stdin: the password is never in an argv.
         _proc.run(["chpasswd"], input=f"{name}:{password}\n")
@@ -72,9 +76,17 @@ def delete_user(name: str) -> None:
     raise HarnessError(f"userdel {name} failed: {result.stderr.strip()}")
 
 
+def extra_user_name(pid: int, tag: str) -> str:
+    """``lt<pid>-<tag>``: the extra users a session adds (one per kind of server account)."""
+    if not re.fullmatch(r"[a-z][a-z0-9]{0,15}", tag):
+        raise HarnessError(f"user tag {tag!r}: lowercase letters and digits, at most 16")
+    return f"lt{pid}-{tag}"
+
+
 def reap_stale(prefix: str = "lt") -> None:
-    """Remove harness users (``lt<pid>a``/``lt<pid>b`` with our marker) whose session died."""
+    """Remove harness users (``lt<pid>a``/``lt<pid>b``/``lt<pid>-<tag>`` with our marker)
+    whose session died."""
     for entry in pwd.getpwall():
-        match = re.fullmatch(rf"{prefix}(\d+)[ab]", entry.pw_name)
+        match = re.fullmatch(rf"{prefix}(\d+)(?:[ab]|-[a-z][a-z0-9]*)", entry.pw_name)
         if match and entry.pw_gecos == COMMENT and owner.is_dead(int(match.group(1))):
             delete_user(entry.pw_name)

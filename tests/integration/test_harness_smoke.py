@@ -236,6 +236,36 @@ def test_jupyter_venv_runs_as_test_user(lab_server: LabServer) -> None:
     assert result.stdout.strip()[0].isdigit()
 
 
+def test_notebook6_venv_has_no_lab(lab_server: LabServer) -> None:
+    jupyter = lab_server.require_notebook6()
+    user = lab_server.user
+    version = lab_server.ns_exec([jupyter, "notebook", "--version"], user, check=True)
+    assert version.stdout.strip().startswith("6.")
+    lab = lab_server.ns_exec([jupyter, "lab", "--version"], user)
+    assert lab.returncode != 0 and "jupyter-lab" in lab.stderr + lab.stdout
+
+
+def test_added_zsh_user_logs_in_and_is_removed(lab_server: LabServer) -> None:
+    user = lab_server.add_user("smoke", shell="/usr/bin/zsh")
+    try:
+        assert Path(user.home, ".bashrc").exists()  # Debian's skeleton
+        client = make_client(lab_server.host_public_keys, lab_server.host, lab_server.port)
+        client.connect(
+            lab_server.host,
+            port=lab_server.port,
+            username=user.name,
+            key_filename=str(lab_server.keys.ed25519),
+            **CONNECT,
+        )
+        try:
+            assert run_remote(client, "echo ${ZSH_VERSION:-not zsh}")[0].isdigit()
+        finally:
+            client.close()
+    finally:
+        lab_server.remove_user(user)
+    assert not Path(user.home).exists()
+
+
 def test_variant_sshd_without_forwarding(
     lab_server: LabServer, echo_service: RemoteService
 ) -> None:

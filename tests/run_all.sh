@@ -63,7 +63,7 @@ APT_PACKAGES=(
     xdotool imagemagick nftables iproute2 python3 python3-venv procps psmisc util-linux
     libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxkbcommon-x11-0 libegl1 libxcb-shape0
     libxcb-randr0 libxcb-render-util0 libxcb-image0 libxcb-xkb1 libgl1 libfontconfig1
-    libdbus-1-3 fonts-noto-cjk
+    libdbus-1-3 fonts-noto-cjk libpam-google-authenticator oathtool
     slurmctld slurmd slurm-client munge
     dropbear-bin
     zsh fish tcsh

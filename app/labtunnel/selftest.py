@@ -2,7 +2,8 @@
 
 Checks the version, the SSH crypto, a usable keyring backend (and the platform's backend
 module), the icons (files, and rendered by Qt's SVG plugins when PySide6 is there) and
-the translations. Prints one line per check; the exit code is non-zero when any fails.
+the translations, and that the Qt bindings keep Python's reference counts. Prints one
+line per check; the exit code is non-zero when any fails.
 """
 
 from __future__ import annotations
@@ -113,6 +114,19 @@ def check_translations() -> str:
     return f"{folder} ({names})"
 
 
+def check_qt_bindings() -> str:
+    try:
+        from labtunnel.ui.qt_bindings import describe, dropped_references
+    except ImportError:
+        return "PySide6 not installed: not checked"
+    import PySide6
+
+    lost = dropped_references()
+    if lost:
+        raise CheckFailed(describe(lost))
+    return f"PySide6 {PySide6.__version__} keeps reference counts"
+
+
 _app_holder: list[object] = []
 
 
@@ -130,6 +144,7 @@ CHECKS: list[tuple[str, Check]] = [
     ("keyring", check_keyring),
     ("icons", check_icons),
     ("translations", check_translations),
+    ("qt bindings", check_qt_bindings),
 ]
 
 

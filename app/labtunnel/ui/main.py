@@ -24,6 +24,7 @@ from labtunnel.ui.app import LabTunnelApp
 from labtunnel.ui.file_open import SUFFIX, FileOpenWatcher, lab_profile_argument
 from labtunnel.ui.i18n import Translators, ui_language
 from labtunnel.ui.icons import app_icon, missing_icons
+from labtunnel.ui.qt_bindings import describe, dropped_references
 from labtunnel.ui.resources import resources_dir
 from labtunnel.ui.settings import SettingsStore
 from labtunnel.ui.single_instance import SHOW, SingleInstance, open_message, server_name
@@ -75,6 +76,9 @@ def run(argv: Sequence[str] | None = None) -> int:
     if missing:
         # an incomplete install: say so in the log "Show log" opens, not only on stderr
         log.error("no %s in %s: the tray icon cannot be shown", ", ".join(missing), resources_dir())
+    lost = dropped_references()
+    if lost:
+        log.warning("%s", describe(lost))
     instance = SingleInstance(server_name(context.paths.config_dir))
     if not instance.claim(open_message(lab_profile) if lab_profile is not None else SHOW):
         log.info("LabTunnel is already running: handed over to it")

@@ -46,7 +46,7 @@ def check_keyring() -> str:
     import keyring
 
     from labtunnel.core.errors import SecretStoreUnavailable
-    from labtunnel.core.secrets import check_backend_is_secure
+    from labtunnel.core.profiles.secrets import check_backend_is_secure
 
     wanted = PLATFORM_BACKENDS.get(sys.platform)
     if wanted is not None:

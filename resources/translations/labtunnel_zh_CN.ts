@@ -12,7 +12,7 @@
 <context>
     <name>Fallback</name>
     <message>
-        <location filename="../../app/labtunnel/ui/fallback.py" line="+43"/>
+        <location filename="../../app/labtunnel/ui/fallback.py" line="+44"/>
         <source>This desktop has no system tray (notification area), so LabTunnel shows its menu in this window. Closing the window keeps your tunnels open; start LabTunnel again to bring it back.</source>
         <translation>此桌面没有系统托盘（通知区域），因此 LabTunnel 在此窗口中显示菜单。关闭窗口不会断开隧道；再次启动 LabTunnel 即可让窗口重新出现。</translation>
     </message>
@@ -27,7 +27,7 @@
         <translation>菜单</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+24"/>
         <source>{name}: {state}</source>
         <translation>{name}：{state}</translation>
     </message>
@@ -197,7 +197,7 @@
 <context>
     <name>ImportProfile</name>
     <message>
-        <location filename="../../app/labtunnel/ui/dialogs/import_profile.py" line="+66"/>
+        <location filename="../../app/labtunnel/ui/dialogs/import_profile.py" line="+64"/>
         <source>The address {address} on the server</source>
         <translation>服务器上的地址 {address}</translation>
     </message>
@@ -268,12 +268,12 @@
         <translation>名称：</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+8"/>
         <source>Import</source>
         <translation>导入</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+15"/>
         <source>Server:</source>
         <translation>服务器：</translation>
     </message>
@@ -324,7 +324,7 @@
 <context>
     <name>LogViewer</name>
     <message>
-        <location filename="../../app/labtunnel/ui/dialogs/log_viewer.py" line="+57"/>
+        <location filename="../../app/labtunnel/ui/dialogs/log_viewer.py" line="+54"/>
         <source>LabTunnel log</source>
         <translation>LabTunnel 日志</translation>
     </message>
@@ -344,7 +344,7 @@
         <translation>打开日志文件夹</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+19"/>
         <source>The log is empty so far ({path}).</source>
         <translation>日志目前还是空的（{path}）。</translation>
     </message>
@@ -459,7 +459,7 @@
 <context>
     <name>ProfileEditor</name>
     <message>
-        <location filename="../../app/labtunnel/ui/dialogs/profile_editor.py" line="+114"/>
+        <location filename="../../app/labtunnel/ui/dialogs/profile_editor.py" line="+107"/>
         <source>Add lab server</source>
         <extracomment>the SSH port has no label of its own: its problems show under the address the profile was stored (HostProfile); ``connect_requested`` says whether to connect now</extracomment>
         <translation>添加实验室服务器</translation>
@@ -740,7 +740,7 @@
 <context>
     <name>Servers</name>
     <message>
-        <location filename="../../app/labtunnel/ui/dialogs/servers.py" line="+33"/>
+        <location filename="../../app/labtunnel/ui/dialogs/servers.py" line="+30"/>
         <source>Lab servers</source>
         <translation>实验室服务器</translation>
     </message>
@@ -760,7 +760,7 @@
         <translation>删除…</translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+23"/>
         <source>{name}  ·  {user}@{host}  ·  {state}</source>
         <translation>{name}  ·  {user}@{host}  ·  {state}</translation>
     </message>
@@ -768,7 +768,7 @@
 <context>
     <name>Settings</name>
     <message>
-        <location filename="../../app/labtunnel/ui/dialogs/settings_dialog.py" line="+52"/>
+        <location filename="../../app/labtunnel/ui/dialogs/settings_dialog.py" line="+54"/>
         <source>LabTunnel settings</source>
         <extracomment>the settings were saved (AppSettings)</extracomment>
         <translation>LabTunnel 设置</translation>
@@ -829,12 +829,12 @@
         <translation>显示通知（已连接、连接中断、连接失败）</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+7"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+32"/>
         <source>Launch at login could not be changed: {reason}</source>
         <translation>无法更改“登录时启动”：{reason}</translation>
     </message>
@@ -842,9 +842,8 @@
 <context>
     <name>SshImport</name>
     <message>
-        <location filename="../../app/labtunnel/ui/dialogs/ssh_import.py" line="+50"/>
+        <location filename="../../app/labtunnel/ui/dialogs/ssh_import.py" line="+59"/>
         <source>key {file}</source>
-        <extracomment>reads an SSH config file (labtunnel.core.sshconfig.read_ssh_config)</extracomment>
         <translation>密钥 {file}</translation>
     </message>
     <message>
@@ -894,12 +893,12 @@
         <translation>未导入：</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+8"/>
         <source>Import selected</source>
         <translation>导入所选主机</translation>
     </message>
     <message>
-        <location line="+52"/>
+        <location line="+48"/>
         <source>No new hosts to import.</source>
         <translation>没有可导入的新主机。</translation>
     </message>
@@ -1244,49 +1243,48 @@ Reach Jupyter on your lab’s server from the system tray: LabTunnel signs in ov
 <context>
     <name>messages</name>
     <message>
-        <location filename="../../app/labtunnel/messages.py" line="+90"/>
-        <location line="+722"/>
+        <location filename="../../app/labtunnel/messages/profiles.py" line="+9"/>
+        <location filename="../../app/labtunnel/messages/sharing.py" line="+15"/>
         <source>Name</source>
-        <extracomment>sentence ends after which a joined sentence needs no space (CJK full-width punctuation) placeholders filled with messages (joined as sentences), translated like the template</extracomment>
         <translation>名称</translation>
     </message>
     <message>
-        <location line="-721"/>
-        <location line="+723"/>
+        <location line="+1"/>
+        <location filename="../../app/labtunnel/messages/sharing.py" line="+2"/>
         <source>Server address</source>
         <translation>服务器地址</translation>
     </message>
     <message>
-        <location line="-722"/>
-        <location line="+723"/>
+        <location line="+1"/>
+        <location filename="../../app/labtunnel/messages/sharing.py" line="+1"/>
         <source>SSH port</source>
         <translation>SSH 端口</translation>
     </message>
     <message>
-        <location line="-722"/>
-        <location line="+723"/>
+        <location line="+1"/>
+        <location filename="../../app/labtunnel/messages/sharing.py" line="+1"/>
         <source>User name</source>
         <translation>用户名</translation>
     </message>
     <message>
-        <location line="-722"/>
+        <location line="+1"/>
         <source>Key file</source>
         <translation>密钥文件</translation>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+723"/>
+        <location filename="../../app/labtunnel/messages/sharing.py" line="+2"/>
         <source>Jump host</source>
         <translation>跳板机</translation>
     </message>
     <message>
-        <location line="-722"/>
-        <location line="+732"/>
+        <location line="+1"/>
+        <location filename="../../app/labtunnel/messages/sharing.py" line="+10"/>
         <source>Remote address</source>
         <translation>远程地址</translation>
     </message>
     <message>
-        <location line="-731"/>
+        <location line="+1"/>
         <source>Local port</source>
         <translation>本地端口</translation>
     </message>
@@ -1311,7 +1309,7 @@ Reach Jupyter on your lab’s server from the system tray: LabTunnel signs in ov
         <translation>固定的主机密钥</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>{field} is empty: please fill it in.</source>
         <translation>{field}为空，请填写。</translation>
     </message>
@@ -1376,13 +1374,13 @@ Reach Jupyter on your lab’s server from the system tray: LabTunnel signs in ov
         <translation>{field}“{value}”不是 SHA256 指纹（格式为 SHA256:…，共 43 个字符）。</translation>
     </message>
     <message>
-        <location line="+7"/>
-        <location line="+711"/>
+        <location line="+8"/>
+        <location filename="../../app/labtunnel/messages/sharing.py" line="+28"/>
         <source>{field} is not valid.</source>
         <translation>{field}无效。</translation>
     </message>
     <message>
-        <location line="-709"/>
+        <location line="+3"/>
         <source>{field} {value} is not valid: use 0 (pick a free port) or 1 to 65535.</source>
         <translation>{field} {value} 无效：请使用 0（自动选择空闲端口）或 1 到 65535。</translation>
     </message>
@@ -1402,7 +1400,7 @@ Reach Jupyter on your lab’s server from the system tray: LabTunnel signs in ov
         <translation>LabTunnel 无法读取其设置文件 {path}（{detail}）。该文件保持原样。请修复该文件或将其移走，然后重新启动 LabTunnel；在此之前无法保存任何更改。</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location filename="../../app/labtunnel/messages/ssh.py" line="+12"/>
         <source>{path} is a public key. Choose the private key file (the one without .pub).</source>
         <translation>{path} 是公钥。请选择私钥文件（不带 .pub 的那个）。</translation>
     </message>
@@ -1417,7 +1415,7 @@ Reach Jupyter on your lab’s server from the system tray: LabTunnel signs in ov
         <translation>{path} 不是 LabTunnel 能使用的私钥。请选择 OpenSSH 或 PEM 格式的 ed25519、ECDSA 或 RSA 私钥。</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location filename="../../app/labtunnel/messages/tunnel.py" line="+12"/>
         <source>{host} does not allow port forwarding (AllowTcpForwarding is off). Ask your lab admin to enable it for your account.</source>
         <translation>{host} 不允许端口转发（AllowTcpForwarding 已关闭）。请让实验室管理员为您的账户开启端口转发。</translation>
     </message>
@@ -1432,7 +1430,7 @@ Reach Jupyter on your lab’s server from the system tray: LabTunnel signs in ov
         <translation>{host} 无法访问 {dest_host}:{dest_port}。请检查该服务是否在服务器上运行，以及配置中的远程地址是否正确。</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location filename="../../app/labtunnel/messages/profiles.py" line="+14"/>
         <source>No key passphrase is saved for “{profile}”. Edit the lab server and enter it.</source>
         <translation>没有为“{profile}”保存密钥口令。请编辑该实验室服务器并输入口令。</translation>
     </message>
@@ -1442,7 +1440,7 @@ Reach Jupyter on your lab’s server from the system tray: LabTunnel signs in ov
         <translation>没有为“{profile}”保存密码。请编辑该实验室服务器并输入您的密码（或运行：labtunnel profile set-password &quot;{profile}&quot;）。</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location filename="../../app/labtunnel/messages/ssh.py" line="+11"/>
         <source>Via the jump host {jump}: {reason}</source>
         <translation>经由跳板机 {jump}：{reason}</translation>
     </message>
@@ -1452,8 +1450,9 @@ Reach Jupyter on your lab’s server from the system tray: LabTunnel signs in ov
         <translation>警告：{host} 的身份已改变。LabTunnel 预期的密钥是 {expected}（{source}），但服务器出示的是 {key_type} {actual}。可能有人在截获连接，因此 LabTunnel 拒绝连接。请询问实验室管理员服务器是否重装过；只有确认之后，才删除旧密钥（labtunnel hostkey forget {host}）并重新连接。</translation>
     </message>
     <message>
-        <location line="+35"/>
+        <location filename="../../app/labtunnel/messages/base.py" line="+109"/>
         <source>Something unexpected went wrong ({kind}). See the log (Show log) for details.</source>
+        <extracomment>sentence ends after which a joined sentence needs no space (CJK full-width punctuation) placeholders filled with messages (joined as sentences), translated like the template</extracomment>
         <translation>发生了意外错误（{kind}）。详情请查看日志（菜单中的“查看日志”）。</translation>
     </message>
     <message>
@@ -1462,7 +1461,7 @@ Reach Jupyter on your lab’s server from the system tray: LabTunnel signs in ov
         <translation>LabTunnel 未能完成操作：{detail}。详情请查看日志（菜单中的“查看日志”）。</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location filename="../../app/labtunnel/messages/profiles.py" line="+12"/>
         <source>There is no saved lab server called “{name}”. Check the name in the list of servers.</source>
         <translation>没有名为“{name}”的已保存实验室服务器。请核对服务器列表中的名称。</translation>
     </message>
@@ -1492,7 +1491,7 @@ Reach Jupyter on your lab’s server from the system tray: LabTunnel signs in ov
         <translation>您的系统密钥环已锁定。请将其解锁（重新登录，或打开密钥环应用），然后重试。</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location filename="../../app/labtunnel/messages/ssh.py" line="+19"/>
         <source>The server name “{host}” could not be found. Check the spelling, and that you are on the lab network or VPN.</source>
         <translation>找不到服务器名“{host}”。请检查拼写，并确认您已连接到实验室网络或 VPN。</translation>
     </message>
@@ -1582,7 +1581,7 @@ Reach Jupyter on your lab’s server from the system tray: LabTunnel signs in ov
         <translation>没有为 {host} 输入一次性验证码，因此登录已停止。请重新连接并输入验证码。</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location filename="../../app/labtunnel/messages/tunnel.py" line="+14"/>
         <source>Port {port} on this computer is already used by another program. Choose another local port, or 0 to let LabTunnel pick a free one.</source>
         <translation>这台计算机上的端口 {port} 已被其他程序占用。请选择其他本地端口，或填 0 让 LabTunnel 自动选择空闲端口。</translation>
     </message>
@@ -1592,7 +1591,7 @@ Reach Jupyter on your lab’s server from the system tray: LabTunnel signs in ov
         <translation>LabTunnel 无权使用这台计算机上的端口 {port}。请选择大于 1024 的端口，或填 0 让 LabTunnel 自动选择。</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location filename="../../app/labtunnel/messages/jupyter.py" line="+12"/>
         <source>A command on the server failed (exit status {status}): {stderr}. See the log for details.</source>
         <translation>服务器上的一条命令执行失败（退出状态 {status}）：{stderr}。详情请查看日志。</translation>
     </message>
@@ -1682,7 +1681,7 @@ Reach Jupyter on your lab’s server from the system tray: LabTunnel signs in ov
         <translation>LabTunnel 无法停止您在服务器上的 Jupyter（进程 {pid}）。请在服务器的终端中停止它：kill {pid}</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location filename="../../app/labtunnel/messages/sharing.py" line="-49"/>
         <source>The file</source>
         <translation>该文件</translation>
     </message>
@@ -1763,7 +1762,7 @@ Reach Jupyter on your lab’s server from the system tray: LabTunnel signs in ov
         <translation>远程端口</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>{field} is not a text file.</source>
         <translation>{field}不是文本文件。</translation>
     </message>
@@ -1918,7 +1917,7 @@ Reach Jupyter on your lab’s server from the system tray: LabTunnel signs in ov
         <translation>“{alias}”的设置 LabTunnel 无法使用（{detail}）：已跳过。</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
         <source>“{alias}”: the key file {detail} does not exist; using the next key file named, or else the password.</source>
         <translation>“{alias}”：密钥文件 {detail} 不存在；将使用下一个指定的密钥文件，如果没有则使用密码。</translation>
     </message>

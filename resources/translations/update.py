@@ -5,7 +5,7 @@
                                                                  # anything is missing
 
 Sources: every ``translate("Context", "text")`` in app/labtunnel/ui and every
-``QT_TRANSLATE_NOOP("messages", "text")`` in app/labtunnel/messages.py. ``pyside6-lupdate``
+``QT_TRANSLATE_NOOP("messages", "text")`` in app/labtunnel/messages/. ``pyside6-lupdate``
 merges them into labtunnel_<lang>.ts (translations kept, vanished strings dropped);
 ``pyside6-lrelease`` compiles the .qm the app loads. The same strings are also found
 with Python's ast module and compared with what lupdate wrote, so a call lupdate
@@ -53,7 +53,7 @@ class Entry:
 
 
 def source_files() -> list[Path]:
-    return [*sorted((PACKAGE / "ui").rglob("*.py")), PACKAGE / "messages.py"]
+    return [*sorted((PACKAGE / "ui").rglob("*.py")), *sorted((PACKAGE / "messages").glob("*.py"))]
 
 
 def _marker_name(node: ast.expr) -> str | None:

@@ -15,7 +15,7 @@ metric and round by round (the order rotates every round):
   ssh -L      OpenSSH ``ssh -N -L`` with its default cipher: the reference (1.0x)
   direct      straight to the server: the ceiling of this machine
   stock       (--compare-stock) LabTunnel with LABTUNNEL_PARAMIKO_FAST_PATH=0:
-              what the paramiko fast paths in labtunnel.core.fastpath buy
+              what the paramiko fast paths in labtunnel.core.ssh.fast.packetizer buy
 
 CPU is that of the process doing the forwarding (the LabTunnel child, the ssh
 client): sshd's is the same for both and not counted. Then the tray app's idle
@@ -85,8 +85,9 @@ def child_main(cfg: dict[str, Any]) -> None:
     """Forwarder process: a long-lived session + forwarder; commands on stdin, JSON out."""
     import paramiko
 
-    from labtunnel.core import fastpath, tuning
-    from labtunnel.core.forwarder import LocalForwarder
+    from labtunnel.core.ssh.fast import packetizer as fastpath
+    from labtunnel.core.ssh.fast import tuning
+    from labtunnel.core.tunnel.forwarder import LocalForwarder
 
     _raise_nofile()
     host_key = public_key(cfg["host_key"])

@@ -228,9 +228,9 @@ class TrayApp:
         return self.proc.pid
 
     def _write_config(self) -> None:
-        from labtunnel.core.paths import AppPaths
-        from labtunnel.core.profiles import AuthMethod, HostProfile, RemoteForward
-        from labtunnel.core.store import ProfileStore
+        from labtunnel.core.platform.paths import AppPaths
+        from labtunnel.core.profiles.model import AuthMethod, HostProfile, RemoteForward
+        from labtunnel.core.profiles.store import ProfileStore
         from labtunnel.ui.settings import SettingsStore  # no Qt in there
 
         paths = AppPaths(self.config_dir, self.config_dir / "logs")

@@ -70,9 +70,9 @@ def open_transport(
 ) -> paramiko.Transport:
     """Connect to 127.0.0.1:port, verify the host key exactly, authenticate with the key.
 
-    Stands in for labtunnel.core.ssh until it lands: same tuning, no AutoAddPolicy.
+    Stands in for labtunnel.core.ssh.session until it lands: same tuning, no AutoAddPolicy.
     """
-    from labtunnel.core.transport import tune_transport
+    from labtunnel.core.ssh.fast.transport import tune_transport
 
     client_key = paramiko.PKey.from_path(key_path)
     sock = socket.create_connection(("127.0.0.1", port), timeout=10.0)

@@ -11,9 +11,9 @@ from PySide6.QtCore import QUrl
 from pytestqt.qtbot import QtBot
 from tests.gui.fakes import FakeLoginItem, FakeManager, Recorder
 
-from labtunnel.core.hostkeys import HostKeyStore
-from labtunnel.core.secrets import MemorySecretStore
-from labtunnel.core.store import ProfileStore
+from labtunnel.core.profiles.secrets import MemorySecretStore
+from labtunnel.core.profiles.store import ProfileStore
+from labtunnel.core.ssh.hostkeys import HostKeyStore
 from labtunnel.ui.app import LabTunnelApp
 from labtunnel.ui.login_item import LoginItem
 from labtunnel.ui.windows import ChooseFile

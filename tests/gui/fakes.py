@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from labtunnel.core.events import Listener, TunnelState, TunnelStatus
-from labtunnel.core.profiles import HostProfile
-from labtunnel.core.store import ProfileStore
+from labtunnel.core.profiles.model import HostProfile
+from labtunnel.core.profiles.store import ProfileStore
 
 JUPYTER_URL = "http://127.0.0.1:48888/lab?token=t0ken-for-tests"
 

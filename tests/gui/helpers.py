@@ -8,7 +8,7 @@ from pytestqt.qtbot import QtBot
 from tests.gui.fakes import FakeManager
 
 from labtunnel.core.events import TunnelState, TunnelStatus
-from labtunnel.core.profiles import HostProfile
+from labtunnel.core.profiles.model import HostProfile
 from labtunnel.ui.app import LabTunnelApp
 
 

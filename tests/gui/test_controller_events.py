@@ -19,8 +19,8 @@ from labtunnel.core.errors import (
     SessionLost,
 )
 from labtunnel.core.events import JupyterStopped, TunnelState
-from labtunnel.core.hostkeys import HostKeyStore
-from labtunnel.core.store import ProfileStore
+from labtunnel.core.profiles.store import ProfileStore
+from labtunnel.core.ssh.hostkeys import HostKeyStore
 from labtunnel.ui.app import LabTunnelApp
 from labtunnel.ui.bridge import EventBridge
 from labtunnel.ui.dialogs.hostkey import HostKeyChangedDialog, HostKeyDialog
@@ -223,7 +223,7 @@ def test_jupyter_found_elsewhere_is_one_click_away(
     qtbot: QtBot, make_app: AppFactory, store: ProfileStore
 ) -> None:
     from labtunnel.core.errors import JupyterNotFound
-    from labtunnel.core.profiles import JupyterSpec
+    from labtunnel.core.profiles.model import JupyterSpec
     from labtunnel.ui.dialogs.jupyter_choice import JupyterChoiceDialog
 
     profile = store.add(make_profile())

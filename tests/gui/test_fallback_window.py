@@ -10,7 +10,7 @@ from tests.gui.fakes import JUPYTER_URL, Recorder
 from tests.gui.helpers import action, fake, make_profile, set_state, texts
 
 from labtunnel.core.events import TunnelState
-from labtunnel.core.store import ProfileStore
+from labtunnel.core.profiles.store import ProfileStore
 from labtunnel.ui.app import LabTunnelApp
 from labtunnel.ui.tray_wait import TrayWaiter
 

@@ -13,7 +13,7 @@ from tests.gui.helpers import fake, make_profile, set_state, texts
 from tests.gui.test_tray_menu import STATS
 
 from labtunnel.core.events import StatsEvent, TunnelState
-from labtunnel.core.store import ProfileStore
+from labtunnel.core.profiles.store import ProfileStore
 from labtunnel.ui.app import LabTunnelApp
 from labtunnel.ui.controller import STATS_EVERY_MS
 from labtunnel.ui.settings import SettingsStore

@@ -18,10 +18,10 @@ from tests.gui.fakes import Recorder
 from tests.gui.helpers import action, fake, make_profile, open_menu
 
 from labtunnel.core.errors import ShareFileDamaged, ShareFileMalformed
-from labtunnel.core.profiles import JupyterApp, JupyterSpec
-from labtunnel.core.secrets import MemorySecretStore, SecretKind
-from labtunnel.core.sharing import SharedHost, SharedProfile, read_shared, write_shared
-from labtunnel.core.store import ProfileStore
+from labtunnel.core.profiles.model import JupyterApp, JupyterSpec
+from labtunnel.core.profiles.secrets import MemorySecretStore, SecretKind
+from labtunnel.core.profiles.sharing import SharedHost, SharedProfile, read_shared, write_shared
+from labtunnel.core.profiles.store import ProfileStore
 from labtunnel.ui.app import LabTunnelApp
 from labtunnel.ui.dialogs.import_profile import ImportProfileDialog
 from labtunnel.ui.file_open import FileOpenWatcher, lab_profile_argument

@@ -136,7 +136,7 @@ def test_ui_strings_are_translatable_literals() -> None:
             literal = len(args) >= 2 and all(
                 isinstance(a, ast.Constant) and isinstance(a.value, str) for a in args[:2]
             )
-            # texts.error_text translates core's templates, marked in labtunnel/messages.py
+            # texts.error_text translates core's templates, marked in labtunnel/messages/
             dynamic_ok = (
                 path.name == "texts.py"
                 and isinstance(args[0], ast.Constant)

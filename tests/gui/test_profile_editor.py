@@ -14,16 +14,16 @@ from tests.gui.helpers import fake, make_profile
 
 from labtunnel.core import events
 from labtunnel.core.errors import AuthFailed, HostKeyUnknown
-from labtunnel.core.hostkeys import HostKeyStore
-from labtunnel.core.profiles import (
+from labtunnel.core.profiles.model import (
     AuthMethod,
     JumpHost,
     JupyterApp,
     JupyterSpec,
     RemoteForward,
 )
-from labtunnel.core.secrets import KeyringSecretStore, MemorySecretStore, SecretKind
-from labtunnel.core.store import ProfileStore
+from labtunnel.core.profiles.secrets import KeyringSecretStore, MemorySecretStore, SecretKind
+from labtunnel.core.profiles.store import ProfileStore
+from labtunnel.core.ssh.hostkeys import HostKeyStore
 from labtunnel.ui.app import LabTunnelApp
 from labtunnel.ui.dialogs.hostkey import HostKeyDialog
 from labtunnel.ui.dialogs.profile_editor import ProfileEditor

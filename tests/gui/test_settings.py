@@ -12,10 +12,10 @@ from pytestqt.qtbot import QtBot
 from tests.gui.fakes import FakeLoginItem, Recorder
 from tests.gui.helpers import action, fake, make_profile, open_menu, set_state
 
-from labtunnel.core.autostart import login_item_for_platform
 from labtunnel.core.errors import AuthFailed, HostKeyUnknown
 from labtunnel.core.events import TunnelState
-from labtunnel.core.store import ProfileStore
+from labtunnel.core.platform.autostart import login_item_for_platform
+from labtunnel.core.profiles.store import ProfileStore
 from labtunnel.ui.app import LabTunnelApp
 from labtunnel.ui.dialogs.hostkey import HostKeyDialog
 from labtunnel.ui.dialogs.settings_dialog import SettingsDialog

@@ -133,8 +133,8 @@ CLI = "import sys; from labtunnel.cli import main; sys.exit(main(sys.argv[1:]))"
 
 
 def write_lab_profile(path: Path) -> Path:
-    from labtunnel.core.profiles import JupyterSpec
-    from labtunnel.core.sharing import SharedHost, SharedProfile, write_shared
+    from labtunnel.core.profiles.model import JupyterSpec
+    from labtunnel.core.profiles.sharing import SharedHost, SharedProfile, write_shared
 
     pin = "SHA256:" + "A" * 43
     write_shared(

@@ -12,8 +12,8 @@ from pytestqt.qtbot import QtBot
 from tests.gui.helpers import action, make_profile, open_menu
 
 from labtunnel.core.errors import SshConfigUnreadable
-from labtunnel.core.profiles import AuthMethod, JumpHost
-from labtunnel.core.store import ProfileStore
+from labtunnel.core.profiles.model import AuthMethod, JumpHost
+from labtunnel.core.profiles.store import ProfileStore
 from labtunnel.messages import describe_skipped_host
 from labtunnel.ui.app import LabTunnelApp
 from labtunnel.ui.dialogs.ssh_import import SshImportDialog

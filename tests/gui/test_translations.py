@@ -21,7 +21,7 @@ from tests.gui.helpers import action, make_profile, open_menu, set_state, texts
 from labtunnel import messages
 from labtunnel.core import errors as e
 from labtunnel.core.events import TunnelState
-from labtunnel.core.store import ProfileStore
+from labtunnel.core.profiles.store import ProfileStore
 from labtunnel.ui import i18n
 from labtunnel.ui.app import LabTunnelApp
 from labtunnel.ui.i18n import Translators, ui_language
@@ -206,13 +206,13 @@ def test_the_skipped_host_reasons_and_notes_are_all_translated(compiled: QTransl
     def check(message: messages.Message) -> None:
         assert compiled.translate("messages", message.template), message.template
 
-    for reason in messages._SKIP_REASONS:
+    for reason in messages.sharing.SKIP_REASONS:
         check(messages.describe_skipped_host("gpu", reason, "detail"))
-    for code in messages._IMPORT_NOTES:
+    for code in messages.sharing.IMPORT_NOTES:
         check(messages.describe_import_note(code, "detail", "gpu"))
-    for code in messages._PROBLEMS:
+    for code in messages.profiles.FIELD_PROBLEMS:
         check(messages.describe_problem(e.FieldProblem("name", code, "v")))
-    for code in messages._SHARE_PROBLEMS:
+    for code in messages.sharing.SHARE_PROBLEMS:
         check(messages.describe_share_problem(e.FieldProblem("jump.port", code, "v")))
 
 

@@ -12,8 +12,8 @@ from tests.gui.helpers import action, fake, make_profile, open_menu, set_state, 
 
 from labtunnel.core.errors import AuthFailed
 from labtunnel.core.events import StatsEvent, TunnelState
-from labtunnel.core.serverinfo import GpuStat, ServerStats
-from labtunnel.core.store import ProfileStore
+from labtunnel.core.profiles.store import ProfileStore
+from labtunnel.core.server.stats import GpuStat, ServerStats
 from labtunnel.ui.app import LabTunnelApp
 from labtunnel.ui.dialogs.log_viewer import LogViewer
 from labtunnel.ui.dialogs.profile_editor import ProfileEditor
@@ -115,7 +115,7 @@ def test_connected_profile_offers_browser_url_stats_and_stopping(
 def test_remote_forward_profile_has_no_stop_jupyter(
     qtbot: QtBot, make_app: AppFactory, store: ProfileStore
 ) -> None:
-    from labtunnel.core.profiles import RemoteForward
+    from labtunnel.core.profiles.model import RemoteForward
 
     profile = store.add(make_profile(target=RemoteForward("localhost", 6006)))
     app = make_app()

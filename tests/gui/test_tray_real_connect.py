@@ -22,13 +22,13 @@ from pytestqt.qtbot import QtBot
 from tests.gui.helpers import action, open_menu, texts
 from tests.harness import LabServer
 
-from labtunnel.core.auth import Prompter
 from labtunnel.core.context import AppContext
 from labtunnel.core.events import Listener, TunnelState
-from labtunnel.core.paths import default_paths
-from labtunnel.core.profiles import HostProfile, JupyterSpec
-from labtunnel.core.secrets import KeyringSecretStore, SecretKind
-from labtunnel.core.tunnels import TunnelManager
+from labtunnel.core.platform.paths import default_paths
+from labtunnel.core.profiles.model import HostProfile, JupyterSpec
+from labtunnel.core.profiles.secrets import KeyringSecretStore, SecretKind
+from labtunnel.core.ssh.auth import Prompter
+from labtunnel.core.tunnel.manager import TunnelManager
 from labtunnel.ui.app import LabTunnelApp
 from labtunnel.ui.dialogs.hostkey import HostKeyDialog
 

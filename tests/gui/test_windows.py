@@ -12,8 +12,8 @@ from tests.gui.helpers import fake, make_profile, set_state
 
 from labtunnel.core.events import TunnelState
 from labtunnel.core.logs import MASK
-from labtunnel.core.secrets import MemorySecretStore, SecretKind
-from labtunnel.core.store import ProfileStore
+from labtunnel.core.profiles.secrets import MemorySecretStore, SecretKind
+from labtunnel.core.profiles.store import ProfileStore
 from labtunnel.ui.app import LabTunnelApp
 from labtunnel.ui.dialogs.log_viewer import read_tail
 

@@ -5,9 +5,9 @@ from pathlib import Path
 import pytest
 from tests.harness import LabServer
 
-from labtunnel.core.hostkeys import HostKeyStore, host_entry_name
-from labtunnel.core.profiles import AuthMethod
-from labtunnel.core.ssh import SshEndpoint
+from labtunnel.core.profiles.model import AuthMethod
+from labtunnel.core.ssh.hostkeys import HostKeyStore, host_entry_name
+from labtunnel.core.ssh.session import SshEndpoint
 
 
 def known_hosts_text(lab: LabServer) -> str:

@@ -20,9 +20,10 @@ import paramiko
 import pytest
 from tests.harness import LabServer, RemoteService, ServiceFactory
 
-from labtunnel.core import fastpath, tuning
-from labtunnel.core.forwarder import LocalForwarder
-from labtunnel.core.transport import tune_transport
+from labtunnel.core.ssh.fast import packetizer as fastpath
+from labtunnel.core.ssh.fast import tuning
+from labtunnel.core.ssh.fast.transport import tune_transport
+from labtunnel.core.tunnel.forwarder import LocalForwarder
 
 pytestmark = pytest.mark.integration
 

@@ -27,15 +27,16 @@ from typing import Any
 import pytest
 from tests.harness import LabServer, TestUser
 
-from labtunnel.core.auth import Credentials
 from labtunnel.core.errors import JupyterNotFound
-from labtunnel.core.forwarder import LocalForwarder
-from labtunnel.core.hostkeys import HostKeyStore
-from labtunnel.core.jupyter import JupyterManager, JupyterServer, StopOutcome
-from labtunnel.core.profiles import AuthMethod, JupyterApp, JupyterSpec
-from labtunnel.core.remembered import RememberedServers
-from labtunnel.core.serverinfo import GpuStat, gather_server_stats
-from labtunnel.core.ssh import SshEndpoint, SshSession
+from labtunnel.core.jupyter.manager import JupyterManager
+from labtunnel.core.jupyter.server import JupyterServer, StopOutcome
+from labtunnel.core.profiles.model import AuthMethod, JupyterApp, JupyterSpec
+from labtunnel.core.profiles.remembered import RememberedServers
+from labtunnel.core.server.stats import GpuStat, gather_server_stats
+from labtunnel.core.ssh.auth import Credentials
+from labtunnel.core.ssh.hostkeys import HostKeyStore
+from labtunnel.core.ssh.session import SshEndpoint, SshSession
+from labtunnel.core.tunnel.forwarder import LocalForwarder
 
 pytestmark = pytest.mark.integration
 

@@ -14,7 +14,7 @@ import pytest
 from tests.harness import unavailable
 
 from labtunnel.core.errors import SecretStoreUnavailable
-from labtunnel.core.secrets import KeyringSecretStore, SecretKind, delete_all
+from labtunnel.core.profiles.secrets import KeyringSecretStore, SecretKind, delete_all
 
 pytestmark = pytest.mark.integration
 
@@ -59,7 +59,7 @@ LOCKED_SCRIPT = textwrap.dedent(
     """
     import secretstorage
     from labtunnel.core.errors import SecretStoreLocked
-    from labtunnel.core.secrets import KeyringSecretStore, SecretKind
+    from labtunnel.core.profiles.secrets import KeyringSecretStore, SecretKind
 
     store = KeyringSecretStore("labtunnel-locked-test")
     store.set("p", SecretKind.PASSWORD, "before-lock")

@@ -16,7 +16,7 @@ from tests.harness import LabServer, RemoteService
 from tests.integration.tunnel_helpers import EventLog, make_tunnel, remote_target
 
 from labtunnel.core.events import TunnelState
-from labtunnel.core.hostkeys import HostKeyStore
+from labtunnel.core.ssh.hostkeys import HostKeyStore
 
 pytestmark = pytest.mark.integration
 

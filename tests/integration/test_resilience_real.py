@@ -19,7 +19,7 @@ from tests.integration.tunnel_helpers import (
 )
 
 from labtunnel.core.events import TunnelState
-from labtunnel.core.hostkeys import HostKeyStore
+from labtunnel.core.ssh.hostkeys import HostKeyStore
 
 pytestmark = pytest.mark.integration
 

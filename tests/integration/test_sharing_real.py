@@ -18,7 +18,7 @@ from tests.integration.test_cli_real import (
     labtunnel,
 )
 
-from labtunnel.core.sharing import content_digest
+from labtunnel.core.profiles.sharing import content_digest
 
 pytestmark = pytest.mark.integration
 

@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 from tests.harness import LabServer
 
-from labtunnel.core.auth import Credentials
 from labtunnel.core.errors import (
     AgentUnavailable,
     AuthFailed,
@@ -30,9 +29,11 @@ from labtunnel.core.errors import (
     OneTimeCodeCancelled,
     RemoteCommandTimeout,
 )
-from labtunnel.core.hostkeys import HostKeyStore, fingerprint
-from labtunnel.core.profiles import AuthMethod
-from labtunnel.core.ssh import SshEndpoint, SshSession, open_chain
+from labtunnel.core.profiles.model import AuthMethod
+from labtunnel.core.ssh.auth import Credentials
+from labtunnel.core.ssh.hops import open_chain
+from labtunnel.core.ssh.hostkeys import HostKeyStore, fingerprint
+from labtunnel.core.ssh.session import SshEndpoint, SshSession
 
 pytestmark = pytest.mark.integration
 

@@ -12,12 +12,12 @@ from pathlib import Path
 from tests.harness import LabServer
 
 from labtunnel.core.events import Event, TunnelState, TunnelStatus
-from labtunnel.core.hostkeys import HostKeyStore
-from labtunnel.core.profiles import HostProfile, JupyterSpec, RemoteForward, Target
-from labtunnel.core.remembered import RememberedServers
-from labtunnel.core.secrets import MemorySecretStore, SecretKind
-from labtunnel.core.store import ProfileStore
-from labtunnel.core.tunnels import Tunnel, TunnelDeps
+from labtunnel.core.profiles.model import HostProfile, JupyterSpec, RemoteForward, Target
+from labtunnel.core.profiles.remembered import RememberedServers
+from labtunnel.core.profiles.secrets import MemorySecretStore, SecretKind
+from labtunnel.core.profiles.store import ProfileStore
+from labtunnel.core.ssh.hostkeys import HostKeyStore
+from labtunnel.core.tunnel.tunnel import Tunnel, TunnelDeps
 
 
 @dataclass

@@ -9,9 +9,9 @@ import time
 
 from labtunnel.core.errors import LabTunnelError
 from labtunnel.core.events import Listener, StatsEvent, TestResult, TunnelState, TunnelStatus
-from labtunnel.core.profiles import HostProfile
-from labtunnel.core.serverinfo import GpuStat, ServerStats
-from labtunnel.core.store import ProfileStore
+from labtunnel.core.profiles.model import HostProfile
+from labtunnel.core.profiles.store import ProfileStore
+from labtunnel.core.server.stats import GpuStat, ServerStats
 
 DEMO_URL = "http://127.0.0.1:48213/lab?token=demo"
 DEMO_STATS = ServerStats(

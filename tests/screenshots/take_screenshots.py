@@ -215,8 +215,8 @@ def make_background(path: Path) -> None:
 def write_demo_files(workdir: Path) -> tuple[Path, Path]:
     """A lab profile file (as a lab admin exports it) and an SSH config to import, in
     the temporary home the parent made (never a real one)."""
-    from labtunnel.core.profiles import JupyterApp, JupyterSpec
-    from labtunnel.core.sharing import SharedHost, SharedProfile, write_shared
+    from labtunnel.core.profiles.model import JupyterApp, JupyterSpec
+    from labtunnel.core.profiles.sharing import SharedHost, SharedProfile, write_shared
 
     pin = "SHA256:DF3o4pYm8x0d2b3Kq7dJvL8hP5c0fWnQmY2RZt9a1bE"
     shared = SharedProfile(
@@ -263,8 +263,6 @@ def run_child(out: Path, language: str) -> int:
     from PySide6.QtWidgets import QApplication, QWidget
     from tests.screenshots.demo_manager import DemoManager
 
-    from labtunnel.core.auth import Prompter
-    from labtunnel.core.autostart import login_item_for_platform
     from labtunnel.core.errors import (
         AuthFailed,
         HostKeyChanged,
@@ -273,11 +271,13 @@ def run_child(out: Path, language: str) -> int:
         JupyterNotFound,
     )
     from labtunnel.core.events import Listener, TunnelState
-    from labtunnel.core.hostkeys import HostKeyStore
-    from labtunnel.core.paths import default_paths
-    from labtunnel.core.profiles import HostProfile
-    from labtunnel.core.secrets import MemorySecretStore
-    from labtunnel.core.store import ProfileStore
+    from labtunnel.core.platform.autostart import login_item_for_platform
+    from labtunnel.core.platform.paths import default_paths
+    from labtunnel.core.profiles.model import HostProfile
+    from labtunnel.core.profiles.secrets import MemorySecretStore
+    from labtunnel.core.profiles.store import ProfileStore
+    from labtunnel.core.ssh.auth import Prompter
+    from labtunnel.core.ssh.hostkeys import HostKeyStore
     from labtunnel.ui.app import LabTunnelApp
     from labtunnel.ui.dialogs.common import fit_to_contents
     from labtunnel.ui.dialogs.otp import OneTimeCodeDialog

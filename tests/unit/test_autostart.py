@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from labtunnel.core.autostart import (
+from labtunnel.core.platform.autostart import (
     UnsupportedLoginItem,
     launch_command,
     login_item_for_platform,
 )
-from labtunnel.core.autostart.linux import XdgLoginItem, autostart_dir, exec_quote
-from labtunnel.core.autostart.macos import BUNDLE_ID, MacLoginItem
-from labtunnel.core.autostart.windows import (
+from labtunnel.core.platform.autostart.linux import XdgLoginItem, autostart_dir, exec_quote
+from labtunnel.core.platform.autostart.macos import BUNDLE_ID, MacLoginItem
+from labtunnel.core.platform.autostart.windows import (
     RunKeyRegistry,
     WindowsLoginItem,
     command_line,

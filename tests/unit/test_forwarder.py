@@ -23,8 +23,8 @@ from pathlib import Path
 import pytest
 
 from labtunnel.core.errors import ForwardingRefused, LocalPortInUse
-from labtunnel.core.forwarder import LocalForwarder
-from labtunnel.core.tuning import LISTEN_BACKLOG
+from labtunnel.core.ssh.fast.tuning import LISTEN_BACKLOG
+from labtunnel.core.tunnel.forwarder import LocalForwarder
 
 DEST = ("127.0.0.1", 8888)
 
@@ -329,7 +329,7 @@ def test_open_failure_is_logged_at_warning_by_default(
     opener.refuse = 1
     with (
         LocalForwarder(opener, DEST) as fwd,  # type: ignore[arg-type]
-        caplog.at_level(logging.WARNING, logger="labtunnel.core.forwarder"),
+        caplog.at_level(logging.WARNING, logger="labtunnel.core.tunnel.forwarder"),
     ):
         with connect(fwd.port) as client:
             client.sendall(b"secret payload")
@@ -460,8 +460,9 @@ def test_denied_port_is_a_typed_error(opener: Opener) -> None:
 def test_tune_transport_prefers_aes_gcm_and_big_windows() -> None:
     import paramiko
 
-    from labtunnel.core import fastpath, tuning
-    from labtunnel.core.transport import tune_transport
+    from labtunnel.core.ssh.fast import packetizer as fastpath
+    from labtunnel.core.ssh.fast import tuning
+    from labtunnel.core.ssh.fast.transport import tune_transport
 
     a, b = socket.socketpair()
     transport = paramiko.Transport(a)

@@ -9,7 +9,7 @@ import paramiko
 import pytest
 
 from labtunnel.core.errors import HostKeyChanged, HostKeyUnknown
-from labtunnel.core.hostkeys import HostKeyStore, fingerprint, host_entry_name
+from labtunnel.core.ssh.hostkeys import HostKeyStore, fingerprint, host_entry_name
 
 
 def make_key(tmp_path: Path, name: str, kind: str = "ed25519") -> paramiko.PKey:

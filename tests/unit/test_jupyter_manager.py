@@ -18,10 +18,11 @@ from labtunnel.core.errors import (
     RemoteCommandTimeout,
     SessionLost,
 )
-from labtunnel.core.jupyter import JupyterManager, JupyterServer
-from labtunnel.core.profiles import JupyterApp, JupyterSpec
-from labtunnel.core.remembered import RememberedServer, RememberedServers
-from labtunnel.core.remote import LOGIN_SHELL_COMMAND, CommandResult
+from labtunnel.core.jupyter.manager import JupyterManager
+from labtunnel.core.jupyter.server import JupyterServer
+from labtunnel.core.profiles.model import JupyterApp, JupyterSpec
+from labtunnel.core.profiles.remembered import RememberedServer, RememberedServers
+from labtunnel.core.ssh.remote import LOGIN_SHELL_COMMAND, CommandResult
 
 TOKEN = "f" * 48
 

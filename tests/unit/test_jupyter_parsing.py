@@ -7,18 +7,10 @@ import json
 import pytest
 
 from labtunnel.core.errors import JupyterNotFound
-from labtunnel.core.jupyter import (
-    EnvKind,
-    JupyterServer,
-    classify_env,
-    command_tried,
-    forward_host,
-    parse_list_output,
-    parse_scan,
-    redact,
-    server_from_info,
-)
-from labtunnel.core.profiles import JupyterApp
+from labtunnel.core.jupyter.env import EnvKind, classify_env, command_tried
+from labtunnel.core.jupyter.parsing import parse_list_output, parse_scan, redact
+from labtunnel.core.jupyter.server import JupyterServer, forward_host, server_from_info
+from labtunnel.core.profiles.model import JupyterApp
 
 TOKEN = "3b009355832d0ae98147043ef6eea772d9230907148f82c2"
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from labtunnel.core.remembered import RememberedServer, RememberedServers
+from labtunnel.core.profiles.remembered import RememberedServer, RememberedServers
 
 
 def test_round_trip_across_instances(tmp_path: Path) -> None:
@@ -48,7 +48,7 @@ def test_corrupt_file_is_set_aside(
     path = tmp_path / "state.json"
     path.write_bytes(content)
     store = RememberedServers(path)
-    with caplog.at_level(logging.WARNING, logger="labtunnel.core.remembered"):
+    with caplog.at_level(logging.WARNING, logger="labtunnel.core.profiles.remembered"):
         assert store.get("p1") is None
     [backup] = list(tmp_path.glob("state.json.corrupt-*"))
     assert backup.read_bytes() == content
@@ -106,7 +106,7 @@ def test_unwritable_path_only_warns_even_as_root(
     blocker = tmp_path / "file"
     blocker.write_text("x")
     store = RememberedServers(blocker / "state.json")  # parent is a file
-    with caplog.at_level(logging.WARNING, logger="labtunnel.core.remembered"):
+    with caplog.at_level(logging.WARNING, logger="labtunnel.core.profiles.remembered"):
         store.remember("p1", RememberedServer(1, 2, 3.0))
     assert store.get("p1") == RememberedServer(1, 2, 3.0)
     assert "cannot write" in caplog.text

@@ -16,10 +16,11 @@ from pathlib import Path
 import pytest
 
 from labtunnel.core.errors import JupyterNotFound, JupyterStartFailed, JupyterStopFailed
-from labtunnel.core.jupyter import JupyterManager, JupyterServer, StopOutcome
-from labtunnel.core.profiles import JupyterApp, JupyterSpec
-from labtunnel.core.remembered import RememberedServer, RememberedServers
-from labtunnel.core.remote import (
+from labtunnel.core.jupyter.manager import JupyterManager
+from labtunnel.core.jupyter.server import JupyterServer, StopOutcome
+from labtunnel.core.profiles.model import JupyterApp, JupyterSpec
+from labtunnel.core.profiles.remembered import RememberedServer, RememberedServers
+from labtunnel.core.ssh.remote import (
     LOGIN_SHELL_COMMAND,
     CommandResult,
     run_script,

@@ -12,7 +12,7 @@ from labtunnel.core.errors import (
     KeyPassphraseNeeded,
     KeyPassphraseWrong,
 )
-from labtunnel.core.keys import load_private_key
+from labtunnel.core.ssh.keys import load_private_key
 
 PASSPHRASE = "correct horse"
 

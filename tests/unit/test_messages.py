@@ -21,10 +21,12 @@ def concrete_errors() -> list[type[e.LabTunnelError]]:
 
 
 def test_every_core_error_has_its_own_sentence() -> None:
-    generic = messages._DESCRIBERS[e.LabTunnelError]
+    generic = messages.base.DESCRIBERS[e.LabTunnelError]
     missing = []
     for cls in concrete_errors():
-        describer = next(messages._DESCRIBERS[k] for k in cls.__mro__ if k in messages._DESCRIBERS)
+        describer = next(
+            messages.base.DESCRIBERS[k] for k in cls.__mro__ if k in messages.base.DESCRIBERS
+        )
         if describer is generic:
             missing.append(cls.__name__)
     assert missing == []

@@ -3,7 +3,7 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
-from labtunnel.core.paths import default_paths
+from labtunnel.core.platform.paths import default_paths
 
 
 def test_config_dir_override_and_private_folders(tmp_path: Path) -> None:

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from labtunnel.core.errors import ProfileInvalid
-from labtunnel.core.profiles import (
+from labtunnel.core.profiles.model import (
     AuthMethod,
     HostProfile,
     JumpHost,

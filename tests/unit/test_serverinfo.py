@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 
 from labtunnel.core.errors import RemoteCommandFailed
-from labtunnel.core.remote import LOGIN_SHELL_COMMAND, CommandResult
-from labtunnel.core.serverinfo import (
+from labtunnel.core.server.stats import (
     STATS_SCRIPT,
     GpuStat,
     gather_server_stats,
     parse_nvidia_smi,
     parse_server_stats,
 )
+from labtunnel.core.ssh.remote import LOGIN_SHELL_COMMAND, CommandResult
 
 MEMINFO = """\
 MemTotal:       131912344 kB

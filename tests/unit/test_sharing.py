@@ -20,8 +20,7 @@ from labtunnel.core.errors import (
     ShareHostKeyUnknown,
     ShareUnsupportedProfile,
 )
-from labtunnel.core.hostkeys import HostKeyStore, fingerprint, host_entry_name
-from labtunnel.core.profiles import (
+from labtunnel.core.profiles.model import (
     AuthMethod,
     HostProfile,
     JumpHost,
@@ -29,8 +28,8 @@ from labtunnel.core.profiles import (
     JupyterSpec,
     RemoteForward,
 )
-from labtunnel.core.secrets import MemorySecretStore, SecretKind
-from labtunnel.core.sharing import (
+from labtunnel.core.profiles.secrets import MemorySecretStore, SecretKind
+from labtunnel.core.profiles.sharing import (
     FORMAT_NAME,
     MAX_FILE_BYTES,
     SharedHost,
@@ -45,7 +44,8 @@ from labtunnel.core.sharing import (
     to_document,
     write_shared,
 )
-from labtunnel.core.store import ProfileStore
+from labtunnel.core.profiles.store import ProfileStore
+from labtunnel.core.ssh.hostkeys import HostKeyStore, fingerprint, host_entry_name
 from labtunnel.messages import describe
 
 PIN_A = "SHA256:" + "A" * 43

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from labtunnel.core.errors import SshConfigUnreadable
-from labtunnel.core.profiles import AuthMethod, HostProfile, JumpHost, JupyterSpec
-from labtunnel.core.sshconfig import (
+from labtunnel.core.profiles.model import AuthMethod, HostProfile, JumpHost, JupyterSpec
+from labtunnel.core.profiles.sshconfig import (
     ConfigNote,
     ImportNote,
     SkippedHost,
@@ -16,7 +16,7 @@ from labtunnel.core.sshconfig import (
     plan_ssh_import,
     read_ssh_config,
 )
-from labtunnel.core.store import ProfileStore
+from labtunnel.core.profiles.store import ProfileStore
 from labtunnel.messages import describe, describe_import_note, describe_skipped_host
 
 

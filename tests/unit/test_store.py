@@ -9,7 +9,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from labtunnel.core import atomic
 from labtunnel.core.errors import (
     ProfileFileUnwritable,
     ProfileInvalid,
@@ -18,8 +17,9 @@ from labtunnel.core.errors import (
     ProfileStoreLocked,
     ProfileStoreTooNew,
 )
-from labtunnel.core.profiles import HostProfile
-from labtunnel.core.store import SCHEMA_VERSION, ProfileStore
+from labtunnel.core.platform import atomic
+from labtunnel.core.profiles.model import HostProfile
+from labtunnel.core.profiles.store import SCHEMA_VERSION, ProfileStore
 
 
 @pytest.fixture

@@ -13,12 +13,13 @@ from tests.integration.tunnel_helpers import EventLog
 
 from labtunnel.core.errors import AuthFailed, ConnectionRefused, HostKeyUnknown, LabTunnelError
 from labtunnel.core.events import TunnelState
-from labtunnel.core.hostkeys import HostKeyStore
-from labtunnel.core.profiles import HostProfile, RemoteForward
-from labtunnel.core.remembered import RememberedServers
-from labtunnel.core.secrets import MemorySecretStore, SecretKind
-from labtunnel.core.store import ProfileStore
-from labtunnel.core.tunnels import ReconnectPolicy, Tunnel, TunnelDeps
+from labtunnel.core.profiles.model import HostProfile, RemoteForward
+from labtunnel.core.profiles.remembered import RememberedServers
+from labtunnel.core.profiles.secrets import MemorySecretStore, SecretKind
+from labtunnel.core.profiles.store import ProfileStore
+from labtunnel.core.ssh.hostkeys import HostKeyStore
+from labtunnel.core.tunnel.reconnect import ReconnectPolicy
+from labtunnel.core.tunnel.tunnel import Tunnel, TunnelDeps
 
 
 class FakeChannel:

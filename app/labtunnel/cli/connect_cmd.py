@@ -21,7 +21,7 @@ from labtunnel.cli.output import fail, say
 from labtunnel.core.context import AppContext
 from labtunnel.core.errors import HostKeyUnknown, LabTunnelError, unknown_host_key
 from labtunnel.core.events import Event, TunnelState, TunnelStatus
-from labtunnel.core.tunnels import Tunnel
+from labtunnel.core.tunnel.tunnel import Tunnel
 from labtunnel.messages import describe
 
 STEP_TEXT = {

@@ -6,12 +6,13 @@ import argparse
 from typing import Any
 
 from labtunnel.cli.output import say
-from labtunnel.core.connection import hops_for
 from labtunnel.core.context import AppContext
 from labtunnel.core.errors import FieldProblem, ProfileInvalid
-from labtunnel.core.jupyter import JupyterManager, StopOutcome
-from labtunnel.core.profiles import HostProfile, JupyterSpec
-from labtunnel.core.ssh import SshSession, open_chain
+from labtunnel.core.jupyter.manager import JupyterManager
+from labtunnel.core.jupyter.server import StopOutcome
+from labtunnel.core.profiles.model import HostProfile, JupyterSpec
+from labtunnel.core.ssh.hops import hops_for, open_chain
+from labtunnel.core.ssh.session import SshSession
 
 
 def register(commands: Any) -> None:

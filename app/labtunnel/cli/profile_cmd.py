@@ -12,7 +12,7 @@ from labtunnel.cli.secrets_input import read_secret
 from labtunnel.core.context import AppContext
 from labtunnel.core.errors import FieldProblem, ProfileInvalid
 from labtunnel.core.logs import register_secret
-from labtunnel.core.profiles import (
+from labtunnel.core.profiles.model import (
     AuthMethod,
     HostProfile,
     JumpHost,
@@ -25,7 +25,7 @@ from labtunnel.core.profiles import (
     profile_to_dict,
     validate_profile,
 )
-from labtunnel.core.secrets import SecretKind, delete_all
+from labtunnel.core.profiles.secrets import SecretKind, delete_all
 
 
 def register(commands: Any) -> None:

@@ -11,8 +11,8 @@ from typing import Any
 from labtunnel.cli.output import say
 from labtunnel.cli.secrets_input import read_secret
 from labtunnel.core.context import AppContext
-from labtunnel.core.profiles import AuthMethod, HostProfile
-from labtunnel.core.sharing import (
+from labtunnel.core.profiles.model import AuthMethod, HostProfile
+from labtunnel.core.profiles.sharing import (
     FILE_SUFFIX,
     SharedHost,
     import_shared,
@@ -20,7 +20,7 @@ from labtunnel.core.sharing import (
     share_profile,
     write_shared,
 )
-from labtunnel.core.sshconfig import apply_ssh_import, plan_ssh_import, read_ssh_config
+from labtunnel.core.profiles.sshconfig import apply_ssh_import, plan_ssh_import, read_ssh_config
 from labtunnel.messages import describe_import_note, describe_skipped_host
 
 

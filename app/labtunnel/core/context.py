@@ -5,13 +5,13 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from labtunnel.core.auth import Prompter
-from labtunnel.core.hostkeys import HostKeyStore
-from labtunnel.core.paths import AppPaths, default_paths
-from labtunnel.core.remembered import RememberedServers
-from labtunnel.core.secrets import SERVICE_NAME, KeyringSecretStore, SecretStore
-from labtunnel.core.store import ProfileStore
-from labtunnel.core.tunnels import TunnelDeps
+from labtunnel.core.platform.paths import AppPaths, default_paths
+from labtunnel.core.profiles.remembered import RememberedServers
+from labtunnel.core.profiles.secrets import SERVICE_NAME, KeyringSecretStore, SecretStore
+from labtunnel.core.profiles.store import ProfileStore
+from labtunnel.core.ssh.auth import Prompter
+from labtunnel.core.ssh.hostkeys import HostKeyStore
+from labtunnel.core.tunnel.tunnel import TunnelDeps
 
 KEYRING_SERVICE_ENV = "LABTUNNEL_KEYRING_SERVICE"
 

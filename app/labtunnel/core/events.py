@@ -41,7 +41,7 @@ class TunnelStatus:
 @dataclass(frozen=True)
 class StatsEvent:
     profile_id: str
-    stats: Any  # labtunnel.core.serverinfo.ServerStats
+    stats: Any  # labtunnel.core.server.stats.ServerStats
     error: LabTunnelError | None = None
 
 

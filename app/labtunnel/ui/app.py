@@ -11,11 +11,11 @@ from PySide6.QtCore import QCoreApplication, QObject, QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QMessageBox, QSystemTrayIcon
 
-from labtunnel.core.auth import Prompter
 from labtunnel.core.errors import LabTunnelError
 from labtunnel.core.events import Listener
-from labtunnel.core.secrets import SecretStore
-from labtunnel.core.store import ProfileStore
+from labtunnel.core.profiles.secrets import SecretStore
+from labtunnel.core.profiles.store import ProfileStore
+from labtunnel.core.ssh.auth import Prompter
 from labtunnel.ui.bridge import EventBridge
 from labtunnel.ui.contracts import HostKeyTrust, OpenUrl, SetClipboard, TunnelControl
 from labtunnel.ui.controller import AppController

@@ -8,7 +8,7 @@ from typing import Protocol
 from PySide6.QtCore import QUrl
 
 from labtunnel.core.events import TunnelStatus
-from labtunnel.core.profiles import HostProfile
+from labtunnel.core.profiles.model import HostProfile
 
 #: opens a URL in the user's browser or file manager (QDesktopServices.openUrl by default)
 OpenUrl = Callable[[QUrl], object]
@@ -17,7 +17,7 @@ SetClipboard = Callable[[str], None]
 
 
 class TunnelControl(Protocol):
-    """The part of labtunnel.core.tunnels.TunnelManager the tray uses. Every call
+    """The part of labtunnel.core.tunnel.tunnel.TunnelManager the tray uses. Every call
     returns at once; results arrive as events through the bridge."""
 
     def connect(self, profile_id: str) -> None: ...

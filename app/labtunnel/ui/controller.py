@@ -22,8 +22,8 @@ from labtunnel.core.errors import (
     LabTunnelError,
 )
 from labtunnel.core.events import JupyterStopped, StatsEvent, TestResult, TunnelState, TunnelStatus
-from labtunnel.core.profiles import HostProfile, JupyterSpec
-from labtunnel.core.store import ProfileStore
+from labtunnel.core.profiles.model import HostProfile, JupyterSpec
+from labtunnel.core.profiles.store import ProfileStore
 from labtunnel.ui.bridge import EventBridge
 from labtunnel.ui.contracts import HostKeyTrust, OpenUrl, SetClipboard, TunnelControl
 from labtunnel.ui.notices import Notice, NoticeKind, NoticeTracker

@@ -13,13 +13,13 @@ from PySide6.QtCore import QObject, QSocketNotifier
 from PySide6.QtWidgets import QApplication
 
 from labtunnel import APP_NAME
-from labtunnel.core.auth import Prompter
-from labtunnel.core.autostart import login_item_for_platform
 from labtunnel.core.context import AppContext
 from labtunnel.core.events import Listener
 from labtunnel.core.logs import setup_logging
-from labtunnel.core.store import ProfileStore
-from labtunnel.core.tunnels import TunnelManager
+from labtunnel.core.platform.autostart import login_item_for_platform
+from labtunnel.core.profiles.store import ProfileStore
+from labtunnel.core.ssh.auth import Prompter
+from labtunnel.core.tunnel.manager import TunnelManager
 from labtunnel.ui.app import LabTunnelApp
 from labtunnel.ui.file_open import SUFFIX, FileOpenWatcher, lab_profile_argument
 from labtunnel.ui.i18n import Translators, ui_language

@@ -13,7 +13,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu
 
 from labtunnel.core.events import TunnelState, TunnelStatus
-from labtunnel.core.profiles import HostProfile
+from labtunnel.core.profiles.model import HostProfile
 from labtunnel.ui.controller import AppController
 from labtunnel.ui.icons import tray_icon
 from labtunnel.ui.login_item import LoginItem

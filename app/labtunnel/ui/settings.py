@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from labtunnel.core.errors import LabTunnelError
-from labtunnel.core.store import ProfileStore
+from labtunnel.core.profiles.store import ProfileStore
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication
 
 from labtunnel.core.events import StatsEvent
-from labtunnel.core.serverinfo import GpuStat, ServerStats
+from labtunnel.core.server.stats import GpuStat, ServerStats
 
 translate = QCoreApplication.translate
 

@@ -22,10 +22,10 @@ from labtunnel.core.errors import (
     LabTunnelError,
 )
 from labtunnel.core.events import TunnelState
-from labtunnel.core.profiles import HostProfile
-from labtunnel.core.secrets import SecretStore, delete_all
-from labtunnel.core.sharing import ImportPlan, read_shared
-from labtunnel.core.sshconfig import SshConfig, read_ssh_config
+from labtunnel.core.profiles.model import HostProfile
+from labtunnel.core.profiles.secrets import SecretStore, delete_all
+from labtunnel.core.profiles.sharing import ImportPlan, read_shared
+from labtunnel.core.profiles.sshconfig import SshConfig, read_ssh_config
 from labtunnel.ui.contracts import HostKeyTrust, OpenUrl, SetClipboard
 from labtunnel.ui.controller import AppController
 from labtunnel.ui.dialogs.common import bring_to_front, prepare_window

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from labtunnel.core.errors import HostKeyChanged, HostKeyUnknown
-from labtunnel.core.hostkeys import host_entry_name
+from labtunnel.core.ssh.hostkeys import host_entry_name
 from labtunnel.ui.dialogs.common import (
     heading_label,
     monospace_label,

@@ -22,16 +22,16 @@ from PySide6.QtWidgets import (
 )
 
 from labtunnel.core.errors import FieldProblem, LabTunnelError, ProfileInvalid
-from labtunnel.core.profiles import JupyterApp, JupyterSpec, RemoteForward
-from labtunnel.core.secrets import SecretStore
-from labtunnel.core.sharing import (
+from labtunnel.core.profiles.model import JupyterApp, JupyterSpec, RemoteForward
+from labtunnel.core.profiles.secrets import SecretStore
+from labtunnel.core.profiles.sharing import (
     ImportPlan,
     SharedHost,
     SharedProfile,
     import_shared,
     plan_import,
 )
-from labtunnel.core.store import ProfileStore
+from labtunnel.core.profiles.store import ProfileStore
 from labtunnel.ui.dialogs.common import (
     accept_cancel_buttons,
     heading_label,

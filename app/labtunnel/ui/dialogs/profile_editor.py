@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 from labtunnel.core.errors import FieldProblem, HostKeyUnknown, LabTunnelError
 from labtunnel.core.events import TestResult
 from labtunnel.core.logs import register_secret
-from labtunnel.core.profiles import (
+from labtunnel.core.profiles.model import (
     AuthMethod,
     HostProfile,
     JumpHost,
@@ -47,8 +47,8 @@ from labtunnel.core.profiles import (
     parse_jump_spec,
     profile_problems,
 )
-from labtunnel.core.secrets import SecretKind, SecretStore
-from labtunnel.core.store import ProfileStore
+from labtunnel.core.profiles.secrets import SecretKind, SecretStore
+from labtunnel.core.profiles.store import ProfileStore
 from labtunnel.ui.controller import host_key_error
 from labtunnel.ui.dialogs.common import (
     PROBLEM_STYLE,

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from labtunnel.core.errors import LabTunnelError
-from labtunnel.core.profiles import HostProfile
+from labtunnel.core.profiles.model import HostProfile
 from labtunnel.ui.dialogs.common import (
     accept_cancel_buttons,
     prepare_window,

@@ -23,9 +23,14 @@ from PySide6.QtWidgets import (
 )
 
 from labtunnel.core.errors import LabTunnelError
-from labtunnel.core.profiles import AuthMethod, HostProfile
-from labtunnel.core.sshconfig import SshConfig, SshImportPlan, apply_ssh_import, plan_ssh_import
-from labtunnel.core.store import ProfileStore
+from labtunnel.core.profiles.model import AuthMethod, HostProfile
+from labtunnel.core.profiles.sshconfig import (
+    SshConfig,
+    SshImportPlan,
+    apply_ssh_import,
+    plan_ssh_import,
+)
+from labtunnel.core.profiles.store import ProfileStore
 from labtunnel.messages import describe_import_note, describe_skipped_host
 from labtunnel.ui.dialogs.common import (
     accept_cancel_buttons,
@@ -40,7 +45,7 @@ log = logging.getLogger(__name__)
 translate = QCoreApplication.translate
 
 
-#: reads an SSH config file (labtunnel.core.sshconfig.read_ssh_config)
+#: reads an SSH config file (labtunnel.core.profiles.sshconfig.read_ssh_config)
 ReadConfig = Callable[[Path], SshConfig]
 
 

@@ -1,0 +1,51 @@
+"""Where Jupyter runs for a profile, behind one interface the tunnel uses.
+
+Today there is one way: on the lab server itself, found or started through the user's
+login shell (:class:`labtunnel.core.jupyter.manager.JupyterManager`). A cluster adds
+another (Jupyter inside a batch job): it implements :class:`JupyterLauncher` and
+:func:`launcher_for` picks it from the profile.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol
+
+from labtunnel.core.jupyter.manager import JupyterManager
+from labtunnel.core.jupyter.server import JupyterServer, StopOutcome
+from labtunnel.core.profiles.model import JupyterSpec
+from labtunnel.core.profiles.remembered import RememberedServers
+from labtunnel.core.ssh.remote import RemoteRunner
+
+Progress = Callable[[str], None]
+
+
+class JupyterLauncher(Protocol):
+    """What a tunnel needs from "the user's Jupyter", wherever it runs."""
+
+    def find_or_start(self, on_progress: Progress | None = None) -> JupyterServer:
+        """The user's running server for this profile, else a newly started one."""
+        ...
+
+    def probe_local(self, local_port: int, server: JupyterServer, timeout: float) -> bool:
+        """Does ``server`` answer through the local forward on ``local_port``?"""
+        ...
+
+    def is_alive(self, server: JupyterServer) -> bool:
+        """Does ``server`` still run, seen from the server side?"""
+        ...
+
+    def stop(self, server: JupyterServer) -> StopOutcome:
+        """Shut ``server`` down (only ever the user's own)."""
+        ...
+
+
+def launcher_for(
+    spec: JupyterSpec,
+    runner: RemoteRunner,
+    *,
+    remembered: RememberedServers | None,
+    profile_id: str,
+) -> JupyterLauncher:
+    """The launcher for a profile's Jupyter target, working over ``runner``'s session."""
+    return JupyterManager(runner, spec, remembered=remembered, profile_id=profile_id)

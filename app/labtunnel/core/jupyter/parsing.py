@@ -1,0 +1,134 @@
+"""Reading what the Jupyter scripts print: server listings, "not found" reports, and
+keeping tokens out of anything shown or logged."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from urllib.parse import parse_qs, urlsplit
+
+from labtunnel.core.errors import JupyterNotFound, RemoteCommandFailed
+from labtunnel.core.jupyter.env import command_tried
+from labtunnel.core.jupyter.server import JupyterServer, server_from_info
+from labtunnel.core.ssh.remote import CommandResult, Section, sections, tail
+
+_PLAIN_LINE = re.compile(r"^(https?://\S+)\s+::\s+(.*)$")
+
+
+def parse_list_output(text: str) -> list[JupyterServer]:
+    """``jupyter server/notebook list`` output: JSON lines (``--json``) or the plain
+    ``URL :: DIR`` lines of old Notebook versions."""
+    servers: list[JupyterServer] = []
+    for raw in text.splitlines():
+        line = raw.strip()
+        server: JupyterServer | None = None
+        if line.startswith("{"):
+            with contextlib.suppress(ValueError):
+                info = json.loads(line)
+                if isinstance(info, dict):
+                    server = server_from_info(info)
+        else:
+            match = _PLAIN_LINE.match(line)
+            if match:
+                parts = urlsplit(match.group(1))
+                token = parse_qs(parts.query).get("token", [""])[0]
+                with contextlib.suppress(ValueError):
+                    server = server_from_info(
+                        {
+                            "url": match.group(1),
+                            "port": parts.port,
+                            "hostname": parts.hostname or "",
+                            "base_url": parts.path or "/",
+                            "token": token,
+                            "root_dir": match.group(2).strip(),
+                        }
+                    )
+        if server is not None:
+            servers.append(server)
+    return servers
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    servers: tuple[JupyterServer, ...]
+    #: for a launch being waited on: is its process still there?
+    watch_alive: bool | None = None
+
+
+def parse_scan(stdout: str, env: str) -> ScanResult:
+    """Parse the listing script's output. Raises JupyterNotFound; ValueError when
+    the output has none of the expected markers."""
+    found = sections(stdout)
+    names = {s.name for s in found}
+    raise_not_found(found, env)
+    servers: list[JupyterServer] = []
+    if "RUNTIME" in names:
+        for section in found:
+            if section.name != "SERVER":
+                continue
+            with contextlib.suppress(ValueError):
+                info = json.loads(section.text)
+                if isinstance(info, dict):
+                    server = server_from_info(info)
+                    if server is not None:
+                        servers.append(server)
+    elif "LIST" in names:
+        listed = next(s for s in found if s.name == "LIST")
+        # no file times to order by: higher pid = started later, most of the time
+        servers = sorted(parse_list_output(listed.text), key=lambda s: -(s.pid or 0))
+    elif "BROKEN" in names:
+        broken = next(s for s in found if s.name == "BROKEN")
+        raise JupyterNotFound(
+            command_tried(env), env, "jupyter_broken", detail=redact(tail(broken.text, 8))
+        )
+    else:
+        raise ValueError("no listing markers in output")
+    watch = next((s.arg for s in found if s.name == "WATCH"), None)
+    return ScanResult(tuple(servers), None if watch is None else watch == "alive")
+
+
+def raise_not_found(found: Iterable[Section], env: str) -> None:
+    """Raise JupyterNotFound when a script reported NOTFOUND (with what it searched)."""
+    found = list(found)
+    reason = next((s.arg for s in found if s.name == "NOTFOUND"), None)
+    if reason is None:
+        return
+    raise JupyterNotFound(
+        command_tried(env),
+        env,
+        reason.strip() or "not_on_path",
+        search_path=next((s.arg for s in found if s.name == "PATH"), ""),
+        candidates=[s.arg for s in found if s.name == "CANDIDATE"],
+    )
+
+
+_TOKEN_PATTERNS = (
+    re.compile(r"(token=)[^\s&\"'#]+", re.IGNORECASE),
+    re.compile(r"(Authorization:\s*token\s+)\S+", re.IGNORECASE),
+    re.compile(r"()\b[0-9a-f]{32,}\b"),
+)
+
+
+def redact(text: str, secrets: Iterable[str] = ()) -> str:
+    """Remove anything token-like (and the given secrets) from ``text``."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "<redacted>")
+    for pattern in _TOKEN_PATTERNS:
+        text = pattern.sub(r"\1<redacted>", text)
+    return text
+
+
+#: in Jupyter's log: another process took the port between picking and binding it
+PORT_TAKEN = re.compile(r"is not available|already in use|Errno 98", re.IGNORECASE)
+#: in Jupyter's log: the app (lab, notebook) is not installed
+APP_MISSING = re.compile(r"is not a Jupyter command")
+
+
+def command_failed(
+    what: str, result: CommandResult, secrets: Iterable[str] = ()
+) -> RemoteCommandFailed:
+    return RemoteCommandFailed(what, result.exit_status, redact(tail(result.stderr, 5), secrets))

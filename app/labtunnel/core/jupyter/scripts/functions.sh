@@ -1,0 +1,28 @@
+# shellcheck shell=sh
+# Helpers every Jupyter script starts with. lt_notfound reports why Jupyter was not
+# found, with the PATH searched and the places where a jupyter does exist, and exits.
+lt_notfound() {
+  echo "@@LT:NOTFOUND $1"
+  echo "@@LT:PATH $PATH"
+  lt_n=0
+  for lt_c in "$HOME"/.local/bin/jupyter "$HOME"/*/bin/jupyter "$HOME"/*/*/bin/jupyter \
+      "$HOME"/*/envs/*/bin/jupyter "$HOME"/.[!.]*/bin/jupyter "$HOME"/.[!.]*/*/bin/jupyter \
+      "$HOME"/.[!.]*/envs/*/bin/jupyter "$HOME"/.pyenv/versions/*/bin/jupyter \
+      /opt/*/bin/jupyter /opt/*/*/bin/jupyter /opt/*/envs/*/bin/jupyter /usr/local/bin/jupyter \
+      /usr/bin/jupyter; do
+    if [ -x "$lt_c" ] && [ "$lt_n" -lt 12 ]; then
+      echo "@@LT:CANDIDATE $lt_c"
+      lt_n=$((lt_n + 1))
+    fi
+  done
+  exit 3
+}
+# Sets PY to the first absolute, executable path among the arguments (or empty).
+lt_find_py() {
+  for lt_p in "$@"; do
+    case $lt_p in /*) if [ -x "$lt_p" ]; then PY=$lt_p; return 0; fi;; esac
+  done
+  PY=
+}
+# shellcheck disable=SC2034  # PY is used by the scripts that follow
+PY=

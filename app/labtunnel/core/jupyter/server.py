@@ -1,0 +1,158 @@
+"""One running Jupyter server of the user, as the lab server sees it, and how to ask it
+whether it answers."""
+
+from __future__ import annotations
+
+import http.client
+import ssl
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from labtunnel.core.profiles.model import JupyterApp
+
+
+@dataclass(frozen=True)
+class JupyterServer:
+    """One running Jupyter server of the user, as the server sees it."""
+
+    url: str
+    #: address to forward to, as seen on the server (127.0.0.1 for loopback/wildcard)
+    host: str
+    port: int
+    base_url: str = "/"
+    #: secret: never in repr, logs or exception text
+    token: str = field(default="", repr=False)
+    pid: int | None = None
+    root_dir: str = ""
+    version: str = ""
+    #: page to open: lab, notebook (``/tree``), or None for the server's default page
+    app: JupyterApp | None = None
+    secure: bool = False
+    #: password-protected (then ``token`` is usually empty)
+    password: bool = False
+
+    @property
+    def scheme(self) -> str:
+        return "https" if self.secure else "http"
+
+    def local_url(self, local_port: int) -> str:
+        """The URL to open in the browser through a forward on ``local_port``."""
+        page = {JupyterApp.LAB: "lab", JupyterApp.NOTEBOOK: "tree", None: ""}[self.app]
+        query = f"?token={quote(self.token, safe='')}" if self.token else ""
+        return f"{self.scheme}://127.0.0.1:{local_port}{self.base_url}{page}{query}"
+
+
+class StopOutcome(str, Enum):
+    REST = "rest"  # shut down cleanly through /api/shutdown
+    TERM = "term"  # REST did not work; SIGTERM did (still a clean shutdown)
+    KILL = "kill"  # SIGKILL: kernels may be left behind
+    NOT_RUNNING = "not_running"  # not listed for this user: nothing was touched
+
+
+def forward_host(hostname: str) -> str:
+    """Where to forward to for a server that says it listens on ``hostname``."""
+    hostname = hostname.strip().strip("[]")
+    if hostname in ("", "localhost", "0.0.0.0", "*", "127.0.0.1"):
+        return "127.0.0.1"
+    if hostname in ("::", "::1"):
+        return "::1"
+    return hostname
+
+
+def _base_url(value: Any) -> str:
+    text = str(value or "/").strip()
+    if not text.startswith("/"):
+        text = "/" + text
+    if not text.endswith("/"):
+        text += "/"
+    return text
+
+
+def _int_field(info: Mapping[str, Any], key: str) -> int | None:
+    value = info.get(key)
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    return None
+
+
+def server_from_info(info: Mapping[str, Any]) -> JupyterServer | None:
+    """A server from a runtime file / ``list --json`` object; None if unusable
+    (no TCP port, e.g. a server on a Unix socket)."""
+    port = _int_field(info, "port")
+    if port is None or not 0 < port < 65536:
+        return None
+    url = str(info.get("url") or "")
+    parts = urlsplit(url)
+    hostname = str(info.get("hostname") or parts.hostname or "")
+    secure = bool(info.get("secure")) or parts.scheme == "https"
+    base_url = _base_url(info.get("base_url") or parts.path or "/")
+    pid = _int_field(info, "pid")
+    scheme = "https" if secure else "http"
+    host = forward_host(hostname)
+    shown_host = f"[{host}]" if ":" in host else host
+    return JupyterServer(
+        url=f"{scheme}://{shown_host}:{port}{base_url}",
+        host=host,
+        port=port,
+        base_url=base_url,
+        token=str(info.get("token") or ""),
+        pid=pid if pid is not None and pid > 0 else None,
+        root_dir=str(info.get("root_dir") or info.get("notebook_dir") or ""),
+        version=str(info.get("version") or ""),
+        secure=secure,
+        password=bool(info.get("password")),
+    )
+
+
+def http_status(
+    host: str,
+    port: int,
+    path: str,
+    token: str,
+    timeout: float,
+    *,
+    secure: bool = False,
+) -> int:
+    """Status of a GET with ``Authorization: token``; 0 when there is no answer.
+
+    The Host header says 127.0.0.1: Jupyter refuses other hosts (DNS rebinding
+    protection), and that is what a browser on the forward sends.
+    """
+    conn: http.client.HTTPConnection
+    if secure:
+        # the transport is the SSH tunnel; a user's https server has a self-made cert
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        conn = http.client.HTTPSConnection(host, port, timeout=timeout, context=context)
+    else:
+        conn = http.client.HTTPConnection(host, port, timeout=timeout)
+    headers = {"Host": f"127.0.0.1:{port}"}
+    if token:
+        headers["Authorization"] = f"token {token}"
+    try:
+        conn.request("GET", path, headers=headers)
+        response = conn.getresponse()
+        response.read()
+        return response.status
+    except (OSError, http.client.HTTPException):
+        return 0
+    finally:
+        conn.close()
+
+
+def answers(status_text: str, server: JupyterServer) -> bool:
+    """Does an HTTP status (``"200"``, ``"0 TimeoutError"``) mean Jupyter answers? With a
+    token only 200 counts; a password-only server answers with a login page or redirect."""
+    fields = status_text.split()
+    status = int(fields[0]) if fields and fields[0].isdigit() else 0
+    if server.token:
+        return status == 200
+    return 0 < status < 500

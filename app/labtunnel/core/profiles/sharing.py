@@ -1,0 +1,609 @@
+"""Shareable lab profiles: the small ``.labtunnel`` file a lab admin gives to students.
+
+The file says where to connect (server, optional jump host, what to forward) and pins
+the SHA256 fingerprints of both hosts' keys, so the first connection asks no host-key
+question. It never holds a secret, and holds a user name only when the exporter asks.
+
+Layout (UTF-8 JSON, at most :data:`MAX_FILE_BYTES`)::
+
+    {"format": "labtunnel-lab-profile", "version": 1,
+     "profile": {"name": ..., "server": {"host", "port", "host_key_fingerprints"[, "username"]},
+                 "jump": null | {same as server}, "target": {"kind": "jupyter", "app", "env",
+                 "workdir"} | {"kind": "remote", "host", "port"}},
+     "sha256": hex digest of the canonical JSON of everything but "sha256"}
+
+Canonical JSON is sorted keys, no whitespace, UTF-8, no ASCII escaping: for the values
+used here it equals RFC 8785, so other tools can produce the digest too. The digest
+catches a file cut short or edited; it is no signature (whoever can edit the file can
+recompute it). Trust in the file comes from who handed it over.
+
+Importing gives the user's own profile: their user name, the pins set, and - when there
+is a jump host - a second profile for it carrying its pins (a jump given as host:port
+has no pins of its own), which the main profile goes through.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import paramiko
+
+from labtunnel.core.errors import (
+    FieldProblem,
+    LabTunnelError,
+    ShareFileDamaged,
+    ShareFileMalformed,
+    ShareFileTooLarge,
+    ShareFileTooNew,
+    ShareFileUnreadable,
+    ShareHostKeyUnknown,
+    ShareUnsupportedProfile,
+)
+from labtunnel.core.logs import register_secret
+from labtunnel.core.platform.atomic import atomic_write_text
+from labtunnel.core.profiles.model import (
+    AuthMethod,
+    HostProfile,
+    JumpHost,
+    JupyterApp,
+    JupyterSpec,
+    RemoteForward,
+    Target,
+    is_valid_fingerprint,
+    profile_problems,
+    validate_profile,
+)
+from labtunnel.core.profiles.secrets import SecretKind, SecretStore, delete_all
+from labtunnel.core.profiles.store import ProfileStore
+from labtunnel.core.ssh.hostkeys import HostKeyStore, fingerprint, host_entry_name
+
+FORMAT_NAME = "labtunnel-lab-profile"
+FORMAT_VERSION = 1
+FILE_SUFFIX = ".labtunnel"
+MAX_FILE_BYTES = 64 * 1024
+MAX_TEXT = 1024
+MAX_NAME = 100
+MAX_PINS = 16
+
+_DIGEST = re.compile(r"^[0-9a-f]{64}$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+ProfileLookup = Callable[[str], HostProfile]
+
+
+@dataclass(frozen=True)
+class SharedHost:
+    host: str
+    port: int
+    #: "SHA256:..." fingerprints the host must present (never empty in a valid file)
+    fingerprints: tuple[str, ...]
+    #: only when the exporter asked to include it
+    username: str = ""
+
+
+@dataclass(frozen=True)
+class SharedProfile:
+    name: str
+    server: SharedHost
+    target: Target
+    jump: SharedHost | None = None
+
+
+# --- export ---------------------------------------------------------------------------
+
+
+def known_fingerprints(hostkeys: HostKeyStore, host: str, port: int) -> tuple[str, ...]:
+    """Fingerprints of the keys ``hostkeys`` trusts for host:port, one per key type. As
+    in :meth:`HostKeyStore.verify`, LabTunnel's own file wins over the user's files."""
+    name = host_entry_name(host, port)
+    by_type: dict[str, str] = {}
+    for path in (hostkeys.own_file, *hostkeys.user_files):
+        keys = paramiko.HostKeys()
+        try:
+            keys.load(str(path))
+        except (OSError, UnicodeDecodeError):
+            continue
+        for key_type, key in (keys.lookup(name) or {}).items():
+            by_type.setdefault(key_type, fingerprint(key))
+    return tuple(by_type.values())
+
+
+def _pins(
+    profile_name: str,
+    host: str,
+    port: int,
+    pinned: Sequence[str],
+    hostkeys: HostKeyStore,
+    role: str,
+) -> tuple[str, ...]:
+    pins = tuple(pinned) or known_fingerprints(hostkeys, host, port)
+    if not pins:
+        raise ShareHostKeyUnknown(profile_name, host, port, role)
+    return pins
+
+
+def share_profile(
+    profile: HostProfile,
+    hostkeys: HostKeyStore,
+    lookup: ProfileLookup,
+    include_user: bool = False,
+) -> SharedProfile:
+    """What of ``profile`` goes into a lab profile file. Pins come from the profile, or
+    else from the host keys LabTunnel trusts (so connect once before exporting).
+
+    Raises ShareHostKeyUnknown, ShareUnsupportedProfile, ProfileNotFound.
+    """
+    host = profile.host.strip()
+    server = SharedHost(
+        host=host,
+        port=profile.port,
+        fingerprints=_pins(
+            profile.name, host, profile.port, profile.pinned_fingerprints, hostkeys, "server"
+        ),
+        username=profile.username.strip() if include_user else "",
+    )
+    jump: SharedHost | None = None
+    if profile.jump is not None:
+        if profile.jump.profile_id:
+            via = lookup(profile.jump.profile_id)
+            if via.jump is not None:
+                raise ShareUnsupportedProfile(profile.name, "jump_chain")
+            jump_host, jump_port, jump_user = via.host.strip(), via.port, via.username
+            jump_pins: Sequence[str] = via.pinned_fingerprints
+        else:
+            jump_host, jump_port = profile.jump.host.strip(), profile.jump.port
+            jump_user, jump_pins = profile.jump.username, ()
+        jump_user = jump_user.strip()
+        jump = SharedHost(
+            host=jump_host,
+            port=jump_port,
+            fingerprints=_pins(profile.name, jump_host, jump_port, jump_pins, hostkeys, "jump"),
+            # the importer falls back to the main user name: only a different one is kept
+            username=jump_user if include_user and jump_user != server.username else "",
+        )
+    return SharedProfile(name=profile.name.strip(), server=server, target=profile.target, jump=jump)
+
+
+def canonical_json(value: Any) -> bytes:
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    ).encode("utf-8")
+
+
+def content_digest(content: Mapping[str, Any]) -> str:
+    return hashlib.sha256(canonical_json(content)).hexdigest()
+
+
+def _host_dict(shared: SharedHost) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "host": shared.host,
+        "port": shared.port,
+        "host_key_fingerprints": list(shared.fingerprints),
+    }
+    if shared.username:
+        data["username"] = shared.username
+    return data
+
+
+def _target_dict(target: Target) -> dict[str, Any]:
+    if isinstance(target, RemoteForward):
+        return {"kind": "remote", "host": target.host, "port": target.port}
+    return {
+        "kind": "jupyter",
+        "app": target.app.value,
+        "env": target.env,
+        "workdir": target.workdir,
+    }
+
+
+def to_document(shared: SharedProfile) -> dict[str, Any]:
+    content: dict[str, Any] = {
+        "format": FORMAT_NAME,
+        "version": FORMAT_VERSION,
+        "profile": {
+            "name": shared.name,
+            "server": _host_dict(shared.server),
+            "jump": _host_dict(shared.jump) if shared.jump is not None else None,
+            "target": _target_dict(shared.target),
+        },
+    }
+    return {**content, "sha256": content_digest(content)}
+
+
+def dumps_shared(shared: SharedProfile) -> str:
+    return json.dumps(to_document(shared), indent=2, ensure_ascii=False) + "\n"
+
+
+def write_shared(path: Path, shared: SharedProfile) -> None:
+    """Write the file atomically; it is meant to be handed on, so it is readable (0644)."""
+    try:
+        atomic_write_text(path, dumps_shared(shared), mode=0o644)
+    except OSError as exc:
+        raise ShareFileUnreadable(str(path), exc.strerror or str(exc)) from exc
+
+
+# --- reading --------------------------------------------------------------------------
+
+
+def read_shared(path: Path) -> SharedProfile:
+    """Read and check a lab profile file. Raises ShareFileUnreadable, ShareFileTooLarge,
+    ShareFileMalformed, ShareFileDamaged, ShareFileTooNew."""
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+            if len(data) > MAX_FILE_BYTES:
+                handle.seek(0, 2)
+                raise ShareFileTooLarge(str(path), handle.tell(), MAX_FILE_BYTES)
+    except OSError as exc:
+        raise ShareFileUnreadable(str(path), exc.strerror or str(exc)) from exc
+    return loads_shared(data, str(path))
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise _DuplicateKey(key)
+        result[key] = value
+    return result
+
+
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"not JSON: {name}")
+
+
+def loads_shared(data: bytes, source: str = "") -> SharedProfile:
+    """Parse and check the bytes of a lab profile file; ``source`` names it in errors."""
+    if len(data) > MAX_FILE_BYTES:
+        raise ShareFileTooLarge(source, len(data), MAX_FILE_BYTES)
+
+    def malformed(field: str, code: str, value: str = "") -> ShareFileMalformed:
+        return ShareFileMalformed(source, [FieldProblem(field, code, value)])
+
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise malformed("file", "not_text") from None
+    try:
+        document = json.loads(
+            text, object_pairs_hook=_no_duplicate_keys, parse_constant=_reject_constant
+        )
+    except _DuplicateKey as exc:
+        raise malformed(exc.key, "duplicate_key") from None
+    except json.JSONDecodeError as exc:
+        # the scanner reports an unterminated string only when it hits the end
+        if exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string"):
+            raise ShareFileDamaged(source, "truncated") from None
+        raise malformed("file", "not_json", f"line {exc.lineno}, column {exc.colno}") from None
+    except (ValueError, RecursionError):
+        raise malformed("file", "not_json") from None
+    if not isinstance(document, dict) or document.get("format") != FORMAT_NAME:
+        raise malformed("format", "not_labtunnel")
+    version = document.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise malformed("version", "wrong_type", "integer")
+    if version > FORMAT_VERSION:
+        raise ShareFileTooNew(source, version, FORMAT_VERSION)
+    digest = document.get("sha256")
+    if digest is None:
+        raise malformed("sha256", "required")
+    if not isinstance(digest, str) or not _DIGEST.match(digest):
+        raise malformed("sha256", "bad_digest")
+    content = {key: value for key, value in document.items() if key != "sha256"}
+    if content_digest(content) != digest:
+        raise ShareFileDamaged(source, "digest_mismatch")
+    checker = _Checker()
+    checker.only_keys(content, "", ("format", "version", "profile"))
+    profile = checker.mapping(content, "profile", "")
+    shared = checker.profile(profile) if profile is not None else None
+    if checker.problems or shared is None:
+        raise ShareFileMalformed(source, checker.problems)
+    return shared
+
+
+class _Checker:
+    """Field-by-field checks of the ``profile`` object; collects every problem."""
+
+    def __init__(self) -> None:
+        self.problems: list[FieldProblem] = []
+
+    def add(self, field: str, code: str, value: str = "") -> None:
+        self.problems.append(FieldProblem(field, code, value))
+
+    @staticmethod
+    def _path(prefix: str, key: str) -> str:
+        return f"{prefix}.{key}" if prefix else key
+
+    def only_keys(self, data: Mapping[str, Any], prefix: str, allowed: Sequence[str]) -> None:
+        for key in data:
+            if key not in allowed:
+                self.add(self._path(prefix, key), "unknown_field")
+
+    def mapping(
+        self, data: Mapping[str, Any], key: str, prefix: str, nullable: bool = False
+    ) -> Mapping[str, Any] | None:
+        path = self._path(prefix, key)
+        if key not in data:
+            if not nullable:
+                self.add(path, "required")
+            return None
+        value = data[key]
+        if value is None and nullable:
+            return None
+        if not isinstance(value, Mapping):
+            self.add(path, "wrong_type", "object")
+            return None
+        return value
+
+    def text(
+        self,
+        data: Mapping[str, Any],
+        key: str,
+        prefix: str,
+        *,
+        required: bool = True,
+        limit: int = MAX_TEXT,
+    ) -> str:
+        path = self._path(prefix, key)
+        if key not in data:
+            if required:
+                self.add(path, "required")
+            return ""
+        value = data[key]
+        if not isinstance(value, str):
+            self.add(path, "wrong_type", "text")
+            return ""
+        if len(value) > limit:
+            self.add(path, "too_long", str(limit))
+            return ""
+        if _CONTROL.search(value):
+            self.add(path, "control_chars")
+            return ""
+        return value
+
+    def port(self, data: Mapping[str, Any], key: str, prefix: str) -> int:
+        path = self._path(prefix, key)
+        value = data.get(key)
+        if key not in data:
+            self.add(path, "required")
+        elif not isinstance(value, int) or isinstance(value, bool):
+            self.add(path, "wrong_type", "integer")
+        elif not 1 <= value <= 65535:
+            self.add(path, "port_out_of_range", str(value))
+        else:
+            return value
+        return 0
+
+    def host_name(self, data: Mapping[str, Any], key: str, prefix: str) -> str:
+        """A server name or address, checked by the same rule as a profile's host."""
+        present = isinstance(data.get(key), str)
+        host = self.text(data, key, prefix, limit=255).strip()
+        if not host:
+            if present:
+                self.add(self._path(prefix, key), "empty")
+            return ""
+        probe = HostProfile(name="probe", host=host, username="probe")
+        for problem in profile_problems(probe, check_files=False):
+            if problem.field == "host":
+                self.add(self._path(prefix, key), problem.code, problem.value)
+        return host
+
+    def username(self, data: Mapping[str, Any], prefix: str) -> str:
+        username = self.text(data, "username", prefix, required=False, limit=255).strip()
+        if any(c.isspace() for c in username):
+            self.add(self._path(prefix, "username"), "bad_username", username)
+            return ""
+        return username
+
+    def fingerprints(self, data: Mapping[str, Any], prefix: str) -> tuple[str, ...]:
+        path = self._path(prefix, "host_key_fingerprints")
+        raw = data.get("host_key_fingerprints")
+        if "host_key_fingerprints" not in data:
+            self.add(path, "required")
+        elif not isinstance(raw, list) or not all(isinstance(p, str) for p in raw):
+            self.add(path, "wrong_type", "list of fingerprints")
+        elif not raw:
+            # a file without pins would bring back the host-key question it exists to avoid
+            self.add(path, "empty")
+        elif len(raw) > MAX_PINS:
+            self.add(path, "too_many", str(MAX_PINS))
+        else:
+            bad = [p for p in raw if not is_valid_fingerprint(p)]
+            for pin in bad:
+                self.add(path, "bad_fingerprint", pin[:80])
+            if not bad:
+                return tuple(dict.fromkeys(raw))
+        return ()
+
+    def host(self, data: Mapping[str, Any], prefix: str) -> SharedHost:
+        self.only_keys(data, prefix, ("host", "port", "host_key_fingerprints", "username"))
+        return SharedHost(
+            host=self.host_name(data, "host", prefix),
+            port=self.port(data, "port", prefix),
+            fingerprints=self.fingerprints(data, prefix),
+            username=self.username(data, prefix),
+        )
+
+    def target(self, data: Mapping[str, Any]) -> Target | None:
+        kind = self.text(data, "kind", "target")
+        if kind == "jupyter":
+            self.only_keys(data, "target", ("kind", "app", "env", "workdir"))
+            app_text = self.text(data, "app", "target", required=False) or JupyterApp.LAB.value
+            apps = [a.value for a in JupyterApp]
+            if app_text not in apps:
+                self.add("target.app", "bad_choice", ", ".join(apps))
+                return None
+            return JupyterSpec(
+                app=JupyterApp(app_text),
+                env=self.text(data, "env", "target", required=False).strip(),
+                workdir=self.text(data, "workdir", "target", required=False).strip(),
+            )
+        if kind == "remote":
+            self.only_keys(data, "target", ("kind", "host", "port"))
+            return RemoteForward(
+                self.host_name(data, "host", "target"), self.port(data, "port", "target")
+            )
+        if isinstance(data.get("kind"), str):
+            self.add("target.kind", "bad_choice", "jupyter, remote")
+        return None
+
+    def profile(self, data: Mapping[str, Any]) -> SharedProfile | None:
+        """Paths inside ``profile`` leave out the ``profile.`` prefix: ``server.port``."""
+        self.only_keys(data, "", ("name", "server", "jump", "target"))
+        name = self.text(data, "name", "", limit=MAX_NAME).strip()
+        if not name and isinstance(data.get("name"), str):
+            self.add("name", "empty")
+        server_data = self.mapping(data, "server", "")
+        server = self.host(server_data, "server") if server_data is not None else None
+        jump_data = self.mapping(data, "jump", "", nullable=True)
+        jump = self.host(jump_data, "jump") if jump_data is not None else None
+        target_data = self.mapping(data, "target", "")
+        target = self.target(target_data) if target_data is not None else None
+        if server is None or target is None:
+            return None
+        return SharedProfile(name=name, server=server, target=target, jump=jump)
+
+
+# --- import ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportPlan:
+    """What importing adds: ``profile`` (the user's own) and, when the file has a jump
+    host, ``jump_profile`` (new, or an existing profile with the same host, user and
+    pins that is reused: then ``jump_is_new`` is False)."""
+
+    profile: HostProfile
+    jump_profile: HostProfile | None = None
+    jump_is_new: bool = False
+
+    @property
+    def new_profiles(self) -> list[HostProfile]:
+        first = [self.jump_profile] if self.jump_profile is not None and self.jump_is_new else []
+        return [*first, self.profile]
+
+
+def _jump_profile_name(jump: SharedHost, taken: set[str]) -> str:
+    base = jump.host if jump.port == 22 else f"{jump.host}:{jump.port}"
+    name, number = base, 2
+    while name.casefold() in taken:
+        name, number = f"{base} ({number})", number + 1
+    return name
+
+
+def plan_import(
+    shared: SharedProfile,
+    existing: Sequence[HostProfile],
+    username: str | None = None,
+    *,
+    name: str | None = None,
+    jump_username: str | None = None,
+    auth: AuthMethod = AuthMethod.PASSWORD,
+    key_path: str = "",
+    check_files: bool = True,
+) -> ImportPlan:
+    """The profiles a shared file becomes for this user; nothing is saved. The user name
+    given wins over one in the file. Raises ProfileInvalid (e.g. no user name, a name
+    already taken: pass ``name``)."""
+    user = (username or "").strip() or shared.server.username
+    jump_profile: HostProfile | None = None
+    jump_is_new = False
+    if shared.jump is not None:
+        jump = shared.jump
+        jump_user = (jump_username or "").strip() or jump.username or user
+        reusable = [
+            p
+            for p in existing
+            if p.host.strip().casefold() == jump.host.casefold()
+            and p.port == jump.port
+            and p.username == jump_user
+            and p.jump is None
+            and set(p.pinned_fingerprints) == set(jump.fingerprints)
+        ]
+        if reusable:
+            jump_profile = reusable[0]
+        else:
+            jump_is_new = True
+            taken = {p.name.strip().casefold() for p in existing}
+            taken.add((name or shared.name).strip().casefold())
+            jump_profile = HostProfile(
+                name=_jump_profile_name(jump, taken),
+                host=jump.host,
+                port=jump.port,
+                username=jump_user,
+                auth=auth,
+                key_path=key_path,
+                pinned_fingerprints=jump.fingerprints,
+            )
+            validate_profile(jump_profile, existing, check_files)
+    profile = HostProfile(
+        name=(name or shared.name).strip(),
+        host=shared.server.host,
+        port=shared.server.port,
+        username=user,
+        auth=auth,
+        key_path=key_path,
+        jump=JumpHost(profile_id=jump_profile.id) if jump_profile is not None else None,
+        target=shared.target,
+        pinned_fingerprints=shared.server.fingerprints,
+    )
+    others = [*existing, jump_profile] if jump_is_new and jump_profile else list(existing)
+    validate_profile(profile, others, check_files)
+    return ImportPlan(profile, jump_profile, jump_is_new)
+
+
+def import_shared(
+    store: ProfileStore,
+    secrets: SecretStore,
+    shared: SharedProfile,
+    username: str | None = None,
+    *,
+    password: str | None = None,
+    name: str | None = None,
+    jump_username: str | None = None,
+    auth: AuthMethod = AuthMethod.PASSWORD,
+    key_path: str = "",
+) -> ImportPlan:
+    """Save the profiles of :func:`plan_import`, the password (if given) in the keyring
+    for each new one. Secrets go first and everything is undone on failure, so no
+    half-imported profile is left behind."""
+    plan = plan_import(
+        shared,
+        store.profiles(),
+        username,
+        name=name,
+        jump_username=jump_username,
+        auth=auth,
+        key_path=key_path,
+    )
+    added: list[HostProfile] = []
+    try:
+        if password:
+            register_secret(password)
+            for profile in plan.new_profiles:
+                secrets.set(profile.id, SecretKind.PASSWORD, password)
+        for profile in plan.new_profiles:
+            store.add(profile)
+            added.append(profile)
+    except Exception:
+        # best effort: the original error is the one worth reporting
+        with contextlib.suppress(LabTunnelError):
+            for profile in reversed(added):
+                store.remove(profile.id)
+            for profile in plan.new_profiles:
+                delete_all(secrets, profile.id)
+        raise
+    return plan

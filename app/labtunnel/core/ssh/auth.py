@@ -1,0 +1,206 @@
+"""The authentication chain of one SSH connection.
+
+Password, key file or agent first, as the profile says; then whatever the server
+still asks for (keyboard-interactive: password prompts are answered from the
+stored password, anything else such as a one-time code goes to the prompter).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import paramiko
+
+from labtunnel.core.errors import (
+    AgentHasNoKeys,
+    AgentUnavailable,
+    AuthFailed,
+    AuthMethodNotAllowed,
+    OneTimeCodeCancelled,
+)
+from labtunnel.core.profiles.model import AuthMethod
+from labtunnel.core.ssh.keys import load_private_key
+
+KEYBOARD_INTERACTIVE = "keyboard-interactive"
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """Secrets for one connection, fetched from the keyring just before use."""
+
+    password: str | None = field(default=None, repr=False)
+    passphrase: str | None = field(default=None, repr=False)
+
+
+class Prompter(Protocol):
+    """Answers keyboard-interactive prompts that are not the password (one-time codes).
+
+    Called on a worker thread; may block until the person answers. None = cancelled.
+    """
+
+    def ask(
+        self, host: str, title: str, instructions: str, prompts: Sequence[tuple[str, bool]]
+    ) -> Sequence[str] | None: ...
+
+
+AgentFactory = Callable[[], paramiko.Agent]
+
+
+def _is_password_prompt(text: str, echo: bool) -> bool:
+    return not echo and "password" in text.lower()
+
+
+class _InteractiveAnswers:
+    """Keyboard-interactive handler: the stored password once, other prompts to the user."""
+
+    def __init__(self, host: str, password: str | None, prompter: Prompter | None) -> None:
+        self.host = host
+        self.password = password
+        self.prompter = prompter
+        self.cancelled = False
+        self.password_sent = False
+
+    def __call__(
+        self, title: str, instructions: str, prompts: Sequence[tuple[str, bool]]
+    ) -> list[str]:
+        answers: list[str | None] = []
+        for text, echo in prompts:
+            if _is_password_prompt(text, echo) and self.password and not self.password_sent:
+                self.password_sent = True
+                answers.append(self.password)
+            else:
+                answers.append(None)
+        unanswered = [p for p, a in zip(prompts, answers, strict=True) if a is None]
+        if unanswered:
+            replies = None
+            if self.prompter is not None and not self.cancelled:
+                replies = self.prompter.ask(self.host, title, instructions, unanswered)
+            if replies is None or len(replies) != len(unanswered):
+                self.cancelled = True
+                replies = [""] * len(unanswered)
+            iterator = iter(replies)
+            answers = [a if a is not None else next(iterator) for a in answers]
+        return [a or "" for a in answers]
+
+
+def authenticate(
+    transport: paramiko.Transport,
+    host: str,
+    username: str,
+    method: AuthMethod,
+    key_path: str,
+    credentials: Credentials,
+    prompter: Prompter | None,
+    agent_factory: AgentFactory = paramiko.Agent,
+) -> None:
+    """Authenticate or raise a typed error; never puts a secret in the error."""
+    tried: list[str] = []
+    remaining: list[str]
+    try:
+        if method is AuthMethod.KEY:
+            key = load_private_key(key_path, credentials.passphrase)
+            tried.append("publickey")
+            remaining = transport.auth_publickey(username, key)
+        elif method is AuthMethod.AGENT:
+            remaining = _agent_auth(transport, username, agent_factory, tried)
+        else:
+            remaining = _password_auth(transport, host, username, credentials, prompter, tried)
+        if remaining:
+            remaining = _continue_partial(
+                transport, host, username, credentials, prompter, remaining, tried
+            )
+    except paramiko.BadAuthenticationType as exc:
+        raise AuthMethodNotAllowed(
+            host, tried[-1] if tried else method.value, exc.allowed_types
+        ) from None
+    except paramiko.AuthenticationException:
+        raise AuthFailed(host, username, tried) from None
+    if not transport.is_authenticated():
+        raise AuthFailed(host, username, tried)
+
+
+def _password_auth(
+    transport: paramiko.Transport,
+    host: str,
+    username: str,
+    credentials: Credentials,
+    prompter: Prompter | None,
+    tried: list[str],
+) -> list[str]:
+    if credentials.password is not None:
+        tried.append("password")
+        try:
+            return transport.auth_password(username, credentials.password, fallback=False)
+        except paramiko.BadAuthenticationType as exc:
+            if KEYBOARD_INTERACTIVE not in exc.allowed_types:
+                raise
+    return _interactive(transport, host, username, credentials, prompter, tried)
+
+
+def _interactive(
+    transport: paramiko.Transport,
+    host: str,
+    username: str,
+    credentials: Credentials,
+    prompter: Prompter | None,
+    tried: list[str],
+) -> list[str]:
+    tried.append(KEYBOARD_INTERACTIVE)
+    handler = _InteractiveAnswers(host, credentials.password, prompter)
+    try:
+        return transport.auth_interactive(username, handler)
+    except paramiko.AuthenticationException:
+        if handler.cancelled:
+            raise OneTimeCodeCancelled(host) from None
+        raise
+
+
+def _agent_auth(
+    transport: paramiko.Transport,
+    username: str,
+    agent_factory: AgentFactory,
+    tried: list[str],
+) -> list[str]:
+    if os.name == "posix" and not os.environ.get("SSH_AUTH_SOCK"):
+        raise AgentUnavailable("SSH_AUTH_SOCK is not set")
+    try:
+        agent = agent_factory()
+        keys = agent.get_keys()
+    except (paramiko.SSHException, OSError) as exc:
+        raise AgentUnavailable(type(exc).__name__) from None
+    if not keys:
+        raise AgentHasNoKeys()
+    tried.append("agent")
+    last_error: paramiko.AuthenticationException | None = None
+    try:
+        for key in keys:
+            try:
+                return transport.auth_publickey(username, key)
+            except paramiko.BadAuthenticationType:
+                raise
+            except paramiko.AuthenticationException as exc:
+                last_error = exc
+    finally:
+        agent.close()
+    raise last_error or paramiko.AuthenticationException()
+
+
+def _continue_partial(
+    transport: paramiko.Transport,
+    host: str,
+    username: str,
+    credentials: Credentials,
+    prompter: Prompter | None,
+    remaining: list[str],
+    tried: list[str],
+) -> list[str]:
+    """The server accepted the first factor and wants another (e.g. key + OTP)."""
+    if KEYBOARD_INTERACTIVE in remaining:
+        return _interactive(transport, host, username, credentials, prompter, tried)
+    if "password" in remaining and credentials.password is not None:
+        tried.append("password")
+        return transport.auth_password(username, credentials.password, fallback=False)
+    raise AuthMethodNotAllowed(host, tried[-1] if tried else "", remaining)

@@ -1,0 +1,151 @@
+"""Jump-host chains: from a profile (and the keyring) to the hops of an SSH connection,
+and opening them in order."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import paramiko
+
+from labtunnel.core.errors import (
+    FieldProblem,
+    JumpHostFailed,
+    LabTunnelError,
+    ProfileInvalid,
+    SecretMissing,
+    SecretStoreLocked,
+    SecretStoreUnavailable,
+)
+from labtunnel.core.logs import register_secret
+from labtunnel.core.profiles.model import AuthMethod, HostProfile
+from labtunnel.core.profiles.secrets import SecretKind, SecretStore
+from labtunnel.core.ssh.auth import AgentFactory, Credentials, Prompter
+from labtunnel.core.ssh.hostkeys import HostKeyStore
+from labtunnel.core.ssh.session import SshEndpoint, SshSession, StepCallback
+
+log = logging.getLogger(__name__)
+
+ProfileLookup = Callable[[str], HostProfile]
+Hop = tuple[SshEndpoint, Credentials]
+
+
+def endpoint_for(profile: HostProfile) -> SshEndpoint:
+    return SshEndpoint(
+        host=profile.host.strip(),
+        port=profile.port,
+        username=profile.username.strip(),
+        auth=profile.auth,
+        key_path=profile.key_path,
+        pinned_fingerprints=profile.pinned_fingerprints,
+        connect_timeout=float(profile.connect_timeout),
+        keepalive_interval=float(profile.keepalive_interval),
+        keepalive_count_max=profile.keepalive_count_max,
+    )
+
+
+def credentials_for(
+    profile: HostProfile,
+    secrets: SecretStore,
+    password: str | None = None,
+    passphrase: str | None = None,
+) -> Credentials:
+    """The secrets this profile's auth method needs. Explicit values (a "Test
+    connection" before saving) win over the keyring."""
+    if profile.auth is AuthMethod.PASSWORD:
+        password = (
+            password if password is not None else secrets.get(profile.id, SecretKind.PASSWORD)
+        )
+        if password is None:
+            raise SecretMissing(profile.name, SecretKind.PASSWORD.value)
+        register_secret(password)
+        return Credentials(password=password)
+    if profile.auth is AuthMethod.KEY:
+        # optional here: a key without passphrase must work without any keyring;
+        # a password may still be asked for after the key (two-factor setups)
+        if passphrase is None:
+            passphrase = _optional(secrets, profile.id, SecretKind.PASSPHRASE)
+        if password is None:
+            password = _optional(secrets, profile.id, SecretKind.PASSWORD)
+        register_secret(passphrase)
+        register_secret(password)
+        return Credentials(password=password, passphrase=passphrase)
+    return Credentials()
+
+
+def _optional(secrets: SecretStore, profile_id: str, kind: SecretKind) -> str | None:
+    try:
+        return secrets.get(profile_id, kind)
+    except (SecretStoreUnavailable, SecretStoreLocked) as error:
+        log.warning("keyring not usable (%s); going on without a stored %s", error, kind.value)
+        return None
+
+
+def hops_for(
+    profile: HostProfile,
+    secrets: SecretStore,
+    lookup: ProfileLookup,
+    password: str | None = None,
+    passphrase: str | None = None,
+    _seen: frozenset[str] = frozenset(),
+) -> list[Hop]:
+    """[jump hop,] target hop. A jump given as user@host:port logs in the same way
+    as the profile itself; a jump naming another profile uses that profile."""
+    target = (endpoint_for(profile), credentials_for(profile, secrets, password, passphrase))
+    jump = profile.jump
+    if jump is None:
+        return [target]
+    if jump.profile_id:
+        seen = _seen | {profile.id}
+        if jump.profile_id in seen:
+            raise ProfileInvalid([FieldProblem("jump", "cycle", profile.name)])
+        jump_profile = lookup(jump.profile_id)
+        return [*hops_for(jump_profile, secrets, lookup, _seen=seen), target]
+    jump_endpoint = SshEndpoint(
+        host=jump.host.strip(),
+        port=jump.port,
+        username=(jump.username or profile.username).strip(),
+        auth=profile.auth,
+        key_path=profile.key_path,
+        connect_timeout=float(profile.connect_timeout),
+        keepalive_interval=float(profile.keepalive_interval),
+        keepalive_count_max=profile.keepalive_count_max,
+    )
+    return [(jump_endpoint, target[1]), target]
+
+
+def open_chain(
+    hops: list[tuple[SshEndpoint, Credentials]],
+    hostkeys: HostKeyStore,
+    *,
+    prompter: Prompter | None = None,
+    on_step: StepCallback | None = None,
+    agent_factory: AgentFactory = paramiko.Agent,
+) -> SshSession:
+    """Open the sessions of a jump chain in order; the last one is returned and
+    owns (and closes) the ones before it. Failures of a jump hop are wrapped in
+    JumpHostFailed."""
+    session: SshSession | None = None
+    target = hops[-1][0]
+    for index, (endpoint, credentials) in enumerate(hops):
+        is_jump = index < len(hops) - 1
+        try:
+            session = SshSession.open(
+                endpoint,
+                credentials,
+                hostkeys,
+                prompter=prompter,
+                via=session,
+                on_step=on_step,
+                agent_factory=agent_factory,
+            )
+        except JumpHostFailed:
+            raise
+        except LabTunnelError as exc:
+            if session is not None:
+                session.close()
+            if is_jump:
+                raise JumpHostFailed(endpoint.host, target.host, exc) from None
+            raise
+    assert session is not None
+    return session

@@ -1,0 +1,669 @@
+"""One local port forward: 127.0.0.1 (and ::1) only, port 0 picks, clean close.
+
+Threads (all named, all joined by :meth:`LocalForwarder.wait_closed`):
+
+``{name}-pump``
+    One selector loop for the whole forward: accepts connections, reads every
+    client socket and sends to the channel (without ever waiting for the
+    window: it parks the data until the peer opens it), writes data that a slow
+    client did not take at once. Python threads share one interpreter lock, so
+    one loop that serves many ready sockets per wake-up costs far less than a
+    thread per connection and direction (see docs/benchmarks.md).
+``{name}-conn-{n}``
+    Opens connection n's channel (``open_channel`` blocks for a round trip, or
+    longer) and hands the connection to the loop.
+paramiko's transport thread
+    Writes incoming channel data straight into the client socket
+    (:class:`labtunnel.core.ssh.fast.packetizer.DirectPipe`).
+
+Channels that are not plain paramiko channels of a known paramiko (test fakes,
+a future paramiko) are served the simple way instead: the ``{name}-conn-{n}``
+thread copies client -> remote and a ``{name}-conn-{n}-down`` thread remote ->
+client.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import errno
+import logging
+import selectors
+import socket
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import TracebackType
+
+import paramiko
+
+from labtunnel.core.errors import LocalPortDenied, LocalPortInUse
+from labtunnel.core.ssh.fast.packetizer import (
+    DirectPipe,
+    attach_pipe,
+    can_attach,
+    send_channel_data,
+)
+from labtunnel.core.ssh.fast.tuning import CHANNEL_READ_SIZE, LISTEN_BACKLOG, READ_SIZE
+
+log = logging.getLogger(__name__)
+
+ChannelOpener = Callable[[tuple[str, int], tuple[str, int]], paramiko.Channel]
+
+_LOOPBACK4 = "127.0.0.1"
+_LOOPBACK6 = "::1"
+_CHANNEL_ERRORS = (OSError, EOFError, paramiko.SSHException)
+_ACCEPT_PAUSE = 0.1  # after EMFILE & co, before accepting again
+
+
+@dataclass(frozen=True)
+class ForwardStats:
+    connections_total: int
+    connections_active: int
+    bytes_to_remote: int
+    bytes_from_remote: int
+    open_failures: int
+
+
+def _log_error(error: Exception) -> None:
+    log.warning("forwarding a connection failed: %s", error)
+
+
+class _Conn:
+    """One client connection. ``state`` and the socket belong to the loop once
+    the connection is "open"; before that, to its ``-conn-`` thread."""
+
+    def __init__(self, number: int, sock: socket.socket, origin: tuple[str, int]) -> None:
+        self.number = number
+        self.sock = sock
+        self.origin = origin
+        # "opening" -> "attached" (handed to the loop) -> "open" -> "done",
+        # or "opening" -> "threads" -> "done"
+        self.state = "opening"
+        self.channel: paramiko.Channel | None = None
+        self.pipe: DirectPipe | None = None
+        self.pending = b""  # read from the client, waiting for send window
+        self.client_eof = False  # the client shut its write side
+        self.eof_sent = False  # ... and we passed that on
+        self.interest = 0  # selector events registered for the socket
+        self.to_remote = 0
+        self.threads_from_remote = 0
+
+    @property
+    def from_remote(self) -> int:
+        pipe = self.pipe
+        return pipe.total if pipe is not None else self.threads_from_remote
+
+    def abort_threads_mode(self) -> None:
+        """Wake both threads of a thread-served connection; they close the socket."""
+        with contextlib.suppress(OSError):
+            self.sock.shutdown(socket.SHUT_RDWR)
+        if self.channel is not None:
+            with contextlib.suppress(Exception):
+                self.channel.close()
+
+
+class LocalForwarder:
+    def __init__(
+        self,
+        open_channel: ChannelOpener,
+        destination: tuple[str, int],
+        *,
+        local_port: int = 0,
+        also_ipv6: bool = True,
+        name: str = "forward",
+        on_error: Callable[[Exception], None] | None = None,
+    ) -> None:
+        self._open_channel = open_channel
+        self._destination = destination
+        self._requested_port = local_port
+        self._also_ipv6 = also_ipv6
+        self._name = name
+        self._on_error = on_error or _log_error
+
+        self._lock = threading.Lock()
+        self._listeners: list[socket.socket] = []
+        self._wake_r: socket.socket | None = None
+        self._wake_w: socket.socket | None = None
+        self._wake_sent = False
+        self._events: collections.deque[tuple[str, _Conn | None]] = collections.deque()
+        self._sel: selectors.BaseSelector | None = None
+        self._pump: threading.Thread | None = None
+        self._conns: dict[int, _Conn] = {}
+        self._threads: list[threading.Thread] = []
+        self._closing = False
+        self._started = False
+        self._port = 0
+        self._count = 0
+        self._done_to_remote = 0
+        self._done_from_remote = 0
+        self._open_failures = 0
+
+    # --- public API ----------------------------------------------------------------
+
+    @property
+    def port(self) -> int:
+        return self._port
+
+    @property
+    def url_host(self) -> str:
+        return _LOOPBACK4
+
+    def start(self) -> None:
+        with self._lock:
+            if self._started:
+                raise RuntimeError("forwarder already started")
+            self._started = True
+        try:
+            v4 = self._listen(socket.AF_INET, _LOOPBACK4, self._requested_port)
+            self._listeners.append(v4)
+            self._port = int(v4.getsockname()[1])
+            if self._also_ipv6 and socket.has_ipv6:
+                # best effort: no IPv6 here, or another program already on [::1]:port
+                with contextlib.suppress(OSError, LocalPortInUse, LocalPortDenied):
+                    self._listeners.append(self._listen(socket.AF_INET6, _LOOPBACK6, self._port))
+            self._wake_r, self._wake_w = socket.socketpair()
+            self._wake_r.setblocking(False)
+            self._wake_w.setblocking(False)
+            sel = selectors.DefaultSelector()
+            self._sel = sel
+            for listener in self._listeners:
+                sel.register(listener, selectors.EVENT_READ, "listener")
+            sel.register(self._wake_r, selectors.EVENT_READ, "wake")
+        except BaseException:
+            self._close_listeners()
+            self._close_wake()
+            if self._sel is not None:
+                self._sel.close()
+            raise
+        thread = threading.Thread(target=self._loop, name=f"{self._name}-pump", daemon=True)
+        self._pump = thread
+        thread.start()
+
+    def stats(self) -> ForwardStats:
+        with self._lock:
+            live = list(self._conns.values())
+            return ForwardStats(
+                connections_total=self._count,
+                connections_active=len(live),
+                bytes_to_remote=self._done_to_remote + sum(c.to_remote for c in live),
+                bytes_from_remote=self._done_from_remote + sum(c.from_remote for c in live),
+                open_failures=self._open_failures,
+            )
+
+    def close(self) -> None:
+        with self._lock:
+            if self._closing:
+                return
+            self._closing = True
+            live = list(self._conns.values())
+        self._wake("close", None)
+        # The client sees its connection end now, even if a channel is still
+        # being opened for it or the loop is stuck in a write to a dead server.
+        for conn in live:
+            if conn.state == "threads":
+                conn.abort_threads_mode()
+            else:
+                with contextlib.suppress(OSError):
+                    conn.sock.shutdown(socket.SHUT_RDWR)
+        pump = self._pump
+        if pump is not None and pump is not threading.current_thread():
+            pump.join(1.0)
+        # The loop closes them on its way out; this is for a loop that is stuck.
+        # Either way the port is free when close() returns.
+        self._close_listeners()
+
+    def wait_closed(self, timeout: float | None = None) -> bool:
+        """Join every worker thread; False if some still run after ``timeout``."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        me = threading.current_thread()
+        while True:
+            with self._lock:
+                threads = [t for t in self._threads if t.is_alive() and t is not me]
+            pump = self._pump
+            if pump is not None and pump.is_alive() and pump is not me:
+                threads.append(pump)
+            if not threads:
+                return True
+            for t in threads:
+                t.join(None if deadline is None else max(0.0, deadline - time.monotonic()))
+                if deadline is not None and time.monotonic() >= deadline:
+                    return not any(x.is_alive() for x in threads)
+
+    def __enter__(self) -> LocalForwarder:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+        self.wait_closed(5.0)
+
+    # --- listening -----------------------------------------------------------------
+
+    def _listen(self, family: socket.AddressFamily, host: str, port: int) -> socket.socket:
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        try:
+            if sys.platform == "win32":
+                # SO_REUSEADDR on Windows lets a second program bind the same port.
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_EXCLUSIVEADDRUSE, 1)  # type: ignore[attr-defined]
+            else:
+                # POSIX keeps binds exclusive with it; it only allows rebinding
+                # the port while old connections sit in TIME_WAIT.
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if family == socket.AF_INET6:
+                sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            try:
+                sock.bind((host, port))
+            except OSError as e:
+                if e.errno in (errno.EADDRINUSE, getattr(errno, "WSAEADDRINUSE", -1)):
+                    raise LocalPortInUse(port, host) from None
+                if e.errno in (errno.EACCES, errno.EPERM, getattr(errno, "WSAEACCES", -1)):
+                    raise LocalPortDenied(port, e.strerror or "") from None
+                raise
+            sock.listen(LISTEN_BACKLOG)
+            sock.setblocking(False)
+        except BaseException:
+            sock.close()
+            raise
+        return sock
+
+    def _close_listeners(self) -> None:
+        with self._lock:
+            listeners, self._listeners = self._listeners, []
+        for sock in listeners:
+            sock.close()
+
+    def _close_wake(self) -> None:
+        for s in (self._wake_r, self._wake_w):
+            if s is not None:
+                s.close()
+
+    # --- the loop ------------------------------------------------------------------
+
+    def _wake(self, kind: str, conn: _Conn | None) -> None:
+        """Queue an event for the loop (any thread; called under paramiko's locks)."""
+        self._events.append((kind, conn))
+        wake_w = self._wake_w
+        if not self._wake_sent and wake_w is not None:
+            self._wake_sent = True
+            with contextlib.suppress(OSError):  # full (it is awake anyway) or closed
+                wake_w.send(b"\0")
+
+    def _loop(self) -> None:
+        sel = self._sel
+        assert sel is not None and self._wake_r is not None
+        buf = bytearray(READ_SIZE)
+        view = memoryview(buf)
+        paused_until = 0.0
+        try:
+            while not self._closing:
+                timeout = None
+                if paused_until:
+                    timeout = paused_until - time.monotonic()
+                    if timeout <= 0:
+                        paused_until = 0.0
+                        timeout = None
+                        for listener in self._listeners:
+                            sel.register(listener, selectors.EVENT_READ, "listener")
+                for key, mask in sel.select(timeout):
+                    data = key.data
+                    if data == "wake":
+                        with contextlib.suppress(OSError):
+                            self._wake_r.recv(4096)
+                        # only now: a producer that still saw True queued its
+                        # event before this, and _run_events below gets it
+                        self._wake_sent = False
+                    elif data == "listener":
+                        assert isinstance(key.fileobj, socket.socket)
+                        if not self._accept_all(key.fileobj):
+                            paused_until = time.monotonic() + _ACCEPT_PAUSE
+                            for listener in self._listeners:
+                                sel.unregister(listener)
+                            break
+                    else:
+                        assert isinstance(data, _Conn)
+                        if mask & selectors.EVENT_WRITE and data.state == "open":
+                            self._flush(data)
+                        if mask & selectors.EVENT_READ and data.state == "open":
+                            self._read_client(data, buf, view)
+                self._run_events()
+        except Exception as e:  # a bug: report it, and do not leave clients hanging
+            if not self._closing:
+                self._on_error(e)
+        finally:
+            self._teardown()
+
+    def _run_events(self) -> None:
+        while self._events:
+            kind, conn = self._events.popleft()
+            if conn is None or self._closing:
+                continue
+            if kind == "failed":
+                self._finish(conn)
+                continue
+            if kind == "opened":
+                self._opened(conn)
+                continue
+            if conn.state != "open":
+                continue  # a leftover, or from before "opened" (which looks at everything)
+            if kind == "flush":
+                self._set_interest(conn, write=True)
+            elif kind == "ack":
+                assert conn.pipe is not None
+                try:
+                    conn.pipe.return_window()
+                except _CHANNEL_ERRORS:
+                    self._finish(conn)
+                    continue
+            elif kind == "dead":
+                self._finish(conn)
+                continue
+            elif kind == "window" and conn.pending:
+                self._send_pending(conn)
+            if conn.state == "open":
+                self._check_done(conn)
+
+    def _accept_all(self, listener: socket.socket) -> bool:
+        """Accept everything queued; False to pause accepting (out of descriptors...)."""
+        while not self._closing:
+            try:
+                client, addr = listener.accept()
+            except (BlockingIOError, InterruptedError):
+                return True
+            except OSError as e:
+                if e.errno == errno.ECONNABORTED:
+                    continue
+                self._on_error(e)  # EMFILE & co: the client waits in the backlog
+                return False
+            try:
+                client.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                client.setblocking(False)
+            except OSError:
+                client.close()
+                continue
+            self._spawn(client, (str(addr[0]), int(addr[1])))
+        return True
+
+    def _spawn(self, client: socket.socket, origin: tuple[str, int]) -> None:
+        with self._lock:
+            if self._closing:
+                client.close()
+                return
+            self._count += 1
+            conn = _Conn(self._count, client, origin)
+            self._conns[conn.number] = conn
+            if self._count % 64 == 0:
+                self._threads = [t for t in self._threads if t.is_alive()]
+            thread = threading.Thread(
+                target=self._open,
+                args=(conn,),
+                name=f"{self._name}-conn-{conn.number}",
+                daemon=True,
+            )
+            self._threads.append(thread)
+        thread.start()
+
+    def _opened(self, conn: _Conn) -> None:
+        conn.state = "open"
+        pipe = conn.pipe
+        assert pipe is not None
+        self._set_interest(conn, read=True, write=bool(len(pipe)))
+        self._check_done(conn)
+
+    def _read_client(self, conn: _Conn, buf: bytearray, view: memoryview) -> None:
+        try:
+            n = conn.sock.recv_into(buf)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            self._finish(conn)
+            return
+        if n == 0:
+            conn.client_eof = True
+            self._set_interest(conn, read=False)
+            self._send_eof(conn)
+            return
+        try:
+            sent = self._send(conn, view[:n] if n < len(buf) else view)
+        except _CHANNEL_ERRORS:
+            self._finish(conn)
+            return
+        if sent < n:
+            conn.pending = bytes(view[sent:n])
+            self._set_interest(conn, read=False)  # until the peer opens the window
+
+    def _send(self, conn: _Conn, data: memoryview) -> int:
+        """Send what the window allows, never waiting for it."""
+        channel = conn.channel
+        assert channel is not None
+        sent = send_channel_data(channel, data, block=False)
+        while 0 < sent < len(data):
+            k = send_channel_data(channel, data[sent:], block=False)
+            if k <= 0:
+                break
+            sent += k
+        conn.to_remote += sent
+        return sent
+
+    def _send_pending(self, conn: _Conn) -> None:
+        try:
+            sent = self._send(conn, memoryview(conn.pending))
+        except _CHANNEL_ERRORS:
+            self._finish(conn)
+            return
+        conn.pending = conn.pending[sent:]
+        if not conn.pending:
+            if conn.client_eof:
+                self._send_eof(conn)
+            else:
+                self._set_interest(conn, read=True)
+
+    def _send_eof(self, conn: _Conn) -> None:
+        if conn.pending or conn.eof_sent:
+            return
+        conn.eof_sent = True
+        channel = conn.channel
+        assert channel is not None
+        try:
+            channel.shutdown_write()
+        except _CHANNEL_ERRORS:
+            self._finish(conn)
+            return
+        self._check_done(conn)
+
+    def _flush(self, conn: _Conn) -> None:
+        pipe = conn.pipe
+        assert pipe is not None
+        try:
+            left = pipe.flush()
+        except _CHANNEL_ERRORS:
+            self._finish(conn)
+            return
+        if not left:
+            self._set_interest(conn, write=False)
+            self._check_done(conn)
+
+    def _check_done(self, conn: _Conn) -> None:
+        """Close the connection once the channel is closed and the client has it all."""
+        channel = conn.channel
+        pipe = conn.pipe
+        assert channel is not None and pipe is not None
+        if pipe.dead or (channel.closed and pipe.drained):
+            self._finish(conn)
+
+    def _set_interest(
+        self, conn: _Conn, *, read: bool | None = None, write: bool | None = None
+    ) -> None:
+        sel = self._sel
+        assert sel is not None
+        mask = conn.interest
+        if read is not None:
+            mask = mask | selectors.EVENT_READ if read else mask & ~selectors.EVENT_READ
+        if write is not None:
+            mask = mask | selectors.EVENT_WRITE if write else mask & ~selectors.EVENT_WRITE
+        if mask == conn.interest:
+            return
+        if not conn.interest:
+            sel.register(conn.sock, mask, conn)
+        elif not mask:
+            sel.unregister(conn.sock)
+        else:
+            sel.modify(conn.sock, mask, conn)
+        conn.interest = mask
+
+    def _finish(self, conn: _Conn) -> None:
+        """Release a connection the loop owns (or whose opening failed)."""
+        if conn.state == "done":
+            return
+        conn.state = "done"
+        if conn.interest and self._sel is not None:
+            with contextlib.suppress(KeyError, ValueError, OSError):
+                self._sel.unregister(conn.sock)
+            conn.interest = 0
+        if conn.pipe is not None:
+            conn.pipe.detach()  # before the fd can be reused: the transport thread writes to it
+        if conn.channel is not None:
+            with contextlib.suppress(Exception):
+                conn.channel.close()
+        conn.sock.close()
+        self._forget(conn)
+
+    def _forget(self, conn: _Conn) -> None:
+        with self._lock:
+            if self._conns.pop(conn.number, None) is not None:
+                self._done_to_remote += conn.to_remote
+                self._done_from_remote += conn.from_remote
+
+    def _teardown(self) -> None:
+        with self._lock:
+            self._closing = True
+            owned = [c for c in self._conns.values() if c.state in ("attached", "open")]
+            owned += [c for kind, c in self._events if kind == "failed" and c is not None]
+            self._events.clear()
+        for conn in owned:
+            self._finish(conn)
+        self._close_listeners()
+        if self._sel is not None:
+            self._sel.close()
+        self._close_wake()
+
+    # --- opening a channel -------------------------------------------------------------
+
+    def _open(self, conn: _Conn) -> None:
+        try:
+            channel = self._open_channel(self._destination, conn.origin)
+        except Exception as e:
+            with self._lock:
+                self._open_failures += 1
+                closing = self._closing
+            if not closing:
+                self._on_error(e)
+            self._give_up(conn)
+            return
+        conn.channel = channel
+        if can_attach(channel):
+            conn.pipe = attach_pipe(
+                channel,
+                conn.sock,
+                lambda kind: self._wake(kind, conn),
+                lambda: self._wake("window", conn),
+            )
+        with self._lock:
+            closing = self._closing
+            if not closing:
+                conn.state = "attached" if conn.pipe is not None else "threads"
+        if closing:
+            if conn.pipe is not None:
+                conn.pipe.detach()
+            with contextlib.suppress(Exception):
+                channel.close()
+            self._give_up(conn)
+        elif conn.pipe is not None:
+            self._wake("opened", conn)  # the loop owns it from here
+        else:
+            self._serve_with_threads(conn, channel)
+
+    def _give_up(self, conn: _Conn) -> None:
+        """The channel is not coming: have the loop close the client, or do it here."""
+        with self._lock:
+            # under the lock: the loop's teardown either sees this event or we see closing
+            queued = not self._closing
+            if queued:
+                self._events.append(("failed", conn))
+        if queued:
+            self._wake("wake", None)
+        else:
+            conn.state = "done"
+            conn.sock.close()
+            self._forget(conn)
+
+    # --- the simple way, for channels the loop cannot drive ----------------------------
+
+    def _serve_with_threads(self, conn: _Conn, channel: paramiko.Channel) -> None:
+        try:
+            conn.sock.setblocking(True)
+            down = threading.Thread(
+                target=self._pump_down,
+                args=(conn, channel),
+                name=f"{self._name}-conn-{conn.number}-down",
+                daemon=True,
+            )
+            with self._lock:
+                self._threads.append(down)
+            down.start()
+            if not self._pump_up(conn, channel):
+                conn.abort_threads_mode()
+            down.join()
+            with contextlib.suppress(Exception):
+                channel.close()
+        finally:
+            conn.state = "done"
+            conn.sock.close()
+            self._forget(conn)
+
+    def _pump_up(self, conn: _Conn, channel: paramiko.Channel) -> bool:
+        """Client -> remote until the client's EOF; False if it ended abnormally."""
+        buf = bytearray(READ_SIZE)
+        view = memoryview(buf)
+        try:
+            while True:
+                n = conn.sock.recv_into(buf)
+                if n == 0:
+                    channel.shutdown_write()
+                    return True
+                sent = 0
+                while sent < n:
+                    k = channel.send(view[sent:n])  # type: ignore[arg-type]  # any buffer
+                    if k <= 0:
+                        return False
+                    sent += k
+                conn.to_remote += n
+        except _CHANNEL_ERRORS:
+            return False
+
+    def _pump_down(self, conn: _Conn, channel: paramiko.Channel) -> None:
+        """Remote -> client until the remote's EOF, then wait for the channel to close."""
+        try:
+            while True:
+                data = channel.recv(CHANNEL_READ_SIZE)
+                if not data:
+                    break
+                conn.sock.sendall(data)
+                conn.threads_from_remote += len(data)
+            conn.sock.shutdown(socket.SHUT_WR)
+        except _CHANNEL_ERRORS:
+            conn.abort_threads_mode()
+            return
+        # The remote may still read what the client sends after its EOF (half
+        # close). Once the channel is closed nothing can go that way: wake the
+        # other thread if it is still waiting on the client.
+        channel.status_event.wait()
+        with contextlib.suppress(OSError):
+            conn.sock.shutdown(socket.SHUT_RD)

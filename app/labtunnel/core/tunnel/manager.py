@@ -1,0 +1,133 @@
+"""All tunnels of the app, for front ends: every method returns at once, work runs in
+worker threads and results arrive as events."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+from labtunnel.core.errors import LabTunnelError
+from labtunnel.core.events import Listener, StatsEvent, TestResult, TunnelState, TunnelStatus
+from labtunnel.core.profiles.model import HostProfile
+from labtunnel.core.profiles.store import ProfileStore
+from labtunnel.core.server.stats import gather_server_stats
+from labtunnel.core.ssh.hops import hops_for
+from labtunnel.core.tunnel.tunnel import Tunnel, TunnelDeps, deliver
+
+
+class TunnelManager:
+    """All tunnels of the app; every method returns at once (work runs in threads)."""
+
+    def __init__(self, deps: TunnelDeps, listener: Listener) -> None:
+        self._deps = deps
+        self._listener = listener
+        self._tunnels: dict[str, Tunnel] = {}
+        self._helpers: list[threading.Thread] = []
+        self._lock = threading.Lock()
+        self._closed = False
+
+    @property
+    def store(self) -> ProfileStore:
+        return self._deps.store
+
+    def connect(self, profile_id: str) -> None:
+        profile = self._deps.store.get(profile_id)
+        with self._lock:
+            if self._closed:
+                return
+            current = self._tunnels.get(profile.id)
+            if current is not None and current.is_running:
+                return
+            tunnel = Tunnel(profile, self._deps, self._listener)
+            self._tunnels[profile.id] = tunnel
+        tunnel.start()
+
+    def disconnect(self, profile_id: str) -> None:
+        tunnel = self._tunnels.get(profile_id)
+        if tunnel is not None:
+            tunnel.stop()
+
+    def stop_jupyter(self, profile_id: str) -> None:
+        tunnel = self._tunnels.get(profile_id)
+        if tunnel is not None and tunnel.is_running:
+            tunnel.stop(stop_jupyter=True)
+
+    def start_jupyter_again(self, profile_id: str) -> None:
+        tunnel = self._tunnels.get(profile_id)
+        if tunnel is not None:
+            tunnel.start_jupyter_again()
+
+    def status(self, profile_id: str) -> TunnelStatus:
+        tunnel = self._tunnels.get(profile_id)
+        if tunnel is not None:
+            return tunnel.status
+        profile = self._deps.store.get(profile_id)
+        return TunnelStatus(profile.id, profile.name, TunnelState.DISCONNECTED)
+
+    def statuses(self) -> dict[str, TunnelStatus]:
+        return {pid: t.status for pid, t in list(self._tunnels.items())}
+
+    def local_url(self, profile_id: str) -> str | None:
+        tunnel = self._tunnels.get(profile_id)
+        return tunnel.local_url if tunnel is not None else None
+
+    def network_changed(self) -> None:
+        for tunnel in list(self._tunnels.values()):
+            tunnel.network_changed()
+
+    def refresh_stats(self, profile_id: str) -> None:
+        tunnel = self._tunnels.get(profile_id)
+        session = tunnel.session if tunnel is not None else None
+
+        def work() -> None:
+            if session is None or not session.is_alive():
+                return
+            try:
+                stats = gather_server_stats(session)
+            except LabTunnelError as error:
+                deliver(self._listener, StatsEvent(profile_id, None, error))
+            else:
+                deliver(self._listener, StatsEvent(profile_id, stats))
+
+        self._spawn(work, f"stats-{profile_id[:8]}")
+
+    def test_connection(
+        self, profile: HostProfile, password: str | None = None, passphrase: str | None = None
+    ) -> None:
+        def work() -> None:
+            try:
+                hops = hops_for(
+                    profile, self._deps.secrets, self._deps.store.get, password, passphrase
+                )
+                session = self._deps.open_session(
+                    hops, self._deps.hostkeys, prompter=self._deps.prompter
+                )
+                session.close()
+            except LabTunnelError as error:
+                deliver(self._listener, TestResult(profile.id, False, error))
+            else:
+                deliver(self._listener, TestResult(profile.id, True))
+
+        self._spawn(work, f"test-{profile.name[:12]}")
+
+    def _spawn(self, work: Callable[[], None], name: str) -> None:
+        thread = threading.Thread(target=work, name=name, daemon=True)
+        with self._lock:
+            if self._closed:
+                return
+            self._helpers = [t for t in self._helpers if t.is_alive()]
+            self._helpers.append(thread)
+        thread.start()
+
+    def close(self, timeout: float = 5.0) -> bool:
+        """Stop every tunnel and wait for the threads; True when all ended in time."""
+        with self._lock:
+            self._closed = True
+            tunnels = list(self._tunnels.values())
+            helpers = list(self._helpers)
+        for tunnel in tunnels:
+            tunnel.stop()
+        done = all([tunnel.join(timeout) for tunnel in tunnels])
+        for helper in helpers:
+            helper.join(timeout)
+        return done and not any(h.is_alive() for h in helpers)

@@ -1,0 +1,31 @@
+"""When a lost tunnel tries again: exponential backoff with jitter, short while a loss is
+fresh. The reconnect loop itself is :meth:`labtunnel.core.tunnel.tunnel.Tunnel._loop`."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ReconnectPolicy:
+    """Exponential backoff with jitter, kept short while a loss is fresh: most
+    losses (Wi-Fi hand-over, sleep, a restarted sshd) heal within minutes, and
+    the open browser tab should recover within seconds of the network."""
+
+    first_delay: float = 1.0
+    #: the cap during the first ``fresh_period`` seconds of a loss, then ``max_delay``
+    fresh_max_delay: float = 3.0
+    fresh_period: float = 300.0
+    max_delay: float = 30.0
+    #: a delay is drawn from [delay * (1 - jitter), delay]
+    jitter: float = 0.3
+    #: connect timeout while reconnecting: short, so a returning network is found soon
+    reconnect_timeout: float = 5.0
+    #: how often a connected tunnel checks that Jupyter still answers
+    health_interval: float = 15.0
+
+    def delay(self, attempt: int, lost_for: float, rng: random.Random) -> float:
+        cap = self.fresh_max_delay if lost_for < self.fresh_period else self.max_delay
+        base = min(cap, self.first_delay * 2.0 ** max(0, attempt - 1))
+        return base * (1 - self.jitter * rng.random())

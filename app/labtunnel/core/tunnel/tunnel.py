@@ -1,0 +1,382 @@
+"""One tunnel per profile: connect, find or start Jupyter, forward, watch, reconnect.
+
+Each tunnel runs in its own worker thread and reports every change as a frozen
+TunnelStatus to the listener (on that worker thread). The local forwarder is
+created once and kept across reconnects, so the browser's URL never changes.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+import paramiko
+
+from labtunnel.core.errors import (
+    ForwardingRefused,
+    LabTunnelError,
+    LocalPortDenied,
+    LocalPortInUse,
+    NetworkError,
+    SessionLost,
+)
+from labtunnel.core.events import (
+    Event,
+    JupyterStopped,
+    Listener,
+    TunnelState,
+    TunnelStatus,
+)
+from labtunnel.core.jupyter.launch import JupyterLauncher, launcher_for
+from labtunnel.core.jupyter.server import JupyterServer
+from labtunnel.core.profiles.model import HostProfile, JupyterSpec, RemoteForward, validate_profile
+from labtunnel.core.profiles.remembered import RememberedServers
+from labtunnel.core.profiles.secrets import SecretStore
+from labtunnel.core.profiles.store import ProfileStore
+from labtunnel.core.ssh.auth import Prompter
+from labtunnel.core.ssh.hops import hops_for, open_chain
+from labtunnel.core.ssh.hostkeys import HostKeyStore
+from labtunnel.core.ssh.session import SshSession
+from labtunnel.core.tunnel.forwarder import LocalForwarder
+from labtunnel.core.tunnel.reconnect import ReconnectPolicy
+
+log = logging.getLogger(__name__)
+
+SessionOpener = Callable[..., SshSession]
+
+
+@dataclass
+class TunnelDeps:
+    """Everything a tunnel needs, passed in so tests can use real or fake parts."""
+
+    store: ProfileStore
+    secrets: SecretStore
+    hostkeys: HostKeyStore
+    remembered: RememberedServers
+    prompter: Prompter | None = None
+    open_session: SessionOpener = open_chain
+    policy: ReconnectPolicy = field(default_factory=ReconnectPolicy)
+    rng: random.Random = field(default_factory=random.Random)
+    clock: Callable[[], float] = time.monotonic
+
+
+class _Stop(Exception):
+    """Raised inside the worker when the user asked to stop."""
+
+
+class Tunnel:
+    def __init__(self, profile: HostProfile, deps: TunnelDeps, listener: Listener) -> None:
+        self.profile = profile
+        self._deps = deps
+        self._listener = listener
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._stop_requested = False
+        self._stop_jupyter_requested = False
+        self._restart_jupyter_requested = False
+        self._session: SshSession | None = None
+        self._forwarder: LocalForwarder | None = None
+        self._jupyter: JupyterLauncher | None = None
+        self._server: JupyterServer | None = None
+        self._destination: tuple[str, int] | None = None
+        self._was_connected = False
+        self._finished = False
+        self._status = TunnelStatus(profile.id, profile.name, TunnelState.DISCONNECTED)
+        self._thread = threading.Thread(
+            target=self._run, name=f"tunnel-{profile.name[:20]}", daemon=True
+        )
+
+    # --- commands (any thread) --------------------------------------------------------
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, stop_jupyter: bool = False) -> None:
+        with self._lock:
+            self._stop_requested = True
+            self._stop_jupyter_requested = self._stop_jupyter_requested or stop_jupyter
+        self._wake.set()
+        session = self._session
+        if session is not None and not stop_jupyter:
+            # unblocks a worker waiting on the network; stopping Jupyter needs the session
+            session.close()
+
+    def start_jupyter_again(self) -> None:
+        with self._lock:
+            self._restart_jupyter_requested = True
+        self._wake.set()
+
+    def network_changed(self) -> None:
+        session = self._session
+        if session is not None:
+            session.notify_resumed()
+        self._wake.set()
+
+    def join(self, timeout: float) -> bool:
+        if self._thread.is_alive() and self._thread is not threading.current_thread():
+            self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    @property
+    def status(self) -> TunnelStatus:
+        return self._status
+
+    @property
+    def session(self) -> SshSession | None:
+        return self._session
+
+    @property
+    def is_running(self) -> bool:
+        """Started and not yet finished (its last event may still be on its way)."""
+        return self._thread.is_alive() and not self._finished
+
+    # --- worker -----------------------------------------------------------------------
+
+    def _emit(self, state: TunnelState, **changes: object) -> None:
+        status = TunnelStatus(
+            self.profile.id,
+            self.profile.name,
+            state,
+            local_port=self._forwarder.port if self._forwarder else None,
+            was_connected=self._was_connected,
+        )
+        self._status = replace(status, **changes)  # type: ignore[arg-type]
+        deliver(self._listener, self._status)
+
+    def _check_stop(self) -> None:
+        if self._stop_requested:
+            raise _Stop
+
+    def _run(self) -> None:
+        final: dict[str, object] = {"state": TunnelState.DISCONNECTED}
+        try:
+            final = self._loop()
+        except _Stop:
+            self._stop_jupyter_if_asked()
+        except Exception as error:  # a bug must not leave the tray thinking we connect
+            log.exception("%s: unexpected failure", self.profile.name)
+            final = {"state": TunnelState.FAILED, "error": LabTunnelError(type(error).__name__)}
+        finally:
+            self._close_session()
+            self._close_forwarder()
+            # only now: a front end may connect again as soon as it hears this
+            self._finished = True
+            state = final.pop("state")
+            assert isinstance(state, TunnelState)
+            self._emit(state, **final)
+
+    def _loop(self) -> dict[str, object]:
+        """Connect and reconnect until stopped (raises _Stop) or failed (returns)."""
+        failures = 0  # failed attempts since the tunnel was last up
+        lost_since = 0.0
+        while True:
+            self._check_stop()
+            try:
+                self._connect_once(failures)
+                failures = 0
+                self._watch()
+            except LabTunnelError as error:
+                self._close_session()
+                self._check_stop()
+                if error.permanent or not self._was_connected:
+                    return {"state": TunnelState.FAILED, "error": error, "attempt": failures}
+                failures += 1
+                if failures == 1:
+                    lost_since = self._deps.clock()
+                lost_for = self._deps.clock() - lost_since
+                delay = self._deps.policy.delay(failures, lost_for, self._deps.rng)
+                log.info(
+                    "%s: lost (%s); retry %d in %.1f s",
+                    self.profile.name,
+                    type(error).__name__,
+                    failures,
+                    delay,
+                )
+                self._emit(
+                    TunnelState.RECONNECTING,
+                    error=error,
+                    attempt=failures,
+                    retry_in=round(delay, 2),
+                )
+                self._wait(delay)
+
+    def _connect_once(self, attempt: int) -> None:
+        profile = self.profile
+        self._emit(TunnelState.CONNECTING, step="connecting", attempt=attempt)
+        validate_profile(profile, self._deps.store.profiles(), check_files=False)
+        hops = hops_for(profile, self._deps.secrets, self._deps.store.get)
+        if self._was_connected:
+            limit = self._deps.policy.reconnect_timeout
+            hops = [
+                (replace(ep, connect_timeout=min(ep.connect_timeout, limit)), creds)
+                for ep, creds in hops
+            ]
+        session = self._deps.open_session(
+            hops,
+            self._deps.hostkeys,
+            prompter=self._deps.prompter,
+            on_step=lambda step: self._emit(TunnelState.CONNECTING, step=step, attempt=attempt),
+        )
+        self._session = session
+        session.on_dead(self._wake.set)
+        self._check_stop()
+        target = profile.target
+        if isinstance(target, JupyterSpec):
+            self._emit(TunnelState.STARTING_JUPYTER, step="finding_jupyter", attempt=attempt)
+            self._jupyter = launcher_for(
+                target, session, remembered=self._deps.remembered, profile_id=profile.id
+            )
+            self._server = self._jupyter.find_or_start(
+                lambda step: self._emit(TunnelState.STARTING_JUPYTER, step=step, attempt=attempt)
+            )
+            self._destination = (self._server.host, self._server.port)
+        else:
+            assert isinstance(target, RemoteForward)
+            self._destination = (target.host, target.port)
+            # fails now, with a clear reason, if forwarding is not allowed or nothing listens
+            session.open_channel(self._destination, ("127.0.0.1", 0)).close()
+        self._check_stop()
+        self._emit(TunnelState.CONNECTING, step="forwarding", attempt=attempt)
+        if self._forwarder is None:
+            self._forwarder = self._start_forwarder(self._destination)
+        self._emit(TunnelState.CONNECTING, step="checking", attempt=attempt)
+        server, jupyter = self._server, self._jupyter
+        if server and jupyter and not jupyter.probe_local(self._forwarder.port, server, 10.0):
+            raise ForwardingRefused(profile.host, *self._destination, "not_answering")
+        self._emit(TunnelState.CONNECTED, local_url=self.local_url)
+        self._was_connected = True
+
+    def _start_forwarder(self, destination: tuple[str, int]) -> LocalForwarder:
+        """On the profile's port; with "any port", first on the one used last time,
+        so a browser tab left open finds Jupyter again."""
+        profile = self.profile
+        remembered = self._deps.remembered
+        wanted = profile.local_port or remembered.local_port(profile.id) or 0
+        for port in dict.fromkeys((wanted, profile.local_port)):
+            forwarder = LocalForwarder(
+                self._open_channel,
+                destination,
+                local_port=port,
+                name=f"fwd-{profile.name[:12]}",
+                on_error=self._on_forward_error,
+            )
+            try:
+                forwarder.start()
+            except (LocalPortInUse, LocalPortDenied):
+                if port == profile.local_port:
+                    raise
+                continue
+            if not profile.local_port:
+                remembered.remember_local_port(profile.id, forwarder.port)
+            return forwarder
+        raise AssertionError("unreachable: the last port tried is the profile's own")
+
+    @property
+    def local_url(self) -> str | None:
+        if self._forwarder is None:
+            return None
+        if self._server is not None:
+            return self._server.local_url(self._forwarder.port)
+        return f"http://127.0.0.1:{self._forwarder.port}/"
+
+    def _open_channel(
+        self, destination: tuple[str, int], origin: tuple[str, int]
+    ) -> paramiko.Channel:
+        session = self._session
+        if session is None or not session.is_alive():
+            raise NetworkError(self.profile.host, self.profile.port, "tunnel is reconnecting")
+        return session.open_channel(self._destination or destination, origin)
+
+    def _on_forward_error(self, error: Exception) -> None:
+        log.warning("%s: a forwarded connection failed: %s", self.profile.name, error)
+        if isinstance(error, ForwardingRefused) and error.reason == "connect_failed":
+            self._wake.set()  # maybe Jupyter went away: check now
+
+    def _watch(self) -> None:
+        """Wait while connected; return never, raise when the session or Jupyter is lost."""
+        session = self._session
+        assert session is not None
+        interval = self._deps.policy.health_interval
+        while True:
+            self._wake.wait(interval if self._server is not None else None)
+            self._wake.clear()
+            self._check_stop()
+            if session.dead.is_set() or not session.is_alive():
+                raise _session_lost(self.profile, session)
+            if self._server is not None and self._jupyter is not None:
+                self._check_jupyter(session)
+
+    def _check_jupyter(self, session: SshSession) -> None:
+        assert self._jupyter is not None and self._server is not None
+        assert self._forwarder is not None
+        if self._jupyter.probe_local(self._forwarder.port, self._server, 5.0):
+            return
+        if not session.is_alive():
+            raise _session_lost(self.profile, session)
+        if self._jupyter.is_alive(self._server):
+            return  # slow, not gone
+        self._emit(TunnelState.JUPYTER_DOWN)
+        while not self._restart_jupyter_requested:
+            self._wake.wait()
+            self._wake.clear()
+            self._check_stop()
+            if not session.is_alive():
+                raise _session_lost(self.profile, session)
+        with self._lock:
+            self._restart_jupyter_requested = False
+        self._emit(TunnelState.STARTING_JUPYTER, step="starting_jupyter")
+        self._server = self._jupyter.find_or_start(
+            lambda step: self._emit(TunnelState.STARTING_JUPYTER, step=step)
+        )
+        self._destination = (self._server.host, self._server.port)
+        self._emit(TunnelState.CONNECTED, local_url=self.local_url)
+
+    def _wait(self, seconds: float) -> None:
+        """Sleep until the retry, a stop or a network change, whichever comes first."""
+        self._wake.wait(seconds)
+        self._wake.clear()
+        self._check_stop()
+
+    def _stop_jupyter_if_asked(self) -> None:
+        if not self._stop_jupyter_requested:
+            return
+        error: LabTunnelError | None = None
+        try:
+            if self._jupyter is not None and self._server is not None:
+                self._jupyter.stop(self._server)
+        except LabTunnelError as exc:
+            error = exc
+        deliver(self._listener, JupyterStopped(self.profile.id, error))
+
+    def _close_forwarder(self) -> None:
+        forwarder, self._forwarder = self._forwarder, None
+        if forwarder is None:
+            return
+        try:
+            forwarder.close()
+            if not forwarder.wait_closed(5.0):
+                log.warning("%s: forwarder threads still running after 5 s", self.profile.name)
+        except Exception:
+            log.exception("%s: closing the forwarder failed", self.profile.name)
+
+    def _close_session(self) -> None:
+        session, self._session = self._session, None
+        if session is not None:
+            session.close()
+            # closing fired on_dead -> wake; that must not cut the next backoff short
+            self._wake.clear()
+
+
+def _session_lost(profile: HostProfile, session: SshSession) -> NetworkError:
+    return SessionLost(profile.host, profile.port, session.dead_reason or "closed")
+
+
+def deliver(listener: Listener, event: Event) -> None:
+    try:
+        listener(event)
+    except Exception:
+        log.exception("event listener failed")

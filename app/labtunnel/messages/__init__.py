@@ -1,0 +1,39 @@
+"""Errors -> plain sentences that name the fix. Shared by the CLI and the tray.
+
+One module per part of core (profiles, ssh, tunnel, jupyter, sharing), each registering
+a describer per error class; :mod:`.base` holds :class:`Message` and :func:`describe`.
+"""
+
+from __future__ import annotations
+
+from labtunnel.messages import jupyter, profiles, sharing, ssh, tunnel
+from labtunnel.messages.base import (
+    QT_TRANSLATE_NOOP,
+    Message,
+    Translate,
+    describe,
+    join_sentences,
+)
+from labtunnel.messages.profiles import describe_problem
+from labtunnel.messages.sharing import (
+    describe_import_note,
+    describe_share_problem,
+    describe_skipped_host,
+)
+
+__all__ = [
+    "QT_TRANSLATE_NOOP",
+    "Message",
+    "Translate",
+    "describe",
+    "describe_import_note",
+    "describe_problem",
+    "describe_share_problem",
+    "describe_skipped_host",
+    "join_sentences",
+    "jupyter",
+    "profiles",
+    "sharing",
+    "ssh",
+    "tunnel",
+]

@@ -1,0 +1,158 @@
+"""Sentences for Jupyter on the server and the commands that manage it."""
+
+from __future__ import annotations
+
+from labtunnel.core import errors as e
+from labtunnel.messages.base import QT_TRANSLATE_NOOP, Message, describes, msg
+
+
+@describes(e.RemoteCommandFailed)
+def _remote_command_failed(x: e.RemoteCommandFailed) -> Message:
+    return msg(
+        QT_TRANSLATE_NOOP(
+            "messages",
+            "A command on the server failed (exit status {status}): {stderr}. See the log for "
+            "details.",
+        ),
+        status=x.exit_status,
+        stderr=x.stderr_tail[-300:],
+    )
+
+
+@describes(e.RemoteCommandTimeout)
+def _remote_command_timeout(x: e.RemoteCommandTimeout) -> Message:
+    return msg(
+        QT_TRANSLATE_NOOP(
+            "messages",
+            "The server did not finish “{command}” within {seconds} seconds. It may be busy: "
+            "try again, and check the Jupyter environment in the lab server's settings.",
+        ),
+        command=x.command,
+        seconds=f"{x.seconds:g}",
+    )
+
+
+_JUPYTER_NOT_FOUND = {
+    "not_on_path": QT_TRANSLATE_NOOP(
+        "messages",
+        "LabTunnel ran “{command}” on the server, but there is no jupyter on your PATH there.",
+    ),
+    "env_missing": QT_TRANSLATE_NOOP(
+        "messages", "The Jupyter environment “{env}” does not exist on the server."
+    ),
+    "not_executable": QT_TRANSLATE_NOOP(
+        "messages", "“{env}” on the server is not a program LabTunnel can run."
+    ),
+    "conda_missing": QT_TRANSLATE_NOOP(
+        "messages",
+        "The profile names the conda environment “{env}”, but conda was not found on the server.",
+    ),
+    "conda_env_missing": QT_TRANSLATE_NOOP(
+        "messages", "There is no conda environment called “{env}” on the server."
+    ),
+    "env_has_no_jupyter": QT_TRANSLATE_NOOP(
+        "messages", "The environment “{env}” on the server has no jupyter in it."
+    ),
+    "jupyter_broken": QT_TRANSLATE_NOOP(
+        "messages", "jupyter on the server failed to run ({detail})."
+    ),
+}
+
+
+@describes(e.JupyterNotFound)
+def _jupyter_not_found(x: e.JupyterNotFound) -> Message:
+    first = msg(
+        _JUPYTER_NOT_FOUND.get(x.reason, _JUPYTER_NOT_FOUND["not_on_path"]),
+        command=x.command_tried,
+        env=x.env,
+        detail=x.detail[-200:],
+    )
+    if x.candidates:
+        fix = msg(
+            QT_TRANSLATE_NOOP(
+                "messages",
+                "Set the lab server's Jupyter environment to one of these: {candidates} "
+                "(or install Jupyter there: pip install jupyterlab).",
+            ),
+            candidates=", ".join(x.candidates[:4]),
+        )
+    else:
+        fix = msg(
+            QT_TRANSLATE_NOOP(
+                "messages",
+                "Set the lab server's Jupyter environment to the conda environment name, the "
+                "venv folder or the full path of jupyter (or install it there: pip install "
+                "jupyterlab).",
+            )
+        )
+    return msg(
+        QT_TRANSLATE_NOOP("messages", "{problem} {fix}"), {"problem": (first,), "fix": (fix,)}
+    )
+
+
+@describes(e.JupyterStartFailed)
+def _jupyter_start_failed(x: e.JupyterStartFailed) -> Message:
+    if x.reason == "app_missing":
+        return msg(
+            QT_TRANSLATE_NOOP(
+                "messages",
+                "JupyterLab (or the Notebook app the profile asks for) is not installed in "
+                "that environment on the server. Install it there (pip install jupyterlab), "
+                "or switch the lab server's Jupyter app between Lab and Notebook.",
+            )
+        )
+    if x.reason == "workdir_missing":
+        return msg(
+            QT_TRANSLATE_NOOP(
+                "messages",
+                "The working folder {workdir} does not exist on the server. Create it, or "
+                "change the Jupyter working folder in the lab server's settings.",
+            ),
+            workdir=x.workdir,
+        )
+    tail = x.log_tail.strip().splitlines()[-3:] if x.log_tail else []
+    return msg(
+        QT_TRANSLATE_NOOP(
+            "messages",
+            "Jupyter did not start on the server ({reason}). Its log {log} ends with: {tail} "
+            "Check the Jupyter environment in the lab server's settings.",
+        ),
+        reason=x.reason,
+        log=x.log_path or "-",
+        tail=" / ".join(tail) or "-",
+    )
+
+
+@describes(e.JupyterNotResponding)
+def _jupyter_not_responding(x: e.JupyterNotResponding) -> Message:
+    return msg(
+        QT_TRANSLATE_NOOP(
+            "messages",
+            "Your Jupyter on the server (port {port}) is running but does not answer. Use "
+            "“Stop Jupyter on server”, then connect again to start a fresh one.",
+        ),
+        port=x.port,
+    )
+
+
+@describes(e.JupyterNotRunning)
+def _jupyter_not_running(x: e.JupyterNotRunning) -> Message:
+    return msg(
+        QT_TRANSLATE_NOOP(
+            "messages",
+            "Jupyter is no longer running on the server (port {port}). Connect again to start it.",
+        ),
+        port=x.port,
+    )
+
+
+@describes(e.JupyterStopFailed)
+def _jupyter_stop_failed(x: e.JupyterStopFailed) -> Message:
+    return msg(
+        QT_TRANSLATE_NOOP(
+            "messages",
+            "LabTunnel could not stop your Jupyter on the server (process {pid}). Stop it "
+            "from a terminal on the server: kill {pid}",
+        ),
+        pid=x.pid if x.pid is not None else "?",
+    )

@@ -1,0 +1,199 @@
+"""Sentences for problems with lab server settings, the settings file and the keyring."""
+
+from __future__ import annotations
+
+from labtunnel.core import errors as e
+from labtunnel.messages.base import QT_TRANSLATE_NOOP, Message, describes, field_message, msg
+
+_FIELD_NAMES = {
+    "name": QT_TRANSLATE_NOOP("messages", "Name"),
+    "host": QT_TRANSLATE_NOOP("messages", "Server address"),
+    "port": QT_TRANSLATE_NOOP("messages", "SSH port"),
+    "username": QT_TRANSLATE_NOOP("messages", "User name"),
+    "key_path": QT_TRANSLATE_NOOP("messages", "Key file"),
+    "jump": QT_TRANSLATE_NOOP("messages", "Jump host"),
+    "remote": QT_TRANSLATE_NOOP("messages", "Remote address"),
+    "local_port": QT_TRANSLATE_NOOP("messages", "Local port"),
+    "keepalive_interval": QT_TRANSLATE_NOOP("messages", "Keepalive interval"),
+    "keepalive_count_max": QT_TRANSLATE_NOOP("messages", "Keepalive count"),
+    "connect_timeout": QT_TRANSLATE_NOOP("messages", "Connect timeout"),
+    "pinned_fingerprints": QT_TRANSLATE_NOOP("messages", "Pinned host key"),
+}
+
+
+FIELD_PROBLEMS = {
+    "empty": QT_TRANSLATE_NOOP("messages", "{field} is empty: please fill it in."),
+    "duplicate": QT_TRANSLATE_NOOP(
+        "messages", "{field}: another lab server is already called “{value}”. Choose another name."
+    ),
+    "bad_host": QT_TRANSLATE_NOOP(
+        "messages", "{field} “{value}” is not a valid host name or IP address."
+    ),
+    "port_out_of_range": QT_TRANSLATE_NOOP(
+        "messages", "{field} {value} is not a valid port: use a number from 1 to 65535."
+    ),
+    "missing": QT_TRANSLATE_NOOP(
+        "messages", "{field}: the file {value} does not exist. Choose the private key file."
+    ),
+    "not_a_file": QT_TRANSLATE_NOOP(
+        "messages", "{field}: {value} is not a file. Choose the private key file."
+    ),
+    "bad_username": QT_TRANSLATE_NOOP(
+        "messages", "{field} “{value}” contains spaces: enter the user name only."
+    ),
+    "self_reference": QT_TRANSLATE_NOOP(
+        "messages", "{field}: a server cannot be its own jump host."
+    ),
+    "unknown_profile": QT_TRANSLATE_NOOP(
+        "messages", "{field}: the lab server it names no longer exists. Choose another."
+    ),
+    "cycle": QT_TRANSLATE_NOOP(
+        "messages", "{field}: the jump hosts lead in a circle. Remove one of them."
+    ),
+    "out_of_range": QT_TRANSLATE_NOOP("messages", "{field} {value} is out of range."),
+    "not_jupyter": QT_TRANSLATE_NOOP(
+        "messages", "{field}: this lab server forwards {value}, not Jupyter."
+    ),
+    "bad_fingerprint": QT_TRANSLATE_NOOP(
+        "messages", "{field} “{value}” is not a SHA256 fingerprint (SHA256:…, 43 characters)."
+    ),
+}
+
+
+def describe_problem(problem: e.FieldProblem) -> Message:
+    template = FIELD_PROBLEMS.get(
+        problem.code, QT_TRANSLATE_NOOP("messages", "{field} is not valid.")
+    )
+    if problem.field == "local_port" and problem.code == "port_out_of_range":
+        template = QT_TRANSLATE_NOOP(
+            "messages", "{field} {value} is not valid: use 0 (pick a free port) or 1 to 65535."
+        )
+    return field_message(template, _FIELD_NAMES, problem)
+
+
+def _profile_invalid(err: e.ProfileInvalid) -> Message:
+    return msg(
+        QT_TRANSLATE_NOOP("messages", "The lab server settings are not valid. {details}"),
+        {"details": tuple(describe_problem(p) for p in err.problems)},
+    )
+
+
+def _store_corrupt(err: e.ProfileStoreCorrupt) -> Message:
+    if err.backup_path:
+        return msg(
+            QT_TRANSLATE_NOOP(
+                "messages",
+                "LabTunnel cannot read its settings file {path} ({detail}). The file was left "
+                "as it is and a copy was saved as {backup}. Fix or move the file away, then "
+                "restart LabTunnel; until then changes cannot be saved.",
+            ),
+            path=err.path,
+            detail=err.detail,
+            backup=err.backup_path,
+        )
+    return msg(
+        QT_TRANSLATE_NOOP(
+            "messages",
+            "LabTunnel cannot read its settings file {path} ({detail}). The file was left as "
+            "it is. Fix or move it away, then restart LabTunnel; until then changes cannot "
+            "be saved.",
+        ),
+        path=err.path,
+        detail=err.detail,
+    )
+
+
+def _secret_missing(err: e.SecretMissing) -> Message:
+    if err.kind == "passphrase":
+        return msg(
+            QT_TRANSLATE_NOOP(
+                "messages",
+                "No key passphrase is saved for “{profile}”. Edit the lab server and enter it.",
+            ),
+            profile=err.profile_name,
+        )
+    return msg(
+        QT_TRANSLATE_NOOP(
+            "messages",
+            "No password is saved for “{profile}”. Edit the lab server and enter your "
+            'password (or run: labtunnel profile set-password "{profile}").',
+        ),
+        profile=err.profile_name,
+    )
+
+
+@describes(e.ProfileNotFound)
+def _profile_not_found(x: e.ProfileNotFound) -> Message:
+    return msg(
+        QT_TRANSLATE_NOOP(
+            "messages",
+            "There is no saved lab server called “{name}”. Check the name in the list of servers.",
+        ),
+        name=x.name,
+    )
+
+
+@describes(e.ProfileStoreTooNew)
+def _profile_store_too_new(x: e.ProfileStoreTooNew) -> Message:
+    return msg(
+        QT_TRANSLATE_NOOP(
+            "messages",
+            "The settings file {path} was written by a newer LabTunnel (format {found}; this "
+            "version reads up to {supported}). Update LabTunnel. The file was left as it is.",
+        ),
+        path=x.path,
+        found=x.found_version,
+        supported=x.supported_version,
+    )
+
+
+@describes(e.ProfileStoreLocked)
+def _profile_store_locked(x: e.ProfileStoreLocked) -> Message:
+    return msg(
+        QT_TRANSLATE_NOOP(
+            "messages",
+            "Nothing was saved, because the settings file {path} could not be read when "
+            "LabTunnel started. Fix or move that file away, then restart LabTunnel.",
+        ),
+        path=x.path,
+    )
+
+
+@describes(e.ProfileFileUnwritable)
+def _profile_file_unwritable(x: e.ProfileFileUnwritable) -> Message:
+    return msg(
+        QT_TRANSLATE_NOOP(
+            "messages",
+            "LabTunnel could not save its settings to {path} ({detail}). Check that you may "
+            "write to that folder and that the disk is not full.",
+        ),
+        path=x.path,
+        detail=x.detail,
+    )
+
+
+@describes(e.SecretStoreUnavailable)
+def _secret_store_unavailable(x: e.SecretStoreUnavailable) -> Message:
+    return msg(
+        QT_TRANSLATE_NOOP(
+            "messages",
+            "No secure password store (system keyring) is available. On Linux, install and "
+            "start GNOME Keyring or KWallet. LabTunnel never keeps passwords in plain files.",
+        )
+    )
+
+
+@describes(e.SecretStoreLocked)
+def _secret_store_locked(x: e.SecretStoreLocked) -> Message:
+    return msg(
+        QT_TRANSLATE_NOOP(
+            "messages",
+            "Your system keyring is locked. Unlock it (log in again, or open your keyring "
+            "app) and try again.",
+        )
+    )
+
+
+describes(e.ProfileInvalid)(_profile_invalid)
+describes(e.ProfileStoreCorrupt)(_store_corrupt)
+describes(e.SecretMissing)(_secret_missing)

@@ -1,0 +1,64 @@
+"""Sentences for the tunnel itself: forwarding refused, the local port."""
+
+from __future__ import annotations
+
+from labtunnel.core import errors as e
+from labtunnel.messages.base import QT_TRANSLATE_NOOP, Message, describes, msg
+
+
+def _forwarding_refused(err: e.ForwardingRefused) -> Message:
+    if err.reason == "prohibited":
+        return msg(
+            QT_TRANSLATE_NOOP(
+                "messages",
+                "{host} does not allow port forwarding (AllowTcpForwarding is off). Ask your "
+                "lab admin to enable it for your account.",
+            ),
+            host=err.host,
+        )
+    if err.reason == "not_answering":
+        return msg(
+            QT_TRANSLATE_NOOP(
+                "messages",
+                "Jupyter on {host} does not answer through the tunnel. Try “Stop Jupyter on "
+                "server”, then connect again.",
+            ),
+            host=err.host,
+        )
+    return msg(
+        QT_TRANSLATE_NOOP(
+            "messages",
+            "{host} could not reach {dest_host}:{dest_port}. Check that the service runs on "
+            "the server and that the remote address in the profile is right.",
+        ),
+        host=err.host,
+        dest_host=err.dest_host,
+        dest_port=err.dest_port,
+    )
+
+
+@describes(e.LocalPortInUse)
+def _local_port_in_use(x: e.LocalPortInUse) -> Message:
+    return msg(
+        QT_TRANSLATE_NOOP(
+            "messages",
+            "Port {port} on this computer is already used by another program. Choose another "
+            "local port, or 0 to let LabTunnel pick a free one.",
+        ),
+        port=x.port,
+    )
+
+
+@describes(e.LocalPortDenied)
+def _local_port_denied(x: e.LocalPortDenied) -> Message:
+    return msg(
+        QT_TRANSLATE_NOOP(
+            "messages",
+            "LabTunnel may not use port {port} on this computer. Choose a port above 1024, or 0 "
+            "to let LabTunnel pick one.",
+        ),
+        port=x.port,
+    )
+
+
+describes(e.ForwardingRefused)(_forwarding_refused)

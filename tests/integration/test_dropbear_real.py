@@ -26,13 +26,13 @@ from tests.integration.tunnel_helpers import (
     wait_until_answers,
 )
 
-from labtunnel.core.auth import Credentials
 from labtunnel.core.errors import HostKeyChanged
 from labtunnel.core.events import TunnelState, TunnelStatus
-from labtunnel.core.hostkeys import HostKeyStore, host_entry_name
-from labtunnel.core.jupyter import JupyterManager
-from labtunnel.core.profiles import AuthMethod, JupyterSpec
-from labtunnel.core.ssh import SshEndpoint, SshSession
+from labtunnel.core.jupyter.manager import JupyterManager
+from labtunnel.core.profiles.model import AuthMethod, JupyterSpec
+from labtunnel.core.ssh.auth import Credentials
+from labtunnel.core.ssh.hostkeys import HostKeyStore, host_entry_name
+from labtunnel.core.ssh.session import SshEndpoint, SshSession
 
 pytestmark = pytest.mark.integration
 

@@ -229,3 +229,17 @@ def test_a_dead_sessions_cluster_is_reaped_by_the_next(slurm_cluster: SlurmClust
 def _netns_names() -> list[str]:
     out = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
     return [line.split()[0] for line in out.splitlines() if line.strip()]
+
+
+def test_a_higher_tier_job_preempts(slurm_cluster: SlurmCluster) -> None:
+    job_id = slurm_cluster.submit(
+        "#!/bin/sh\nexec sleep 1000\n", slurm_cluster.user, "--nodelist=node2", "--no-requeue",
+        "--output=/dev/null",
+    )  # fmt: skip
+    slurm_cluster.wait_job(job_id, {"RUNNING"})
+    preemptor = slurm_cluster.preempt("node2")
+    assert slurm_cluster.wait_job(job_id, {"PREEMPTED"}).state == "PREEMPTED"
+    assert slurm_cluster.wait_job(preemptor, {"RUNNING"}).node_list == "node2"
+    # hidden from users: the tray lists partitions from sinfo
+    out = slurm_cluster.login_exec(["sinfo", "-h", "-o", "%P"], slurm_cluster.user).stdout
+    assert "urgent" not in out

@@ -21,6 +21,8 @@ Topology (names carry the pytest PID; see network.py)::
   ``CUDA_VISIBLE_DEVICES=0``.
 - Partitions: ``gpu`` (default; node1 + node2, MaxTime 1 day) and ``short`` (node2, MaxTime
   30 minutes). ``EnforcePartLimits=ALL``: sbatch refuses a request over a partition's limits.
+  ``urgent`` is hidden and root-only, with a higher priority tier (``PreemptMode=CANCEL``):
+  ``preempt(node)`` puts a job there, and the jobs in its way end PREEMPTED.
   No accounting (``sacct`` does not work); ended jobs stay in ``scontrol show job`` for
   MinJobAge (300 s). Job ids start at 1 for every session.
 - The server-side Jupyter venv (``jupyter_venv``/``jupyter_bin``) is usable on every node.
@@ -43,6 +45,7 @@ Methods:
 - ``node_pids(node)``: processes on the node besides slurmd (slurmstepd, job processes).
 - ``node_state(node)`` ("idle", "allocated", "down*"...), ``wait_node_state(...)``.
 - Faults: ``set_node_down(node)`` (scontrol: the node's jobs end with NODE_FAIL),
+  ``preempt(node)``,
   ``kill_slurmd(node)`` / ``start_slurmd(node)``, ``update_partition(name, MaxTime=...)``.
 - ``reset()``: an autouse fixture calls it after each test that used the cluster: every job
   of the test users cancelled, nodes up and idle, partitions as configured.

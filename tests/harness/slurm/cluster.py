@@ -256,6 +256,7 @@ class SlurmCluster:
         """scancel every job of the test users and wait until none holds a node any more."""
         for user in (self.user, self.other_user):
             self.login_exec(["scancel", "--user", user.name, "--full"])
+        self.login_exec(["scancel", "--user", "root", "--full"])
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if not [job for job in self.jobs() if job.active]:
@@ -285,6 +286,18 @@ class SlurmCluster:
         raise HarnessError(f"{node} is {state!r}, not {sorted(states)} after {timeout} s")
 
     # --- faults ---------------------------------------------------------------------------
+
+    def preempt(self, node: str) -> int:
+        """Root submits an exclusive job to the hidden high-priority partition on ``node``:
+        Slurm cancels the jobs running there (state PREEMPTED). The preemptor's job id."""
+        result = self.login_exec(
+            ["sbatch", "--parsable", "--partition=urgent", f"--nodelist={node}", "--exclusive",
+             "--job-name=lt-preemptor", "--output=/dev/null", "--time=5"],
+            input="#!/bin/sh\nexec sleep 100000\n",
+        )  # fmt: skip
+        if result.returncode != 0:
+            raise HarnessError(f"preempting sbatch failed: {result.stderr.strip()}")
+        return int(result.stdout.strip().split(";")[0])
 
     def set_node_down(self, node: str, reason: str = "labtunnel test") -> None:
         """What an admin does to a failing node; its jobs end with NODE_FAIL."""
@@ -346,7 +359,8 @@ def _run(
     return result
 
 
-_FIELD = re.compile(r"(\w+(?:/\w+)?)=(.*?)(?= \w+(?:/\w+)?=|$)")
+_KEY = r"\w+(?:[/:]\w+)*"
+_FIELD = re.compile(rf"({_KEY})=(.*?)(?= {_KEY}=|$)")
 
 
 def _parse_job(line: str) -> JobInfo | None:
@@ -473,8 +487,8 @@ def _build(rt: _Runtime, lab: LabServer, pid: int, started: float) -> SlurmClust
         rt.slurmd[link.hostname].wait_until(
             lambda p: _proc.listens_on(p, config.SLURMD_PORT), "slurmd listening"
         )
-    for node in nodes:
-        _wait_registered(cluster, rt, node.name)
+    for compute in nodes:
+        _wait_registered(cluster, rt, compute.name)
     return _with_setup_time(cluster, time.monotonic() - started)
 
 

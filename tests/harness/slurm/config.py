@@ -23,14 +23,23 @@ class PartitionSpec:
     nodes: tuple[str, ...]
     max_time: str  # Slurm's form: "1-00:00:00", "00:30:00"
     default: bool = False
+    #: extra settings for the PartitionName line
+    extra: str = ""
 
 
 # node1 has two fake GPUs, node2 one. "gpu" (the default) spans both; "short" is node2 with a
-# 30-minute limit, so a longer request is over the partition's limits.
+# 30-minute limit, so a longer request is over the partition's limits. "urgent" (hidden, root
+# only) has a higher priority tier: a job there preempts (cancels) the jobs in its way.
 NODES = (NodeSpec("node1", 2, 2000, 2), NodeSpec("node2", 2, 2000, 1))
 PARTITIONS = (
     PartitionSpec("gpu", ("node1", "node2"), "1-00:00:00", default=True),
     PartitionSpec("short", ("node2",), "00:30:00"),
+    PartitionSpec(
+        "urgent",
+        ("node1", "node2"),
+        "1-00:00:00",
+        extra="PriorityTier=10 AllowGroups=root Hidden=YES",
+    ),
 )
 
 
@@ -121,6 +130,8 @@ def slurm_conf(
         "KillWait=2",
         "Waittime=0",
         "SchedulerType=sched/backfill",
+        "PreemptType=preempt/partition_prio",
+        "PreemptMode=CANCEL",
         # Expected start times of pending jobs come from the backfill pass: run it often.
         "SchedulerParameters=bf_interval=2",
     ]
@@ -132,7 +143,7 @@ def slurm_conf(
     for part in PARTITIONS:
         lines.append(
             f"PartitionName={part.name} Nodes={','.join(part.nodes)} MaxTime={part.max_time} "
-            f"Default={'YES' if part.default else 'NO'} State=UP"
+            f"Default={'YES' if part.default else 'NO'} State=UP {part.extra}".rstrip()
         )
     return "\n".join(lines) + "\n"
 

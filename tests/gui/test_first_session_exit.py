@@ -19,8 +19,8 @@ import pytest
 from tests.harness import LabServer
 from tests.harness.totp import TotpServer, start_totp_sshd
 
-from labtunnel.core.remembered import RememberedServers
-from labtunnel.core.store import ProfileStore
+from labtunnel.core.profiles.remembered import RememberedServers
+from labtunnel.core.profiles.store import ProfileStore
 
 pytestmark = [pytest.mark.gui, pytest.mark.integration]
 

@@ -76,7 +76,9 @@ Methods of LabServer:
   sshd on ``host`` (e.g. ``["AllowTcpForwarding no"]`` or ``["PasswordAuthentication no",
   "KbdInteractiveAuthentication no"]``; your lines win over the defaults). Same host keys
   unless ``new_host_keys`` -> ``variant_fingerprints(port)``. ``variant_log(port)``,
-  ``stop_sshd_variant(port)``; all stopped at session end.
+  ``stop_sshd_variant(port)``; all stopped at session end. ``sshd_sessions(port=None)``
+  -> PIDs of the per-connection sshd processes of the main sshd (or that variant): what
+  is still logged in there.
 
 Function-scoped fixtures:
 

@@ -367,6 +367,12 @@ class LabServer:
     def stop_sshd_variant(self, port: int) -> None:
         self._rt.variants.pop(port).kill()
 
+    def sshd_sessions(self, port: int | None = None) -> list[int]:
+        """PIDs of the per-connection sshd processes (a logged-in session has two: the
+        privileged monitor and the user's) of the main sshd, or of the variant on ``port``."""
+        sshd = self._main if port is None or port == self.port else self._rt.variants[port]
+        return sshd.session_pids()
+
     def close(self, keep_logs_in: Path | None = None) -> None:
         """Tear everything down (idempotent); copy the sshd logs to ``keep_logs_in`` first."""
         self._rt.close(keep_logs_in)

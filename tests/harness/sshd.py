@@ -117,6 +117,13 @@ class Sshd:
         proc.wait()
         _proc.wait_gone(victims, timeout=5)
 
+    def session_pids(self) -> list[int]:
+        """The per-connection sshd processes under the listener (none when stopped)."""
+        proc = self._proc
+        if proc is None or proc.poll() is not None:
+            return []
+        return [pid for pid in _proc.descendants(proc.pid) if _proc.exe_of(pid) == SSHD]
+
     def restart(self, *, sessions: bool = True) -> None:
         self.kill(sessions=sessions)
         self.start()

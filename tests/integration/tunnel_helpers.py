@@ -17,6 +17,7 @@ from labtunnel.core.profiles.remembered import RememberedServers
 from labtunnel.core.profiles.secrets import MemorySecretStore, SecretKind
 from labtunnel.core.profiles.store import ProfileStore
 from labtunnel.core.ssh.hostkeys import HostKeyStore
+from labtunnel.core.tunnel.reconnect import ReconnectPolicy
 from labtunnel.core.tunnel.tunnel import Tunnel, TunnelDeps
 
 
@@ -60,14 +61,16 @@ def make_tunnel(
     target: Target,
     log: EventLog,
     port: int | None = None,
+    policy: ReconnectPolicy | None = None,
     **profile_changes: object,
 ) -> tuple[Tunnel, HostProfile]:
-    """A tunnel to the lab server's main sshd (or another server of it on ``port``)."""
+    """A tunnel to the lab server's main sshd (or another server of it on ``port``);
+    ``policy`` replaces the reconnect backoff (e.g. a fast one)."""
     store = ProfileStore(tmp_path / "profiles.json")
     store.load()
-    profile = HostProfile(
-        "lab", lab.host, lab.user.name, port=port or lab.port, target=target, **profile_changes
-    )  # type: ignore[arg-type]
+    fields: dict[str, object] = {"host": lab.host, "port": port or lab.port, "target": target}
+    fields.update(profile_changes)
+    profile = HostProfile("lab", username=lab.user.name, **fields)  # type: ignore[arg-type]
     store.add(profile)
     secrets = MemorySecretStore()
     secrets.set(profile.id, SecretKind.PASSWORD, lab.user.password)
@@ -77,6 +80,8 @@ def make_tunnel(
         hostkeys=hostkeys,
         remembered=RememberedServers(tmp_path / "state.json"),
     )
+    if policy is not None:
+        deps.policy = policy
     return Tunnel(profile, deps, log), profile
 
 

@@ -124,28 +124,32 @@ def open_chain(
 ) -> SshSession:
     """Open the sessions of a jump chain in order; the last one is returned and
     owns (and closes) the ones before it. Failures of a jump hop are wrapped in
-    JumpHostFailed."""
+    JumpHostFailed. Whatever fails (and however: a stop, a bug), the hops already
+    open are closed: a reconnect loop must not pile up logged-in jump sessions."""
     session: SshSession | None = None
     target = hops[-1][0]
-    for index, (endpoint, credentials) in enumerate(hops):
-        is_jump = index < len(hops) - 1
-        try:
-            session = SshSession.open(
-                endpoint,
-                credentials,
-                hostkeys,
-                prompter=prompter,
-                via=session,
-                on_step=on_step,
-                agent_factory=agent_factory,
-            )
-        except JumpHostFailed:
-            raise
-        except LabTunnelError as exc:
-            if session is not None:
-                session.close()
-            if is_jump:
-                raise JumpHostFailed(endpoint.host, target.host, exc) from None
-            raise
+    try:
+        for index, (endpoint, credentials) in enumerate(hops):
+            is_jump = index < len(hops) - 1
+            try:
+                session = SshSession.open(
+                    endpoint,
+                    credentials,
+                    hostkeys,
+                    prompter=prompter,
+                    via=session,
+                    on_step=on_step,
+                    agent_factory=agent_factory,
+                )
+            except JumpHostFailed:
+                raise
+            except LabTunnelError as exc:
+                if is_jump:
+                    raise JumpHostFailed(endpoint.host, target.host, exc) from None
+                raise
+    except BaseException:
+        if session is not None:
+            session.close()  # closes the hops before it too
+        raise
     assert session is not None
     return session

@@ -7,13 +7,15 @@
 # Environment:
 #   LABTUNNEL_SKIP_INSTALL=1   skip apt-get, the project venv's pip install and the Jupyter
 #                              venv build (fast local reruns on a prepared machine)
-#   LABTUNNEL_SKIP_CHECKS=1    skip ruff and mypy (local reruns only; CI never sets it)
+#   LABTUNNEL_SKIP_CHECKS=1    skip ruff, mypy and the workflow linters (local reruns only;
+#                              CI never sets it)
 #   LABTUNNEL_TEST_JUPYTER_VENV  where the lab server's Jupyter venv lives (JupyterLab 4 and
 #                              Notebook 7; default /opt/labtunnel-test/jupyter-venv)
 #   LABTUNNEL_TEST_NOTEBOOK6_VENV  a server venv with only the classic Notebook 6
 #                              (default /opt/labtunnel-test/notebook6-venv)
 #
-# Steps: system packages -> project venv (.venv) -> server-side Jupyter venv -> ruff + mypy ->
+# Steps: system packages -> project venv (.venv) -> server-side Jupyter venv -> ruff + mypy
+# + actionlint/check-jsonschema on .github/workflows ->
 # pytest inside a private D-Bus session with an unlocked gnome-keyring, no X display,
 # QT_QPA_PLATFORM=offscreen and LABTUNNEL_REQUIRE_HARNESS=1 (missing harness pieces fail
 # instead of skipping). The exit code is pytest's; "no tests collected" (5) fails too.
@@ -171,7 +173,7 @@ make_server_venvs() {
     make_server_venv "$NOTEBOOK6_VENV" "$NOTEBOOK6_CHECK" "notebook>=6.5,<7"
 }
 
-run_checks() {
+check_python() {
     local failed=0
     log "ruff check"
     .venv/bin/ruff check app tests || failed=1
@@ -179,6 +181,25 @@ run_checks() {
     .venv/bin/ruff format --check app tests || failed=1
     log "mypy"
     .venv/bin/mypy || failed=1
+    return "$failed"
+}
+
+# The GitHub workflow cannot run here: lint it (actionlint, with shellcheck on its run:
+# scripts when shellcheck is on PATH) and validate it against the github-workflows schema.
+check_workflows() {
+    local failed=0 workflows=(.github/workflows/*.yml)
+    log "actionlint ${workflows[*]}"
+    .venv/bin/actionlint "${workflows[@]}" || failed=1
+    log "check-jsonschema (github-workflows) ${workflows[*]}"
+    .venv/bin/check-jsonschema --builtin-schema vendor.github-workflows "${workflows[@]}" ||
+        failed=1
+    return "$failed"
+}
+
+run_checks() {
+    local failed=0
+    check_python || failed=1
+    check_workflows || failed=1
     ((failed == 0)) || die "static checks failed"
 }
 
@@ -194,7 +215,7 @@ fi
 log "setup took $((SECONDS - started)) s"
 
 if [[ "${LABTUNNEL_SKIP_CHECKS:-}" == "1" ]]; then
-    log "LABTUNNEL_SKIP_CHECKS=1: not running ruff and mypy"
+    log "LABTUNNEL_SKIP_CHECKS=1: not running ruff, mypy and the workflow linters"
 else
     run_checks
 fi

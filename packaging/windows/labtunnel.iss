@@ -1,11 +1,11 @@
-; Inno Setup 6 script: per-user install of the PyInstaller folder, no admin rights.
+﻿; Inno Setup 6 script: per-user install of the PyInstaller folder, no admin rights.
 ;
 ;   iscc /DAppVersion=0.1.0 packaging\windows\labtunnel.iss
 ;
 ; Expects dist\LabTunnel\ (python -m PyInstaller packaging\labtunnel.spec) and the icon
 ; build\icons\labtunnel.ico made during that build. Writes
-; dist\LabTunnel-<version>-setup.exe. Sign it afterwards with signtool when a certificate
-; is available (see packaging\README.md).
+; dist\LabTunnel-<version>-setup.exe. The workflow signs the exes before and setup.exe
+; after this step when a certificate is configured (.github/workflows/build.yml).
 
 #ifndef AppVersion
   #define AppVersion "0.0.0"
@@ -37,19 +37,42 @@ Compression=lzma2/max
 SolidCompression=yes
 WizardStyle=modern
 ChangesAssociations=yes
+ShowLanguageDialog=auto
 ; a running tray app would keep its files locked
 CloseApplications=yes
 RestartApplications=no
 
+; The wizard speaks Simplified Chinese on a Chinese Windows, as the app does. Inno Setup
+; ships that translation in Languages\ (official since 6.5) or, in older releases, only
+; among its unofficial ones: the installer takes it where the compiler has it, and says
+; so when it does not (the workflow turns that line into a visible warning).
+#if FileExists(AddBackslash(CompilerPath) + "Languages\ChineseSimplified.isl")
+  #define ChineseMessages "compiler:Languages\ChineseSimplified.isl"
+#elif FileExists(AddBackslash(CompilerPath) + "Languages\Unofficial\ChineseSimplified.isl")
+  #define ChineseMessages "compiler:Languages\Unofficial\ChineseSimplified.isl"
+#else
+  #pragma message "LabTunnel: no ChineseSimplified.isl in this Inno Setup: English-only installer"
+#endif
+
 [Languages]
 Name: "english"; MessagesFile: "compiler:Default.isl"
+#ifdef ChineseMessages
+Name: "chinesesimplified"; MessagesFile: "{#ChineseMessages}"
+#endif
+
+[CustomMessages]
+english.StartAtLogin=Start %1 when I log in
+#ifdef ChineseMessages
+chinesesimplified.StartAtLogin=登录时启动 %1
+#endif
 
 [Tasks]
 Name: "desktopicon"; Description: "{cm:CreateDesktopIcon}"; GroupDescription: "{cm:AdditionalIcons}"; Flags: unchecked
-Name: "startup"; Description: "Start {#AppName} when I log in"; Flags: unchecked
+Name: "startup"; Description: "{cm:StartAtLogin,{#AppName}}"; Flags: unchecked
 
 [Files]
 Source: "{#Root}\dist\{#AppName}\*"; DestDir: "{app}"; Flags: ignoreversion recursesubdirs createallsubdirs
+Source: "{#Root}\LICENSE"; DestDir: "{app}"; DestName: "LICENSE.txt"
 
 [Icons]
 Name: "{autoprograms}\{#AppName}"; Filename: "{app}\{#AppExe}"

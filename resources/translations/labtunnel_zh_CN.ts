@@ -350,6 +350,14 @@
     </message>
 </context>
 <context>
+    <name>LoginItem</name>
+    <message>
+        <location filename="../../app/labtunnel/ui/login_item.py" line="+39"/>
+        <source>LabTunnel is running from the disk image or the Downloads folder, a place macOS does not keep. Drag LabTunnel to the Applications folder, open it from there, and turn on Launch at login again.</source>
+        <translation>LabTunnel 正从磁盘映像或“下载”文件夹运行，macOS 不会保留这个位置。请把 LabTunnel 拖到“应用程序”文件夹，从那里打开，然后重新打开“登录时启动”。</translation>
+    </message>
+</context>
+<context>
     <name>Notices</name>
     <message>
         <location filename="../../app/labtunnel/ui/texts.py" line="-67"/>
@@ -834,7 +842,7 @@
         <translation>保存</translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+33"/>
         <source>Launch at login could not be changed: {reason}</source>
         <translation>无法更改“登录时启动”：{reason}</translation>
     </message>
@@ -1158,13 +1166,13 @@
     <name>Windows</name>
     <message>
         <location filename="../../app/labtunnel/ui/windows.py" line="+60"/>
-        <location line="+327"/>
+        <location line="+328"/>
         <source>Import lab profile</source>
         <extracomment>asks for a lab profile file to import; None when the person cancelled</extracomment>
         <translation>导入实验室配置</translation>
     </message>
     <message>
-        <location line="-325"/>
+        <location line="-326"/>
         <source>LabTunnel lab profiles (*.labtunnel);;All files (*)</source>
         <translation>LabTunnel 实验室配置 (*.labtunnel);;所有文件 (*)</translation>
     </message>
@@ -1215,7 +1223,7 @@ Reach Jupyter on your lab’s server from the system tray: LabTunnel signs in ov
         <translation>登录时启动</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>LabTunnel could not change this setting: {reason}</source>
         <translation>LabTunnel 无法更改此设置：{reason}</translation>
     </message>

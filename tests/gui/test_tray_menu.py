@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QMessageBox
@@ -12,6 +13,7 @@ from tests.gui.helpers import action, fake, make_profile, open_menu, set_state, 
 
 from labtunnel.core.errors import AuthFailed
 from labtunnel.core.events import StatsEvent, TunnelState
+from labtunnel.core.platform.autostart.macos import MacLoginItem
 from labtunnel.core.profiles.store import ProfileStore
 from labtunnel.core.server.stats import GpuStat, ServerStats
 from labtunnel.ui.app import LabTunnelApp
@@ -256,6 +258,22 @@ def test_launch_at_login_is_a_checkbox_wired_to_the_login_item(
     assert "Permission denied" in shown.args[0].text()
     assert login_item.enabled
     assert action(open_menu(app), "Launch at login").isChecked()
+
+
+def test_launch_at_login_from_a_translocated_mac_app_says_to_move_it(
+    qtbot: QtBot, make_app: AppFactory, tmp_path: Path
+) -> None:
+    """The real macOS login item, given the path macOS runs a downloaded app from."""
+    translocated = "/private/var/folders/q1/T/AppTranslocation/AB12/d/LabTunnel.app"
+    command = [f"{translocated}/Contents/MacOS/LabTunnel"]
+    login_item = MacLoginItem(tmp_path / "LaunchAgents", command)
+    app = make_app(login_item=login_item)
+    app.start()
+    with qtbot.waitSignal(app.windows.window_shown) as shown:
+        action(open_menu(app), "Launch at login").trigger()
+    assert "Drag LabTunnel to the Applications folder" in shown.args[0].text()
+    assert not login_item.path.exists()
+    assert not action(open_menu(app), "Launch at login").isChecked()
 
 
 def test_launch_at_login_is_disabled_where_unsupported(make_app: AppFactory) -> None:

@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import inspect
 import plistlib
+import shutil
 import stat
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -13,7 +15,12 @@ from labtunnel.core.platform.autostart import (
     login_item_for_platform,
 )
 from labtunnel.core.platform.autostart.linux import XdgLoginItem, autostart_dir, exec_quote
-from labtunnel.core.platform.autostart.macos import BUNDLE_ID, MacLoginItem
+from labtunnel.core.platform.autostart.macos import (
+    BUNDLE_ID,
+    AppNotInstalled,
+    MacLoginItem,
+    is_temporary_location,
+)
 from labtunnel.core.platform.autostart.windows import (
     RunKeyRegistry,
     WindowsLoginItem,
@@ -153,7 +160,8 @@ def test_macos_switch_writes_a_launch_agent(tmp_path: Path) -> None:
     with path.open("rb") as handle:
         data = plistlib.load(handle)
     assert data["Label"] == BUNDLE_ID
-    assert data["ProgramArguments"] == command
+    assert data["ProgramArguments"][:2] == ["/bin/sh", "-c"]
+    assert data["ProgramArguments"][3:] == [str(path), *command]
     assert data["RunAtLoad"] is True and data["KeepAlive"] is False
     assert stat.S_IMODE(path.stat().st_mode) == 0o644
     assert item.is_enabled()
@@ -161,6 +169,44 @@ def test_macos_switch_writes_a_launch_agent(tmp_path: Path) -> None:
     item.set_enabled(False)
     assert not path.exists() and not item.is_enabled()
     item.set_enabled(False)
+
+
+def test_macos_agent_starts_the_app_or_removes_itself_once_the_app_is_gone(
+    tmp_path: Path,
+) -> None:
+    """What launchd runs at login, run here by /bin/sh (the same POSIX sh)."""
+    app = tmp_path / "LabTunnel.app" / "Contents" / "MacOS" / "LabTunnel"
+    app.parent.mkdir(parents=True)
+    started = tmp_path / "started"
+    app.write_text(f'#!/bin/sh\necho "$@" > {started}\n')
+    app.chmod(0o755)
+    item = MacLoginItem(tmp_path / "LaunchAgents", [str(app), "--from-login"])
+    item.set_enabled(True)
+    with item.path.open("rb") as handle:
+        arguments = plistlib.load(handle)["ProgramArguments"]
+    subprocess.run(arguments, check=True, timeout=10)
+    assert started.read_text() == "--from-login\n" and item.path.exists()
+    shutil.rmtree(tmp_path / "LabTunnel.app")  # dragged to the Trash
+    subprocess.run(arguments, check=True, timeout=10)
+    assert not item.path.exists()
+
+
+def test_macos_agent_is_refused_for_a_translocated_app(tmp_path: Path) -> None:
+    translocated = (
+        "/private/var/folders/xy/T/AppTranslocation/5D3E/d/LabTunnel.app/Contents/MacOS/LabTunnel"
+    )
+    item = MacLoginItem(tmp_path, [translocated])
+    with pytest.raises(AppNotInstalled):
+        item.set_enabled(True)
+    assert not item.path.exists()
+    assert is_temporary_location(translocated)
+    assert not is_temporary_location("/Applications/LabTunnel.app/Contents/MacOS/LabTunnel")
+
+
+def test_macos_agent_of_an_older_version_still_counts_as_on(tmp_path: Path) -> None:
+    item = MacLoginItem(tmp_path, ["/Applications/LabTunnel.app/Contents/MacOS/LabTunnel"])
+    item.path.write_bytes(plistlib.dumps({"Label": BUNDLE_ID, "ProgramArguments": item.command}))
+    assert item.is_enabled()
 
 
 def test_macos_switch_is_off_for_broken_or_disabled_agents(tmp_path: Path) -> None:

@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from PySide6.QtCore import QCoreApplication
+
+from labtunnel.core.platform.autostart.macos import AppNotInstalled
+
+translate = QCoreApplication.translate
+
 
 class LoginItem(Protocol):
     def is_supported(self) -> bool: ...
@@ -25,3 +31,15 @@ class UnsupportedLoginItem:
 
     def set_enabled(self, enabled: bool) -> None:
         raise OSError("launch at login is not available on this platform")
+
+
+def login_item_problem(error: OSError) -> str | None:
+    """A sentence for a refusal that has a fix the person can do; None: say the reason."""
+    if isinstance(error, AppNotInstalled):
+        return translate(
+            "LoginItem",
+            "LabTunnel is running from the disk image or the Downloads folder, a place "
+            "macOS does not keep. Drag LabTunnel to the Applications folder, open it from "
+            "there, and turn on Launch at login again.",
+        )
+    return None

@@ -38,7 +38,7 @@ from labtunnel.ui.dialogs.servers import ServerList
 from labtunnel.ui.dialogs.settings_dialog import SettingsDialog
 from labtunnel.ui.dialogs.ssh_import import ReadConfig, SshImportDialog
 from labtunnel.ui.i18n import ENGLISH
-from labtunnel.ui.login_item import LoginItem, UnsupportedLoginItem
+from labtunnel.ui.login_item import LoginItem, UnsupportedLoginItem, login_item_problem
 from labtunnel.ui.menu import MenuHandlers
 from labtunnel.ui.settings import SettingsStore
 from labtunnel.ui.texts import error_text
@@ -287,7 +287,8 @@ class Windows(QObject):
     def login_item_failed(self, error: OSError) -> None:
         self.show_message(
             translate("Windows", "Launch at login"),
-            translate("Windows", "LabTunnel could not change this setting: {reason}").format(
+            login_item_problem(error)
+            or translate("Windows", "LabTunnel could not change this setting: {reason}").format(
                 reason=error.strerror or str(error)
             ),
             QMessageBox.Icon.Warning,

@@ -24,7 +24,7 @@ from labtunnel.ui.dialogs.common import (
     wrapped_label,
 )
 from labtunnel.ui.i18n import ui_language
-from labtunnel.ui.login_item import LoginItem
+from labtunnel.ui.login_item import LoginItem, login_item_problem
 from labtunnel.ui.settings import AppSettings, SettingsStore
 from labtunnel.ui.texts import error_text
 
@@ -138,9 +138,10 @@ class SettingsDialog(QDialog):
             except OSError as exc:
                 log.warning("launch at login not changed: %s", exc)
                 self._show_problem(
-                    translate("Settings", "Launch at login could not be changed: {reason}").format(
-                        reason=exc.strerror or str(exc)
-                    )
+                    login_item_problem(exc)
+                    or translate(
+                        "Settings", "Launch at login could not be changed: {reason}"
+                    ).format(reason=exc.strerror or str(exc))
                 )
                 self.launch_box.setChecked(item.is_enabled())
                 return False

@@ -10,6 +10,20 @@
     </message>
 </context>
 <context>
+    <name>ErrorReporter</name>
+    <message>
+        <location filename="../../app/labtunnel/ui/error_hook.py" line="+117"/>
+        <source>Something went wrong inside LabTunnel. It keeps running, and your connections stay open. The log has the details for whoever helps you.</source>
+        <extracomment>a report was logged; the window follows on the GUI thread the window (for tests)</extracomment>
+        <translation>LabTunnel 内部出了点问题。它会继续运行，您的连接也保持打开。日志里有详细信息，可供帮助您的人查看。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Show log</source>
+        <translation>查看日志</translation>
+    </message>
+</context>
+<context>
     <name>Fallback</name>
     <message>
         <location filename="../../app/labtunnel/ui/fallback.py" line="+44"/>

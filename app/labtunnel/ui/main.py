@@ -21,6 +21,7 @@ from labtunnel.core.profiles.store import ProfileStore
 from labtunnel.core.ssh.auth import Prompter
 from labtunnel.core.tunnel.manager import TunnelManager
 from labtunnel.ui.app import LabTunnelApp
+from labtunnel.ui.error_hook import ErrorReporter
 from labtunnel.ui.file_open import SUFFIX, FileOpenWatcher, lab_profile_argument
 from labtunnel.ui.i18n import Translators, ui_language
 from labtunnel.ui.icons import app_icon, missing_icons
@@ -98,6 +99,8 @@ def run(argv: Sequence[str] | None = None) -> int:
         login_item=login_item_for_platform(),
         running_language=translators.language,
     )
+    errors = ErrorReporter(labtunnel.windows.show_log, parent=labtunnel)
+    errors.install()
     instance.message_received.connect(labtunnel.handle_message)
     opened.opened.connect(labtunnel.open_file)
     app.aboutToQuit.connect(labtunnel.shutdown)
@@ -106,6 +109,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     log.info("LabTunnel tray started")
     code = app.exec()
     labtunnel.shutdown()
+    errors.uninstall()
     signals.close()
     instance.close()
     app.removeEventFilter(opened)

@@ -4,7 +4,6 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../../app/labtunnel/ui/app.py" line="+130"/>
         <source>LabTunnel settings</source>
         <translation>LabTunnel 设置</translation>
     </message>
@@ -12,13 +11,11 @@
 <context>
     <name>ErrorReporter</name>
     <message>
-        <location filename="../../app/labtunnel/ui/error_hook.py" line="+117"/>
         <source>Something went wrong inside LabTunnel. It keeps running, and your connections stay open. The log has the details for whoever helps you.</source>
         <extracomment>a report was logged; the window follows on the GUI thread the window (for tests)</extracomment>
         <translation>LabTunnel 内部出了点问题。它会继续运行，您的连接也保持打开。日志里有详细信息，可供帮助您的人查看。</translation>
     </message>
     <message>
-        <location line="+9"/>
         <source>Show log</source>
         <translation>查看日志</translation>
     </message>
@@ -26,27 +23,22 @@
 <context>
     <name>Fallback</name>
     <message>
-        <location filename="../../app/labtunnel/ui/fallback.py" line="+44"/>
         <source>This desktop has no system tray (notification area), so LabTunnel shows its menu in this window. Closing the window keeps your tunnels open; start LabTunnel again to bring it back.</source>
         <translation>此桌面没有系统托盘（通知区域），因此 LabTunnel 在此窗口中显示菜单。关闭窗口不会断开隧道；再次启动 LabTunnel 即可让窗口重新出现。</translation>
     </message>
     <message>
-        <location line="+9"/>
         <source>Lab servers</source>
         <translation>实验室服务器</translation>
     </message>
     <message>
-        <location line="+12"/>
         <source>Menu</source>
         <translation>菜单</translation>
     </message>
     <message>
-        <location line="+24"/>
         <source>{name}: {state}</source>
         <translation>{name}：{state}</translation>
     </message>
     <message>
-        <location line="+6"/>
         <source>No lab server yet: use Menu → Add lab server…</source>
         <translation>还没有实验室服务器：请使用“菜单 → 添加实验室服务器…”</translation>
     </message>
@@ -54,67 +46,54 @@
 <context>
     <name>Fields</name>
     <message>
-        <location filename="../../app/labtunnel/ui/texts.py" line="+116"/>
         <source>Required</source>
         <translation>必填</translation>
     </message>
     <message>
-        <location line="+2"/>
         <source>Another server already has this name</source>
         <translation>已有其他服务器使用此名称</translation>
     </message>
     <message>
-        <location line="+2"/>
         <source>Not a host name or IP address</source>
         <translation>不是有效的主机名或 IP 地址</translation>
     </message>
     <message>
-        <location line="+2"/>
         <source>Use 0 (pick a free port) or a port up to 65535</source>
         <translation>请使用 0（自动选择空闲端口）或不大于 65535 的端口</translation>
     </message>
     <message>
-        <location line="+2"/>
         <source>Use a port from 1 to 65535</source>
         <translation>请使用 1 到 65535 之间的端口</translation>
     </message>
     <message>
-        <location line="+2"/>
         <source>User names have no spaces</source>
         <translation>用户名不能包含空格</translation>
     </message>
     <message>
-        <location line="+2"/>
         <source>No file at this path</source>
         <translation>此路径下没有文件</translation>
     </message>
     <message>
-        <location line="+2"/>
         <source>This is a folder, not a key file</source>
         <translation>这是一个文件夹，不是密钥文件</translation>
     </message>
     <message>
-        <location line="+2"/>
         <source>A server cannot be its own jump host</source>
         <translation>服务器不能把自己用作跳板机</translation>
     </message>
     <message>
-        <location line="+2"/>
         <source>That jump host profile no longer exists</source>
         <translation>该跳板机配置已不存在</translation>
     </message>
     <message>
-        <location line="+2"/>
         <source>Not a SHA256 fingerprint</source>
         <translation>不是 SHA256 指纹</translation>
     </message>
     <message>
-        <location line="+2"/>
         <source>Value out of range</source>
         <translation>数值超出范围</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Invalid value</source>
         <translation>无效的值</translation>
     </message>
@@ -122,88 +101,70 @@
 <context>
     <name>HostKey</name>
     <message>
-        <location filename="../../app/labtunnel/ui/dialogs/hostkey.py" line="+49"/>
         <source>Check the server’s identity</source>
         <translation>核对服务器身份</translation>
     </message>
     <message>
-        <location line="+2"/>
         <source>Is this your lab server?</source>
         <translation>这是您的实验室服务器吗？</translation>
     </message>
     <message>
-        <location line="+3"/>
         <source>LabTunnel has not connected to {host} before. Compare the fingerprint below with the one your lab admin gave you. Trust it only if they match.</source>
         <translation>LabTunnel 以前没有连接过 {host}。请将下面的指纹与实验室管理员提供给您的指纹进行比对，只有两者一致时才信任它。</translation>
     </message>
     <message>
-        <location line="+10"/>
         <source>Server:</source>
         <translation>服务器：</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Port:</source>
         <translation>端口：</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <location line="+49"/>
         <source>Key type:</source>
         <translation>密钥类型：</translation>
     </message>
     <message>
-        <location line="-47"/>
         <source>Fingerprint:</source>
         <translation>指纹：</translation>
     </message>
     <message>
-        <location line="+4"/>
         <source>Trust and connect</source>
         <translation>信任并连接</translation>
     </message>
     <message>
-        <location line="+18"/>
         <source>Server identity changed</source>
         <translation>服务器身份已改变</translation>
     </message>
     <message>
-        <location line="+7"/>
         <source>Warning: the server’s identity has changed</source>
         <translation>警告：服务器的身份已改变</translation>
     </message>
     <message>
-        <location line="+4"/>
         <source>{host} showed a different key than the one LabTunnel knows. Someone may be intercepting the connection, so LabTunnel did not connect.</source>
         <translation>{host} 出示的密钥与 LabTunnel 已知的不同。可能有人在截获连接，因此 LabTunnel 没有连接。</translation>
     </message>
     <message>
-        <location line="+11"/>
         <source>Expected:</source>
         <translation>预期：</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Known from:</source>
         <translation>来源：</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Server showed:</source>
         <translation>服务器出示：</translation>
     </message>
     <message>
-        <location line="+5"/>
         <source>Ask your lab admin whether the server was reinstalled. Only if they confirm the new fingerprint, remove the old key (command line: labtunnel hostkey forget {host}) and connect again.</source>
         <translation>请询问实验室管理员服务器是否重装过。只有在对方确认新指纹之后，才删除旧密钥（命令行：labtunnel hostkey forget {host}）并重新连接。</translation>
     </message>
     <message>
-        <location line="+16"/>
         <source>pinned in this server’s settings</source>
         <translation>已固定在此服务器的设置中</translation>
     </message>
     <message>
-        <location line="+2"/>
         <source>trusted earlier in LabTunnel</source>
         <translation>之前已在 LabTunnel 中信任</translation>
     </message>
@@ -211,126 +172,106 @@
 <context>
     <name>ImportProfile</name>
     <message>
-        <location filename="../../app/labtunnel/ui/dialogs/import_profile.py" line="+64"/>
         <source>The address {address} on the server</source>
         <translation>服务器上的地址 {address}</translation>
     </message>
     <message>
-        <location line="+5"/>
         <source>JupyterLab</source>
         <translation>JupyterLab</translation>
     </message>
     <message>
-        <location line="+2"/>
         <source>Jupyter Notebook</source>
         <translation>Jupyter Notebook</translation>
     </message>
     <message>
-        <location line="+3"/>
         <source>{app} from {env}</source>
         <translation>{app}（来自 {env}）</translation>
     </message>
     <message>
-        <location line="+23"/>
         <source>Import lab profile</source>
-        <extracomment>the profiles were saved (ImportPlan)</extracomment>
+        <extracomment>the profiles were saved (ImportPlan) importing failed; the error is shown in the dialog, which stays open</extracomment>
         <translation>导入实验室配置</translation>
     </message>
     <message>
-        <location line="+4"/>
         <source>Add “{name}” to LabTunnel</source>
         <translation>将“{name}”添加到 LabTunnel</translation>
     </message>
     <message>
-        <location line="+5"/>
         <source>Your lab admin prepared this lab server. Enter your user name and password on it; LabTunnel keeps the password in the system keyring.</source>
         <translation>这台实验室服务器已由实验室管理员配置好。请输入您在该服务器上的用户名和密码；LabTunnel 会把密码保存在系统密钥环中。</translation>
     </message>
     <message>
-        <location line="+11"/>
         <source>your login</source>
         <translation>您的登录名</translation>
     </message>
     <message>
-        <location line="+2"/>
         <source>User name:</source>
         <translation>用户名：</translation>
     </message>
     <message>
-        <location line="+5"/>
         <source>your password on the server</source>
         <translation>您在服务器上的密码</translation>
     </message>
     <message>
-        <location line="+3"/>
         <source>Password:</source>
         <translation>密码：</translation>
     </message>
     <message>
-        <location line="+7"/>
         <source>the same user name</source>
         <translation>与上面的用户名相同</translation>
     </message>
     <message>
-        <location line="+4"/>
         <source>User name on the jump host:</source>
         <translation>跳板机上的用户名：</translation>
     </message>
     <message>
-        <location line="+6"/>
         <source>Name:</source>
         <translation>名称：</translation>
     </message>
     <message>
-        <location line="+8"/>
         <source>Import</source>
         <translation>导入</translation>
     </message>
     <message>
-        <location line="+15"/>
         <source>Server:</source>
         <translation>服务器：</translation>
     </message>
     <message>
-        <location line="+3"/>
         <source>Through:</source>
         <translation>经由：</translation>
     </message>
     <message>
-        <location line="+2"/>
         <source>Opens:</source>
         <translation>打开：</translation>
     </message>
     <message>
-        <location line="+5"/>
         <source>Checked against the fingerprints in the file ({count})</source>
         <translation>已与文件中的指纹核对（{count} 个）</translation>
     </message>
     <message>
-        <location line="+6"/>
         <source>Server identity:</source>
         <translation>服务器身份：</translation>
+    </message>
+    <message>
+        <source>Importing failed. See the log (Show log).</source>
+        <translation>导入失败。详情请查看日志（菜单中的“查看日志”）。</translation>
     </message>
 </context>
 <context>
     <name>JupyterChoice</name>
     <message>
-        <location filename="../../app/labtunnel/ui/dialogs/jupyter_choice.py" line="+29"/>
         <source>Choose Jupyter</source>
         <translation>选择 Jupyter</translation>
     </message>
     <message>
-        <location line="+3"/>
         <source>Which Jupyter should LabTunnel use?</source>
         <translation>LabTunnel 应该使用哪个 Jupyter？</translation>
     </message>
     <message>
-        <location line="+4"/>
         <source>On {server}, Jupyter is not where LabTunnel looks first, but it was found in these places. Pick the one you use; LabTunnel remembers it.</source>
         <translation>在 {server} 上，Jupyter 不在 LabTunnel 首先查找的位置，但在以下位置找到了它。请选择您使用的那个，LabTunnel 会记住您的选择。</translation>
     </message>
     <message>
-        <location line="+17"/>
         <source>Use this Jupyter</source>
         <translation>使用此 Jupyter</translation>
     </message>
@@ -338,27 +279,22 @@
 <context>
     <name>LogViewer</name>
     <message>
-        <location filename="../../app/labtunnel/ui/dialogs/log_viewer.py" line="+54"/>
         <source>LabTunnel log</source>
         <translation>LabTunnel 日志</translation>
     </message>
     <message>
-        <location line="+8"/>
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Open log folder</source>
         <translation>打开日志文件夹</translation>
     </message>
     <message>
-        <location line="+19"/>
         <source>The log is empty so far ({path}).</source>
         <translation>日志目前还是空的（{path}）。</translation>
     </message>
@@ -366,7 +302,6 @@
 <context>
     <name>LoginItem</name>
     <message>
-        <location filename="../../app/labtunnel/ui/login_item.py" line="+39"/>
         <source>LabTunnel is running from the disk image or the Downloads folder, a place macOS does not keep. Drag LabTunnel to the Applications folder, open it from there, and turn on Launch at login again.</source>
         <translation>LabTunnel 正从磁盘映像或“下载”文件夹运行，macOS 不会保留这个位置。请把 LabTunnel 拖到“应用程序”文件夹，从那里打开，然后重新打开“登录时启动”。</translation>
     </message>
@@ -374,83 +309,66 @@
 <context>
     <name>Notices</name>
     <message>
-        <location filename="../../app/labtunnel/ui/texts.py" line="-67"/>
         <source>Connected to {name}</source>
         <translation>已连接到 {name}</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Jupyter is ready. Click here to open it in your browser.</source>
         <translation>Jupyter 已就绪。点击此处在浏览器中打开。</translation>
     </message>
     <message>
-        <location line="+4"/>
         <source>Connection to {name} re-established</source>
         <translation>与 {name} 的连接已恢复</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Your notebooks are reachable again.</source>
         <translation>您的笔记本又可以访问了。</translation>
     </message>
     <message>
-        <location line="+3"/>
         <source>The connection dropped.</source>
         <translation>连接已中断。</translation>
     </message>
     <message>
-        <location line="+2"/>
         <source>Connection to {name} lost</source>
         <translation>与 {name} 的连接已断开</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>LabTunnel keeps trying to reconnect.</source>
         <translation>LabTunnel 会继续尝试重新连接。</translation>
     </message>
     <message>
-        <location line="+4"/>
         <source>Disconnected from {name}</source>
         <translation>已断开与 {name} 的连接</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Jupyter keeps running on the server.</source>
         <translation>Jupyter 仍在服务器上运行。</translation>
     </message>
     <message>
-        <location line="+4"/>
         <source>Jupyter stopped on {name}</source>
         <translation>{name} 上的 Jupyter 已停止</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Choose “Start Jupyter again” in the menu.</source>
         <translation>请在菜单中选择“重新启动 Jupyter”。</translation>
     </message>
     <message>
-        <location line="+4"/>
         <source>Jupyter on {name} shut down</source>
         <translation>{name} 上的 Jupyter 已关闭</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Unsaved work in open notebooks is lost; saved files stay.</source>
         <translation>已打开的笔记本中未保存的内容已丢失；已保存的文件仍然保留。</translation>
     </message>
     <message>
-        <location line="+4"/>
         <source>Could not stop Jupyter on {name}</source>
         <translation>无法停止 {name} 上的 Jupyter</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <location line="+4"/>
         <source>The reason is in the log.</source>
         <translation>原因记录在日志中。</translation>
     </message>
     <message>
-        <location line="-1"/>
         <source>Could not connect to {name}</source>
         <translation>无法连接到 {name}</translation>
     </message>
@@ -458,22 +376,18 @@
 <context>
     <name>OneTimeCode</name>
     <message>
-        <location filename="../../app/labtunnel/ui/dialogs/otp.py" line="+38"/>
         <source>One-time code</source>
         <translation>一次性验证码</translation>
     </message>
     <message>
-        <location line="+4"/>
         <source>{host} asks for a one-time code</source>
         <translation>{host} 需要一次性验证码</translation>
     </message>
     <message>
-        <location line="+13"/>
         <source>Code:</source>
         <translation>验证码：</translation>
     </message>
     <message>
-        <location line="+7"/>
         <source>Sign in</source>
         <translation>登录</translation>
     </message>
@@ -481,280 +395,228 @@
 <context>
     <name>ProfileEditor</name>
     <message>
-        <location filename="../../app/labtunnel/ui/dialogs/profile_editor.py" line="+107"/>
         <source>Add lab server</source>
-        <extracomment>the SSH port has no label of its own: its problems show under the address the profile was stored (HostProfile); ``connect_requested`` says whether to connect now</extracomment>
+        <extracomment>the SSH port has no label of its own: its problems show under the address keyring work runs here, never on the GUI thread the profile was stored (HostProfile); ``connect_requested`` says whether to connect now saving failed; the error is shown in the dialog, which stays open an existing profile&apos;s stored secrets were looked up (in the background)</extracomment>
         <translation>添加实验室服务器</translation>
     </message>
     <message>
-        <location line="+2"/>
         <source>Edit {name}</source>
         <translation>编辑 {name}</translation>
     </message>
     <message>
-        <location line="+5"/>
         <source>Welcome to LabTunnel</source>
         <translation>欢迎使用 LabTunnel</translation>
     </message>
     <message>
-        <location line="+3"/>
         <source>Enter your lab server’s address, your user name and your password. LabTunnel then starts Jupyter there and opens it in your browser.</source>
         <translation>请输入实验室服务器的地址、您的用户名和密码。LabTunnel 随后会在服务器上启动 Jupyter，并在浏览器中打开它。</translation>
     </message>
     <message>
-        <location line="+10"/>
         <source>More options</source>
         <translation>更多选项</translation>
     </message>
     <message>
-        <location line="+55"/>
         <source>Lab server</source>
+        <extracomment>whether the keyring has said which secrets are stored (a new profile has none)</extracomment>
         <translation>实验室服务器</translation>
     </message>
     <message>
-        <location line="+2"/>
         <source>e.g. gpu1.lab.example.edu</source>
         <translation>例如 gpu1.lab.example.edu</translation>
     </message>
     <message>
-        <location line="+9"/>
         <source>Port:</source>
         <translation>端口：</translation>
     </message>
     <message>
-        <location line="+2"/>
-        <location line="+75"/>
-        <location line="+39"/>
         <source>Address:</source>
         <translation>地址：</translation>
     </message>
     <message>
-        <location line="-113"/>
         <source>your login</source>
         <translation>您的登录名</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>User name:</source>
         <translation>用户名：</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>shown in the menu</source>
         <translation>显示在菜单中</translation>
     </message>
     <message>
-        <location line="+2"/>
         <source>Name:</source>
         <translation>名称：</translation>
     </message>
     <message>
-        <location line="+4"/>
         <source>Sign in with</source>
         <translation>登录方式</translation>
     </message>
     <message>
-        <location line="+8"/>
         <source>Password</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Key file</source>
         <translation>密钥文件</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>SSH agent</source>
         <translation>SSH agent</translation>
     </message>
     <message>
-        <location line="+12"/>
         <source>your password on the server</source>
         <translation>您在服务器上的密码</translation>
     </message>
     <message>
-        <location line="+4"/>
         <source>Password:</source>
         <translation>密码：</translation>
     </message>
     <message>
-        <location line="+2"/>
         <source>e.g. ~/.ssh/id_ed25519</source>
         <translation>例如 ~/.ssh/id_ed25519</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
     <message>
-        <location line="+7"/>
         <source>Key file:</source>
         <translation>密钥文件：</translation>
     </message>
     <message>
-        <location line="+2"/>
         <source>only if the key is encrypted</source>
         <translation>仅当密钥已加密时填写</translation>
     </message>
     <message>
-        <location line="+5"/>
         <source>Passphrase:</source>
         <translation>密钥口令：</translation>
     </message>
     <message>
-        <location line="+2"/>
         <source>Uses the keys loaded in your SSH agent.</source>
         <translation>使用 SSH agent 中已加载的密钥。</translation>
     </message>
     <message>
-        <location line="+7"/>
         <source>Connect through a jump host</source>
         <translation>通过跳板机连接</translation>
     </message>
     <message>
-        <location line="+6"/>
         <source>This address:</source>
         <translation>此地址：</translation>
     </message>
     <message>
-        <location line="+3"/>
         <source>Lab server “{name}”</source>
         <translation>实验室服务器“{name}”</translation>
     </message>
     <message>
-        <location line="+3"/>
         <source>Jump host:</source>
         <translation>跳板机：</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>[user@]host[:port]</source>
         <translation>[用户名@]主机[:端口]</translation>
     </message>
     <message>
-        <location line="+5"/>
         <source>On the server</source>
         <translation>在服务器上</translation>
     </message>
     <message>
-        <location line="+3"/>
         <source>Find or start my Jupyter</source>
         <translation>查找或启动我的 Jupyter</translation>
     </message>
     <message>
-        <location line="+3"/>
         <source>Forward a fixed address</source>
         <translation>转发固定地址</translation>
     </message>
     <message>
-        <location line="+9"/>
         <source>JupyterLab</source>
         <translation>JupyterLab</translation>
     </message>
     <message>
-        <location line="+2"/>
         <source>Jupyter Notebook</source>
         <translation>Jupyter Notebook</translation>
     </message>
     <message>
-        <location line="+3"/>
         <source>Open:</source>
         <translation>打开：</translation>
     </message>
     <message>
-        <location line="+2"/>
         <source>conda env, venv folder or path to jupyter</source>
         <translation>conda 环境、venv 文件夹或 jupyter 的路径</translation>
     </message>
     <message>
-        <location line="+3"/>
         <source>Empty: the jupyter found on the server’s login PATH.</source>
         <translation>留空：使用服务器登录 PATH 中找到的 jupyter。</translation>
     </message>
     <message>
-        <location line="+2"/>
         <source>Environment:</source>
         <translation>环境：</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>your home folder</source>
         <translation>您的主文件夹</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Start in:</source>
         <translation>起始文件夹：</translation>
     </message>
     <message>
-        <location line="+4"/>
         <source>host:port, e.g. localhost:8888</source>
         <translation>主机:端口，例如 localhost:8888</translation>
     </message>
     <message>
-        <location line="+5"/>
         <source>any free port</source>
         <translation>任意空闲端口</translation>
     </message>
     <message>
-        <location line="+3"/>
         <source>Local port:</source>
         <translation>本地端口：</translation>
     </message>
     <message>
-        <location line="+7"/>
         <source>Test connection</source>
         <translation>测试连接</translation>
     </message>
     <message>
-        <location line="+12"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location line="+5"/>
         <source>Save and connect</source>
         <translation>保存并连接</translation>
     </message>
     <message>
-        <location line="+165"/>
         <source>Choose your private key</source>
         <translation>选择您的私钥</translation>
     </message>
     <message>
-        <location line="+39"/>
         <source>Testing…</source>
         <translation>正在测试…</translation>
     </message>
     <message>
-        <location line="+15"/>
         <source>It works: LabTunnel reached the server and signed in.</source>
         <translation>测试成功：LabTunnel 已连上服务器并登录。</translation>
     </message>
     <message>
-        <location line="+8"/>
         <source>The server answered; check its identity to go on.</source>
         <translation>服务器已应答；请核对它的身份以继续。</translation>
     </message>
     <message>
-        <location line="+7"/>
         <source>The test failed.</source>
         <translation>测试失败。</translation>
     </message>
     <message>
-        <location line="+4"/>
         <source>Trust and test again</source>
         <translation>信任并重新测试</translation>
     </message>
     <message>
-        <location filename="../../app/labtunnel/ui/dialogs/secret_field.py" line="+24"/>
+        <source>Saving failed. See the log (Show log).</source>
+        <translation>保存失败。详情请查看日志（菜单中的“查看日志”）。</translation>
+    </message>
+    <message>
         <source>Change…</source>
         <translation>更改…</translation>
     </message>
     <message>
-        <location line="+19"/>
         <source>Saved in the system keyring</source>
         <translation>已保存在系统密钥环中</translation>
     </message>
@@ -762,27 +624,22 @@
 <context>
     <name>Servers</name>
     <message>
-        <location filename="../../app/labtunnel/ui/dialogs/servers.py" line="+30"/>
         <source>Lab servers</source>
         <translation>实验室服务器</translation>
     </message>
     <message>
-        <location line="+7"/>
         <source>Add…</source>
         <translation>添加…</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Edit…</source>
         <translation>编辑…</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Remove…</source>
         <translation>删除…</translation>
     </message>
     <message>
-        <location line="+23"/>
         <source>{name}  ·  {user}@{host}  ·  {state}</source>
         <translation>{name}  ·  {user}@{host}  ·  {state}</translation>
     </message>
@@ -790,73 +647,59 @@
 <context>
     <name>Settings</name>
     <message>
-        <location filename="../../app/labtunnel/ui/dialogs/settings_dialog.py" line="+54"/>
         <source>LabTunnel settings</source>
         <extracomment>the settings were saved (AppSettings)</extracomment>
         <translation>LabTunnel 设置</translation>
     </message>
     <message>
-        <location line="+4"/>
         <source>The first in the list</source>
         <translation>列表中的第一台</translation>
     </message>
     <message>
-        <location line="+7"/>
         <source>Connected by a double click on the tray icon.</source>
         <translation>双击托盘图标时连接此服务器。</translation>
     </message>
     <message>
-        <location line="+2"/>
         <source>Default lab server:</source>
         <translation>默认实验室服务器：</translation>
     </message>
     <message>
-        <location line="+2"/>
         <source>Connect to the default lab server when LabTunnel starts</source>
         <translation>LabTunnel 启动时连接到默认实验室服务器</translation>
     </message>
     <message>
-        <location line="+4"/>
         <source>The browser is not opened: choose Open in browser in the menu when you need it.</source>
         <translation>不会自动打开浏览器：需要时请在菜单中选择“在浏览器中打开”。</translation>
     </message>
     <message>
-        <location line="+8"/>
         <source>System language</source>
         <translation>跟随系统语言</translation>
     </message>
     <message>
-        <location line="+5"/>
         <source>Language:</source>
         <translation>语言：</translation>
     </message>
     <message>
-        <location line="+3"/>
         <source>The new language is used after LabTunnel restarts.</source>
         <translation>新的语言将在 LabTunnel 重新启动后生效。</translation>
     </message>
     <message>
-        <location line="+5"/>
         <source>Start LabTunnel when I log in</source>
         <translation>登录时启动 LabTunnel</translation>
     </message>
     <message>
-        <location line="+5"/>
         <source>Not available on this system.</source>
         <translation>此系统不支持。</translation>
     </message>
     <message>
-        <location line="+3"/>
         <source>Show notifications (connected, lost, failed)</source>
         <translation>显示通知（已连接、连接中断、连接失败）</translation>
     </message>
     <message>
-        <location line="+7"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location line="+33"/>
         <source>Launch at login could not be changed: {reason}</source>
         <translation>无法更改“登录时启动”：{reason}</translation>
     </message>
@@ -864,68 +707,55 @@
 <context>
     <name>SshImport</name>
     <message>
-        <location filename="../../app/labtunnel/ui/dialogs/ssh_import.py" line="+59"/>
         <source>key {file}</source>
         <translation>密钥 {file}</translation>
     </message>
     <message>
-        <location line="+2"/>
         <source>password</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>{alias}  ·  {place}  ·  {how}</source>
         <translation>{alias}  ·  {place}  ·  {how}</translation>
     </message>
     <message>
-        <location line="+6"/>
         <source>via {jump}</source>
         <translation>经由 {jump}</translation>
     </message>
     <message>
-        <location line="+30"/>
         <source>Import from SSH config</source>
         <extracomment>profiles were saved (list of HostProfile); also after a partial failure</extracomment>
         <translation>从 SSH 配置导入</translation>
     </message>
     <message>
-        <location line="+2"/>
         <source>Lab servers from your SSH config</source>
         <translation>来自您的 SSH 配置的实验室服务器</translation>
     </message>
     <message>
-        <location line="+3"/>
         <source>Tick the hosts to add as lab servers. LabTunnel takes the address, user, port, key file and jump host; passwords are asked when you connect.</source>
         <translation>勾选要添加为实验室服务器的主机。LabTunnel 会导入地址、用户名、端口、密钥文件和跳板机；密码在连接时再询问。</translation>
     </message>
     <message>
-        <location line="+10"/>
         <source>Choose file…</source>
         <translation>选择文件…</translation>
     </message>
     <message>
-        <location line="+2"/>
         <source>File:</source>
         <translation>文件：</translation>
     </message>
     <message>
-        <location line="+7"/>
         <source>Not imported:</source>
         <translation>未导入：</translation>
     </message>
     <message>
-        <location line="+8"/>
         <source>Import selected</source>
         <translation>导入所选主机</translation>
     </message>
     <message>
-        <location line="+48"/>
         <source>No new hosts to import.</source>
         <translation>没有可导入的新主机。</translation>
     </message>
     <message>
-        <location line="+34"/>
         <source>Choose an SSH config file</source>
         <translation>选择 SSH 配置文件</translation>
     </message>
@@ -933,68 +763,54 @@
 <context>
     <name>States</name>
     <message>
-        <location filename="../../app/labtunnel/ui/texts.py" line="-73"/>
-        <location line="+8"/>
         <source>Connecting…</source>
         <translation>正在连接…</translation>
     </message>
     <message>
-        <location line="-7"/>
         <source>Signing in…</source>
         <translation>正在登录…</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Looking for Jupyter…</source>
         <translation>正在查找 Jupyter…</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Starting Jupyter…</source>
         <translation>正在启动 Jupyter…</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Waiting for Jupyter to start…</source>
         <translation>正在等待 Jupyter 启动…</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Opening the tunnel…</source>
         <translation>正在打开隧道…</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Checking…</source>
         <translation>正在检查…</translation>
     </message>
     <message>
-        <location line="+9"/>
         <source>Connected</source>
         <translation>已连接</translation>
     </message>
     <message>
-        <location line="+5"/>
         <source>Connection lost, retrying in {seconds} s</source>
         <translation>连接已断开，{seconds} 秒后重试</translation>
     </message>
     <message>
-        <location line="+3"/>
         <source>Connection lost, reconnecting…</source>
         <translation>连接已断开，正在重新连接…</translation>
     </message>
     <message>
-        <location line="+2"/>
         <source>Jupyter stopped on the server</source>
         <translation>服务器上的 Jupyter 已停止</translation>
     </message>
     <message>
-        <location line="+2"/>
         <source>Could not connect</source>
         <translation>无法连接</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Not connected</source>
         <translation>未连接</translation>
     </message>
@@ -1002,57 +818,46 @@
 <context>
     <name>Stats</name>
     <message>
-        <location filename="../../app/labtunnel/ui/stats_text.py" line="+22"/>
         <source>{pct} % busy</source>
         <translation>占用 {pct}%</translation>
     </message>
     <message>
-        <location line="+3"/>
         <source>{used} of {total} GB used</source>
         <translation>已用 {used} / {total} GB</translation>
     </message>
     <message>
-        <location line="+5"/>
         <source>no figures</source>
         <translation>暂无数据</translation>
     </message>
     <message>
-        <location line="+0"/>
         <source>, </source>
         <translation>，</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>GPU {index} {name}: {details}</source>
         <translation>GPU {index} {name}：{details}</translation>
     </message>
     <message>
-        <location line="+9"/>
         <source>{count} GPUs: {idle} idle, {average} % busy on average</source>
         <translation>{count} 块 GPU：{idle} 块空闲，平均占用 {average}%</translation>
     </message>
     <message>
-        <location line="+8"/>
         <source>GPUs: nvidia-smi did not answer</source>
         <translation>GPU：nvidia-smi 没有响应</translation>
     </message>
     <message>
-        <location line="+8"/>
         <source>CPU load {load:.1f} on {cpus} cores</source>
         <translation>CPU 负载 {load:.1f}（共 {cpus} 核）</translation>
     </message>
     <message>
-        <location line="+5"/>
         <source>CPU load {load:.1f}</source>
         <translation>CPU 负载 {load:.1f}</translation>
     </message>
     <message>
-        <location line="+3"/>
         <source>Free memory {free} of {total} GB</source>
         <translation>可用内存 {free} / {total} GB</translation>
     </message>
     <message>
-        <location line="+13"/>
         <source>Server figures are not available right now</source>
         <translation>暂时无法获取服务器数据</translation>
     </message>
@@ -1060,12 +865,10 @@
 <context>
     <name>Tray</name>
     <message>
-        <location filename="../../app/labtunnel/ui/tray.py" line="+36"/>
         <source>{name}: {state}</source>
         <translation>{name}：{state}</translation>
     </message>
     <message>
-        <location line="+5"/>
         <source>No lab server yet</source>
         <translation>还没有实验室服务器</translation>
     </message>
@@ -1073,105 +876,83 @@
 <context>
     <name>TrayMenu</name>
     <message>
-        <location filename="../../app/labtunnel/ui/menu.py" line="+63"/>
         <source>Add lab server…</source>
         <extracomment>switch launch at login; False when it could not be changed (the user was told)</extracomment>
         <translation>添加实验室服务器…</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Import lab profile…</source>
         <translation>导入实验室配置…</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Import from SSH config…</source>
         <translation>从 SSH 配置导入…</translation>
     </message>
     <message>
-        <location line="+2"/>
         <source>Manage servers…</source>
         <translation>管理服务器…</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Show log</source>
         <translation>查看日志</translation>
     </message>
     <message>
-        <location line="+2"/>
         <source>Settings…</source>
         <translation>设置…</translation>
     </message>
     <message>
-        <location line="+2"/>
         <source>About LabTunnel</source>
         <translation>关于 LabTunnel</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Quit LabTunnel</source>
         <translation>退出 LabTunnel</translation>
     </message>
     <message>
-        <location line="+29"/>
         <source>Connect to {name}</source>
         <translation>连接到 {name}</translation>
     </message>
     <message>
-        <location line="+2"/>
         <source>Connect</source>
         <translation>连接</translation>
     </message>
     <message>
-        <location line="+7"/>
         <source>What went wrong?</source>
         <translation>出了什么问题？</translation>
     </message>
     <message>
-        <location line="+6"/>
         <source>Open in browser</source>
         <translation>在浏览器中打开</translation>
     </message>
     <message>
-        <location line="+3"/>
         <source>Copy URL</source>
         <translation>复制网址</translation>
     </message>
     <message>
-        <location line="+3"/>
-        <location line="+13"/>
-        <location line="+3"/>
         <source>Disconnect</source>
         <translation>断开连接</translation>
     </message>
     <message>
-        <location line="-12"/>
         <source>Stop Jupyter on server</source>
         <translation>停止服务器上的 Jupyter</translation>
     </message>
     <message>
-        <location line="+6"/>
         <source>Start Jupyter again</source>
         <translation>重新启动 Jupyter</translation>
     </message>
     <message>
-        <location line="+5"/>
         <source>Retry now</source>
         <translation>立即重试</translation>
     </message>
     <message>
-        <location line="+3"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location line="+7"/>
         <source>{name}: {state}</source>
         <translation>{name}：{state}</translation>
     </message>
     <message>
-        <location line="+14"/>
         <source>Launch at login</source>
         <translation>登录时启动</translation>
     </message>
@@ -1179,51 +960,40 @@
 <context>
     <name>Windows</name>
     <message>
-        <location filename="../../app/labtunnel/ui/windows.py" line="+60"/>
-        <location line="+328"/>
         <source>Import lab profile</source>
         <extracomment>asks for a lab profile file to import; None when the person cancelled</extracomment>
         <translation>导入实验室配置</translation>
     </message>
     <message>
-        <location line="-326"/>
         <source>LabTunnel lab profiles (*.labtunnel);;All files (*)</source>
         <translation>LabTunnel 实验室配置 (*.labtunnel);;所有文件 (*)</translation>
     </message>
     <message>
-        <location line="+108"/>
         <source>Edit lab server</source>
-        <extracomment>any window this object opened (for tests and the screenshot script)</extracomment>
+        <extracomment>any window this object opened (for tests and the screenshot script) a lab server was removed (its id), after its secrets and state went with it keyring work (saving, removing, importing) runs here, never on the GUI thread</extracomment>
         <translation>编辑实验室服务器</translation>
     </message>
     <message>
-        <location line="+35"/>
         <source>Remove “{name}”? Its saved password and settings are deleted. Jupyter on the server is not touched.</source>
         <translation>要删除“{name}”吗？它保存的密码和设置都会被删除。服务器上的 Jupyter 不受影响。</translation>
     </message>
     <message>
-        <location line="+5"/>
-        <location line="+8"/>
         <source>Remove lab server</source>
         <translation>删除实验室服务器</translation>
     </message>
     <message>
-        <location line="+35"/>
         <source>No error was recorded. The log may say more.</source>
         <translation>没有记录到错误。日志中可能有更多信息。</translation>
     </message>
     <message>
-        <location line="+3"/>
         <source>Could not connect to {name}</source>
         <translation>无法连接到 {name}</translation>
     </message>
     <message>
-        <location line="+7"/>
         <source>About LabTunnel</source>
         <translation>关于 LabTunnel</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>LabTunnel {version}
 
 Reach Jupyter on your lab’s server from the system tray: LabTunnel signs in over SSH, finds or starts your Jupyter there and opens it in your browser through a private tunnel.</source>
@@ -1232,32 +1002,26 @@ Reach Jupyter on your lab’s server from the system tray: LabTunnel signs in ov
 从系统托盘访问实验室服务器上的 Jupyter：LabTunnel 通过 SSH 登录，在服务器上查找或启动您的 Jupyter，并通过私有隧道在浏览器中打开它。</translation>
     </message>
     <message>
-        <location line="+25"/>
         <source>Launch at login</source>
         <translation>登录时启动</translation>
     </message>
     <message>
-        <location line="+2"/>
         <source>LabTunnel could not change this setting: {reason}</source>
         <translation>LabTunnel 无法更改此设置：{reason}</translation>
     </message>
     <message>
-        <location line="+50"/>
         <source>Could not trust the server</source>
         <translation>无法信任该服务器</translation>
     </message>
     <message>
-        <location line="+25"/>
         <source>Choose Jupyter</source>
         <translation>选择 Jupyter</translation>
     </message>
     <message>
-        <location line="+42"/>
         <source>“{name}” was added. Its server identity is already checked. Connect now?</source>
         <translation>已添加“{name}”。服务器身份已经核对过。现在连接吗？</translation>
     </message>
     <message>
-        <location line="+4"/>
         <source>Lab server added</source>
         <translation>已添加实验室服务器</translation>
     </message>
@@ -1265,716 +1029,567 @@ Reach Jupyter on your lab’s server from the system tray: LabTunnel signs in ov
 <context>
     <name>messages</name>
     <message>
-        <location filename="../../app/labtunnel/messages/profiles.py" line="+9"/>
-        <location filename="../../app/labtunnel/messages/sharing.py" line="+15"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <location filename="../../app/labtunnel/messages/sharing.py" line="+2"/>
         <source>Server address</source>
         <translation>服务器地址</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <location filename="../../app/labtunnel/messages/sharing.py" line="+1"/>
         <source>SSH port</source>
         <translation>SSH 端口</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <location filename="../../app/labtunnel/messages/sharing.py" line="+1"/>
         <source>User name</source>
         <translation>用户名</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Key file</source>
         <translation>密钥文件</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <location filename="../../app/labtunnel/messages/sharing.py" line="+2"/>
         <source>Jump host</source>
         <translation>跳板机</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <location filename="../../app/labtunnel/messages/sharing.py" line="+10"/>
         <source>Remote address</source>
         <translation>远程地址</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Local port</source>
         <translation>本地端口</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Keepalive interval</source>
         <translation>保活间隔</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Keepalive count</source>
         <translation>保活次数</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Connect timeout</source>
         <translation>连接超时</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Pinned host key</source>
         <translation>固定的主机密钥</translation>
     </message>
     <message>
-        <location line="+5"/>
         <source>{field} is empty: please fill it in.</source>
         <translation>{field}为空，请填写。</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>{field}: another lab server is already called “{value}”. Choose another name.</source>
         <translation>{field}：已有另一台实验室服务器名为“{value}”。请换一个名称。</translation>
     </message>
     <message>
-        <location line="+3"/>
         <source>{field} “{value}” is not a valid host name or IP address.</source>
         <translation>{field}“{value}”不是有效的主机名或 IP 地址。</translation>
     </message>
     <message>
-        <location line="+3"/>
         <source>{field} {value} is not a valid port: use a number from 1 to 65535.</source>
         <translation>{field} {value} 不是有效的端口：请使用 1 到 65535 之间的数字。</translation>
     </message>
     <message>
-        <location line="+3"/>
         <source>{field}: the file {value} does not exist. Choose the private key file.</source>
         <translation>{field}：文件 {value} 不存在。请选择私钥文件。</translation>
     </message>
     <message>
-        <location line="+3"/>
         <source>{field}: {value} is not a file. Choose the private key file.</source>
         <translation>{field}：{value} 不是文件。请选择私钥文件。</translation>
     </message>
     <message>
-        <location line="+3"/>
         <source>{field} “{value}” contains spaces: enter the user name only.</source>
         <translation>{field}“{value}”包含空格：请只输入用户名。</translation>
     </message>
     <message>
-        <location line="+3"/>
         <source>{field}: a server cannot be its own jump host.</source>
         <translation>{field}：服务器不能把自己用作跳板机。</translation>
     </message>
     <message>
-        <location line="+3"/>
         <source>{field}: the lab server it names no longer exists. Choose another.</source>
         <translation>{field}：它指向的实验室服务器已不存在。请另选一台。</translation>
     </message>
     <message>
-        <location line="+3"/>
         <source>{field}: the jump hosts lead in a circle. Remove one of them.</source>
         <translation>{field}：跳板机之间形成了循环。请去掉其中一台。</translation>
     </message>
     <message>
-        <location line="+3"/>
         <source>{field} {value} is out of range.</source>
         <translation>{field} {value} 超出范围。</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>{field}: this lab server forwards {value}, not Jupyter.</source>
         <translation>{field}：此实验室服务器转发的是 {value}，而不是 Jupyter。</translation>
     </message>
     <message>
-        <location line="+3"/>
         <source>{field} “{value}” is not a SHA256 fingerprint (SHA256:…, 43 characters).</source>
         <translation>{field}“{value}”不是 SHA256 指纹（格式为 SHA256:…，共 43 个字符）。</translation>
     </message>
     <message>
-        <location line="+8"/>
-        <location filename="../../app/labtunnel/messages/sharing.py" line="+28"/>
         <source>{field} is not valid.</source>
         <translation>{field}无效。</translation>
     </message>
     <message>
-        <location line="+3"/>
         <source>{field} {value} is not valid: use 0 (pick a free port) or 1 to 65535.</source>
         <translation>{field} {value} 无效：请使用 0（自动选择空闲端口）或 1 到 65535。</translation>
     </message>
     <message>
-        <location line="+8"/>
         <source>The lab server settings are not valid. {details}</source>
         <translation>实验室服务器的设置无效。{details}</translation>
     </message>
     <message>
-        <location line="+8"/>
         <source>LabTunnel cannot read its settings file {path} ({detail}). The file was left as it is and a copy was saved as {backup}. Fix or move the file away, then restart LabTunnel; until then changes cannot be saved.</source>
         <translation>LabTunnel 无法读取其设置文件 {path}（{detail}）。该文件保持原样，并已另存一份副本为 {backup}。请修复该文件或将其移走，然后重新启动 LabTunnel；在此之前无法保存任何更改。</translation>
     </message>
     <message>
-        <location line="+11"/>
         <source>LabTunnel cannot read its settings file {path} ({detail}). The file was left as it is. Fix or move it away, then restart LabTunnel; until then changes cannot be saved.</source>
         <translation>LabTunnel 无法读取其设置文件 {path}（{detail}）。该文件保持原样。请修复该文件或将其移走，然后重新启动 LabTunnel；在此之前无法保存任何更改。</translation>
     </message>
     <message>
-        <location filename="../../app/labtunnel/messages/ssh.py" line="+12"/>
         <source>{path} is a public key. Choose the private key file (the one without .pub).</source>
         <translation>{path} 是公钥。请选择私钥文件（不带 .pub 的那个）。</translation>
     </message>
     <message>
-        <location line="+8"/>
         <source>{path} is a PuTTY key. Export it in OpenSSH format with PuTTYgen (Conversions → Export OpenSSH key) and choose that file.</source>
         <translation>{path} 是 PuTTY 密钥。请用 PuTTYgen 将其导出为 OpenSSH 格式（Conversions → Export OpenSSH key），然后选择导出的文件。</translation>
     </message>
     <message>
-        <location line="+8"/>
         <source>{path} is not a private key LabTunnel can use. Choose an ed25519, ECDSA or RSA private key in OpenSSH or PEM format.</source>
         <translation>{path} 不是 LabTunnel 能使用的私钥。请选择 OpenSSH 或 PEM 格式的 ed25519、ECDSA 或 RSA 私钥。</translation>
     </message>
     <message>
-        <location filename="../../app/labtunnel/messages/tunnel.py" line="+12"/>
         <source>{host} does not allow port forwarding (AllowTcpForwarding is off). Ask your lab admin to enable it for your account.</source>
         <translation>{host} 不允许端口转发（AllowTcpForwarding 已关闭）。请让实验室管理员为您的账户开启端口转发。</translation>
     </message>
     <message>
-        <location line="+9"/>
         <source>Jupyter on {host} does not answer through the tunnel. Try “Stop Jupyter on server”, then connect again.</source>
         <translation>{host} 上的 Jupyter 无法通过隧道访问。请尝试“停止服务器上的 Jupyter”，然后重新连接。</translation>
     </message>
     <message>
-        <location line="+8"/>
         <source>{host} could not reach {dest_host}:{dest_port}. Check that the service runs on the server and that the remote address in the profile is right.</source>
         <translation>{host} 无法访问 {dest_host}:{dest_port}。请检查该服务是否在服务器上运行，以及配置中的远程地址是否正确。</translation>
     </message>
     <message>
-        <location filename="../../app/labtunnel/messages/profiles.py" line="+14"/>
         <source>No key passphrase is saved for “{profile}”. Edit the lab server and enter it.</source>
         <translation>没有为“{profile}”保存密钥口令。请编辑该实验室服务器并输入口令。</translation>
     </message>
     <message>
-        <location line="+7"/>
         <source>No password is saved for “{profile}”. Edit the lab server and enter your password (or run: labtunnel profile set-password &quot;{profile}&quot;).</source>
         <translation>没有为“{profile}”保存密码。请编辑该实验室服务器并输入您的密码（或运行：labtunnel profile set-password &quot;{profile}&quot;）。</translation>
     </message>
     <message>
-        <location filename="../../app/labtunnel/messages/ssh.py" line="+11"/>
         <source>Via the jump host {jump}: {reason}</source>
         <translation>经由跳板机 {jump}：{reason}</translation>
     </message>
     <message>
-        <location line="+8"/>
         <source>WARNING: the identity of {host} has changed. LabTunnel expected the key {expected} ({source}) but the server showed {key_type} {actual}. Someone may be intercepting the connection, so LabTunnel refused to connect. Ask your lab admin whether the server was reinstalled; only then remove the old key (labtunnel hostkey forget {host}) and connect again.</source>
         <translation>警告：{host} 的身份已改变。LabTunnel 预期的密钥是 {expected}（{source}），但服务器出示的是 {key_type} {actual}。可能有人在截获连接，因此 LabTunnel 拒绝连接。请询问实验室管理员服务器是否重装过；只有确认之后，才删除旧密钥（labtunnel hostkey forget {host}）并重新连接。</translation>
     </message>
     <message>
-        <location filename="../../app/labtunnel/messages/base.py" line="+109"/>
         <source>Something unexpected went wrong ({kind}). See the log (Show log) for details.</source>
         <extracomment>sentence ends after which a joined sentence needs no space (CJK full-width punctuation) placeholders filled with messages (joined as sentences), translated like the template</extracomment>
         <translation>发生了意外错误（{kind}）。详情请查看日志（菜单中的“查看日志”）。</translation>
     </message>
     <message>
-        <location line="+11"/>
         <source>LabTunnel could not finish: {detail}. See the log (Show log) for details.</source>
         <translation>LabTunnel 未能完成操作：{detail}。详情请查看日志（菜单中的“查看日志”）。</translation>
     </message>
     <message>
-        <location filename="../../app/labtunnel/messages/profiles.py" line="+12"/>
         <source>There is no saved lab server called “{name}”. Check the name in the list of servers.</source>
         <translation>没有名为“{name}”的已保存实验室服务器。请核对服务器列表中的名称。</translation>
     </message>
     <message>
-        <location line="+11"/>
         <source>The settings file {path} was written by a newer LabTunnel (format {found}; this version reads up to {supported}). Update LabTunnel. The file was left as it is.</source>
         <translation>设置文件 {path} 由更新版本的 LabTunnel 写入（格式 {found}；此版本最多支持 {supported}）。请更新 LabTunnel。该文件保持原样。</translation>
     </message>
     <message>
-        <location line="+14"/>
         <source>Nothing was saved, because the settings file {path} could not be read when LabTunnel started. Fix or move that file away, then restart LabTunnel.</source>
         <translation>没有保存任何内容，因为 LabTunnel 启动时无法读取设置文件 {path}。请修复该文件或将其移走，然后重新启动 LabTunnel。</translation>
     </message>
     <message>
-        <location line="+12"/>
         <source>LabTunnel could not save its settings to {path} ({detail}). Check that you may write to that folder and that the disk is not full.</source>
         <translation>LabTunnel 无法将设置保存到 {path}（{detail}）。请检查您是否有权写入该文件夹，以及磁盘是否已满。</translation>
     </message>
     <message>
-        <location line="+13"/>
         <source>No secure password store (system keyring) is available. On Linux, install and start GNOME Keyring or KWallet. LabTunnel never keeps passwords in plain files.</source>
         <translation>没有可用的安全密码存储（系统密钥环）。在 Linux 上，请安装并启动 GNOME Keyring 或 KWallet。LabTunnel 从不把密码保存在普通文件中。</translation>
     </message>
     <message>
-        <location line="+11"/>
         <source>Your system keyring is locked. Unlock it (log in again, or open your keyring app) and try again.</source>
         <translation>您的系统密钥环已锁定。请将其解锁（重新登录，或打开密钥环应用），然后重试。</translation>
     </message>
     <message>
-        <location filename="../../app/labtunnel/messages/ssh.py" line="+19"/>
         <source>The server name “{host}” could not be found. Check the spelling, and that you are on the lab network or VPN.</source>
         <translation>找不到服务器名“{host}”。请检查拼写，并确认您已连接到实验室网络或 VPN。</translation>
     </message>
     <message>
-        <location line="+12"/>
         <source>{host} refused the connection on port {port}. Check the port (SSH is usually 22) and that the SSH server is running.</source>
         <translation>{host} 拒绝了端口 {port} 上的连接。请检查端口（SSH 通常为 22），并确认 SSH 服务器正在运行。</translation>
     </message>
     <message>
-        <location line="+13"/>
         <source>{host} did not answer on port {port} within {seconds} seconds. Check your network or VPN, and the server address and port.</source>
         <translation>{host} 在 {seconds} 秒内没有在端口 {port} 上应答。请检查您的网络或 VPN，以及服务器地址和端口。</translation>
     </message>
     <message>
-        <location line="+14"/>
         <source>{host} cannot be reached from this computer. Check your network connection or VPN.</source>
         <translation>无法从这台计算机访问 {host}。请检查您的网络连接或 VPN。</translation>
     </message>
     <message>
-        <location line="+11"/>
         <source>The connection to {host} was lost. LabTunnel reconnects by itself when the server answers again.</source>
         <translation>与 {host} 的连接已断开。服务器恢复应答后，LabTunnel 会自动重新连接。</translation>
     </message>
     <message>
-        <location line="+13"/>
         <source>{host} port {port} does not answer like an SSH server. Check the server address and the SSH port (usually 22).</source>
         <translation>{host} 的端口 {port} 的应答不像 SSH 服务器。请检查服务器地址和 SSH 端口（通常为 22）。</translation>
     </message>
     <message>
-        <location line="+10"/>
         <source>{host} port {port} closed the connection before the login finished. The server may be refusing new logins for now: try again in a minute, or ask your lab admin.</source>
         <translation>{host} 的端口 {port} 在登录完成前关闭了连接。服务器可能暂时拒绝新的登录：请一分钟后重试，或联系实验室管理员。</translation>
     </message>
     <message>
-        <location line="+10"/>
         <source>{host} port {port} did not complete an SSH login ({detail}). Check that this is the SSH port of the server, then try again.</source>
         <translation>{host} 的端口 {port} 未能完成 SSH 登录（{detail}）。请确认这是服务器的 SSH 端口，然后重试。</translation>
     </message>
     <message>
-        <location line="+14"/>
         <source>LabTunnel has not connected to {host} before. Its {key_type} key fingerprint is {fingerprint}. Compare it with the one your lab admin gave you, then trust it (command line: connect again with --accept-new-host-key).</source>
         <translation>LabTunnel 以前没有连接过 {host}。它的 {key_type} 密钥指纹是 {fingerprint}。请与实验室管理员提供的指纹比对，然后再信任它（命令行：重新连接时加上 --accept-new-host-key）。</translation>
     </message>
     <message>
-        <location line="+15"/>
         <source>{host} did not accept the login for “{username}”. Check the user name and the password or key in the lab server&apos;s settings.</source>
         <translation>{host} 没有接受“{username}”的登录。请在实验室服务器的设置中检查用户名以及密码或密钥。</translation>
     </message>
     <message>
-        <location line="+13"/>
         <source>{host} does not allow {method} login; it allows: {allowed}. Change how you sign in, in the lab server&apos;s settings.</source>
         <translation>{host} 不允许使用 {method} 登录；它允许的方式有：{allowed}。请在实验室服务器的设置中更改登录方式。</translation>
     </message>
     <message>
-        <location line="+14"/>
         <source>The key file {path} does not exist. Choose your private key file in the lab server&apos;s settings.</source>
         <translation>密钥文件 {path} 不存在。请在实验室服务器的设置中选择您的私钥文件。</translation>
     </message>
     <message>
-        <location line="+12"/>
         <source>The key file {path} cannot be read ({detail}). Check that the file is yours and readable.</source>
         <translation>无法读取密钥文件 {path}（{detail}）。请检查该文件属于您并且可读。</translation>
     </message>
     <message>
-        <location line="+13"/>
         <source>The key file {path} is protected by a passphrase and none is saved. Enter the passphrase in the lab server&apos;s settings.</source>
         <translation>密钥文件 {path} 受口令保护，但没有保存口令。请在实验室服务器的设置中输入密钥口令。</translation>
     </message>
     <message>
-        <location line="+12"/>
         <source>The saved passphrase does not unlock the key file {path}. Enter the right passphrase in the lab server&apos;s settings.</source>
         <translation>已保存的口令无法解锁密钥文件 {path}。请在实验室服务器的设置中输入正确的口令。</translation>
     </message>
     <message>
-        <location line="+12"/>
         <source>No SSH agent is running. Start one (Pageant or the OpenSSH agent on Windows, ssh-agent on macOS and Linux) and add your key, or choose a key file instead.</source>
         <translation>没有正在运行的 SSH agent。请启动一个（Windows 上为 Pageant 或 OpenSSH agent，macOS 和 Linux 上为 ssh-agent）并添加您的密钥，或改用密钥文件。</translation>
     </message>
     <message>
-        <location line="+11"/>
         <source>The SSH agent holds no keys. Add your key to it (ssh-add), or choose a key file instead.</source>
         <translation>SSH agent 中没有密钥。请将您的密钥添加到其中（ssh-add），或改用密钥文件。</translation>
     </message>
     <message>
-        <location line="+11"/>
         <source>No one-time code was entered for {host}, so the login stopped. Connect again and enter the code.</source>
         <translation>没有为 {host} 输入一次性验证码，因此登录已停止。请重新连接并输入验证码。</translation>
     </message>
     <message>
-        <location filename="../../app/labtunnel/messages/tunnel.py" line="+14"/>
         <source>Port {port} on this computer is already used by another program. Choose another local port, or 0 to let LabTunnel pick a free one.</source>
         <translation>这台计算机上的端口 {port} 已被其他程序占用。请选择其他本地端口，或填 0 让 LabTunnel 自动选择空闲端口。</translation>
     </message>
     <message>
-        <location line="+12"/>
         <source>LabTunnel may not use port {port} on this computer. Choose a port above 1024, or 0 to let LabTunnel pick one.</source>
         <translation>LabTunnel 无权使用这台计算机上的端口 {port}。请选择大于 1024 的端口，或填 0 让 LabTunnel 自动选择。</translation>
     </message>
     <message>
-        <location filename="../../app/labtunnel/messages/jupyter.py" line="+12"/>
         <source>A command on the server failed (exit status {status}): {stderr}. See the log for details.</source>
         <translation>服务器上的一条命令执行失败（退出状态 {status}）：{stderr}。详情请查看日志。</translation>
     </message>
     <message>
-        <location line="+13"/>
         <source>The server did not finish “{command}” within {seconds} seconds. It may be busy: try again, and check the Jupyter environment in the lab server&apos;s settings.</source>
         <translation>服务器未能在 {seconds} 秒内完成“{command}”。服务器可能正忙：请重试，并检查实验室服务器设置中的 Jupyter 环境。</translation>
     </message>
     <message>
-        <location line="+11"/>
         <source>LabTunnel ran “{command}” on the server, but there is no jupyter on your PATH there.</source>
         <translation>LabTunnel 在服务器上运行了“{command}”，但您在那里的 PATH 中没有 jupyter。</translation>
     </message>
     <message>
-        <location line="+4"/>
         <source>The Jupyter environment “{env}” does not exist on the server.</source>
         <translation>服务器上不存在 Jupyter 环境“{env}”。</translation>
     </message>
     <message>
-        <location line="+3"/>
         <source>“{env}” on the server is not a program LabTunnel can run.</source>
         <translation>服务器上的“{env}”不是 LabTunnel 能运行的程序。</translation>
     </message>
     <message>
-        <location line="+3"/>
         <source>The profile names the conda environment “{env}”, but conda was not found on the server.</source>
         <translation>配置指定了 conda 环境“{env}”，但在服务器上找不到 conda。</translation>
     </message>
     <message>
-        <location line="+4"/>
         <source>There is no conda environment called “{env}” on the server.</source>
         <translation>服务器上没有名为“{env}”的 conda 环境。</translation>
     </message>
     <message>
-        <location line="+3"/>
         <source>The environment “{env}” on the server has no jupyter in it.</source>
         <translation>服务器上的环境“{env}”中没有 jupyter。</translation>
     </message>
     <message>
-        <location line="+3"/>
         <source>jupyter on the server failed to run ({detail}).</source>
         <translation>服务器上的 jupyter 运行失败（{detail}）。</translation>
     </message>
     <message>
-        <location line="+16"/>
         <source>Set the lab server&apos;s Jupyter environment to one of these: {candidates} (or install Jupyter there: pip install jupyterlab).</source>
         <translation>请将实验室服务器的 Jupyter 环境设为以下之一：{candidates}（或在那里安装 Jupyter：pip install jupyterlab）。</translation>
     </message>
     <message>
-        <location line="+9"/>
         <source>Set the lab server&apos;s Jupyter environment to the conda environment name, the venv folder or the full path of jupyter (or install it there: pip install jupyterlab).</source>
         <translation>请将实验室服务器的 Jupyter 环境设为 conda 环境名、venv 文件夹或 jupyter 的完整路径（或在那里安装：pip install jupyterlab）。</translation>
     </message>
     <message>
-        <location line="+8"/>
         <source>{problem} {fix}</source>
         <translation>{problem}{fix}</translation>
     </message>
     <message>
-        <location line="+8"/>
         <source>JupyterLab (or the Notebook app the profile asks for) is not installed in that environment on the server. Install it there (pip install jupyterlab), or switch the lab server&apos;s Jupyter app between Lab and Notebook.</source>
         <translation>服务器上的该环境中没有安装 JupyterLab（或配置要求的 Notebook 应用）。请在那里安装（pip install jupyterlab），或在实验室服务器的设置中切换 Jupyter 应用（Lab 或 Notebook）。</translation>
     </message>
     <message>
-        <location line="+9"/>
         <source>The working folder {workdir} does not exist on the server. Create it, or change the Jupyter working folder in the lab server&apos;s settings.</source>
         <translation>服务器上不存在工作文件夹 {workdir}。请创建该文件夹，或在实验室服务器的设置中更改 Jupyter 工作文件夹。</translation>
     </message>
     <message>
-        <location line="+9"/>
         <source>Jupyter did not start on the server ({reason}). Its log {log} ends with: {tail} Check the Jupyter environment in the lab server&apos;s settings.</source>
         <translation>Jupyter 未能在服务器上启动（{reason}）。其日志 {log} 的末尾是：{tail} 请检查实验室服务器设置中的 Jupyter 环境。</translation>
     </message>
     <message>
-        <location line="+14"/>
         <source>Your Jupyter on the server (port {port}) is running but does not answer. Use “Stop Jupyter on server”, then connect again to start a fresh one.</source>
         <translation>您在服务器上的 Jupyter（端口 {port}）正在运行，但没有响应。请使用“停止服务器上的 Jupyter”，然后重新连接以启动一个新的。</translation>
     </message>
     <message>
-        <location line="+12"/>
         <source>Jupyter is no longer running on the server (port {port}). Connect again to start it.</source>
         <translation>服务器上的 Jupyter 已不再运行（端口 {port}）。请重新连接以启动它。</translation>
     </message>
     <message>
-        <location line="+11"/>
         <source>LabTunnel could not stop your Jupyter on the server (process {pid}). Stop it from a terminal on the server: kill {pid}</source>
         <translation>LabTunnel 无法停止您在服务器上的 Jupyter（进程 {pid}）。请在服务器的终端中停止它：kill {pid}</translation>
     </message>
     <message>
-        <location filename="../../app/labtunnel/messages/sharing.py" line="-49"/>
         <source>The file</source>
         <translation>该文件</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>File type</source>
         <translation>文件类型</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Format version</source>
         <translation>格式版本</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Integrity check (sha256)</source>
         <translation>完整性校验（sha256）</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Lab server settings</source>
         <translation>实验室服务器设置</translation>
     </message>
     <message>
-        <location line="+2"/>
         <source>Server</source>
         <translation>服务器</translation>
     </message>
     <message>
-        <location line="+4"/>
         <source>Server host key fingerprints</source>
         <translation>服务器主机密钥指纹</translation>
     </message>
     <message>
-        <location line="+2"/>
         <source>Jump host address</source>
         <translation>跳板机地址</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Jump host SSH port</source>
         <translation>跳板机 SSH 端口</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Jump host user name</source>
         <translation>跳板机用户名</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Jump host key fingerprints</source>
         <translation>跳板机密钥指纹</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <location line="+1"/>
         <source>What to open</source>
         <translation>要打开的内容</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Jupyter app</source>
         <translation>Jupyter 应用</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Jupyter environment</source>
         <translation>Jupyter 环境</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Jupyter working folder</source>
         <translation>Jupyter 工作文件夹</translation>
     </message>
     <message>
-        <location line="+2"/>
         <source>Remote port</source>
         <translation>远程端口</translation>
     </message>
     <message>
-        <location line="+5"/>
         <source>{field} is not a text file.</source>
         <translation>{field}不是文本文件。</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>{field} is not valid JSON ({value}).</source>
         <translation>{field}不是有效的 JSON（{value}）。</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>{field}: this is not a LabTunnel lab profile file.</source>
         <translation>{field}：这不是 LabTunnel 实验室配置文件。</translation>
     </message>
     <message>
-        <location line="+3"/>
         <source>{field} is missing.</source>
         <translation>缺少{field}。</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>{field} has the wrong type (expected: {value}).</source>
         <translation>{field}的类型不正确（应为：{value}）。</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>{field} is not a field LabTunnel knows.</source>
         <translation>{field}不是 LabTunnel 认识的字段。</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>“{field}” appears twice.</source>
         <translation>“{field}”出现了两次。</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>{field} is longer than {value} characters.</source>
         <translation>{field}超过了 {value} 个字符。</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>{field}: more than {value} entries.</source>
         <translation>{field}：条目超过 {value} 个。</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>{field} contains control characters.</source>
         <translation>{field}包含控制字符。</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>{field} must be one of: {value}.</source>
         <translation>{field}必须是以下之一：{value}。</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>{field} is not a SHA-256 digest (64 hexadecimal characters).</source>
         <translation>{field}不是 SHA-256 摘要（64 个十六进制字符）。</translation>
     </message>
     <message>
-        <location line="+17"/>
         <source>LabTunnel could not use the lab profile file {path} ({detail}). Check the name and folder of the file and that you may read and write there.</source>
         <translation>LabTunnel 无法使用实验室配置文件 {path}（{detail}）。请检查文件的名称和所在文件夹，以及您是否有权在那里读写。</translation>
     </message>
     <message>
-        <location line="+13"/>
         <source>{path} is too big to be a lab profile ({size} bytes; they are under {limit}). Choose the .labtunnel file your lab admin gave you.</source>
         <translation>{path} 太大，不可能是实验室配置文件（{size} 字节；实验室配置文件小于 {limit} 字节）。请选择实验室管理员给您的 .labtunnel 文件。</translation>
     </message>
     <message>
-        <location line="+14"/>
         <source>{path} is not a lab profile LabTunnel can use. {details} Ask your lab admin for a new file (exported with “labtunnel profile export”).</source>
         <translation>{path} 不是 LabTunnel 能使用的实验室配置文件。{details}请向实验室管理员索取新文件（用“labtunnel profile export”导出）。</translation>
     </message>
     <message>
-        <location line="+14"/>
         <source>The lab profile file {path} is incomplete: it ends too early (an interrupted download or copy?). Get the file again from your lab admin.</source>
         <translation>实验室配置文件 {path} 不完整：文件提前结束了（下载或复制中断了吗？）。请重新向实验室管理员索取该文件。</translation>
     </message>
     <message>
-        <location line="+8"/>
         <source>The lab profile file {path} was changed after it was exported: its integrity check does not match. Nothing was imported. Get the original file again from your lab admin.</source>
         <translation>实验室配置文件 {path} 在导出后被改动过：完整性校验不匹配。没有导入任何内容。请重新向实验室管理员索取原始文件。</translation>
     </message>
     <message>
-        <location line="+13"/>
         <source>The lab profile file {path} was made by a newer LabTunnel (format {found}; this version reads up to {supported}). Update LabTunnel, then import it again.</source>
         <translation>实验室配置文件 {path} 由更新版本的 LabTunnel 生成（格式 {found}；此版本最多支持 {supported}）。请更新 LabTunnel，然后重新导入。</translation>
     </message>
     <message>
-        <location line="+14"/>
         <source>LabTunnel does not know the host key of the jump host {host} yet, so “{profile}” cannot be shared with it pinned. Connect to “{profile}” once (and check the key), then export again.</source>
         <translation>LabTunnel 还不知道跳板机 {host} 的主机密钥，因此无法在分享“{profile}”时固定该密钥。请先连接一次“{profile}”（并核对密钥），然后再导出。</translation>
     </message>
     <message>
-        <location line="+7"/>
         <source>LabTunnel does not know the host key of {host} yet, so “{profile}” cannot be shared with it pinned. Connect to “{profile}” once (and check the key), then export again.</source>
         <translation>LabTunnel 还不知道 {host} 的主机密钥，因此无法在分享“{profile}”时固定该密钥。请先连接一次“{profile}”（并核对密钥），然后再导出。</translation>
     </message>
     <message>
-        <location line="+12"/>
         <source>“{profile}” goes through a jump host that itself goes through another one; a lab profile file holds one jump host. Make the first jump host connect directly, then export again.</source>
         <translation>“{profile}”经由的跳板机本身又经由另一台跳板机；实验室配置文件只能包含一台跳板机。请让第一台跳板机直接连接，然后再导出。</translation>
     </message>
     <message>
-        <location line="+13"/>
         <source>LabTunnel could not read the SSH config file {path} ({detail}). Check that the file exists and that ssh itself accepts it (ssh -G HOST), or choose another file.</source>
         <translation>LabTunnel 无法读取 SSH 配置文件 {path}（{detail}）。请检查文件是否存在以及 ssh 本身是否接受它（ssh -G HOST），或选择其他文件。</translation>
     </message>
     <message>
-        <location line="+11"/>
         <source>“{alias}” is a pattern for many hosts, not one server: skipped.</source>
         <translation>“{alias}”是匹配多台主机的模式，而不是一台服务器：已跳过。</translation>
     </message>
     <message>
-        <location line="+3"/>
         <source>“{alias}” is not a Host in the SSH config: skipped.</source>
         <translation>“{alias}”不是 SSH 配置中的 Host：已跳过。</translation>
     </message>
     <message>
-        <location line="+3"/>
         <source>“{alias}”: a lab server with this name already exists: skipped.</source>
         <translation>“{alias}”：已有同名的实验室服务器：已跳过。</translation>
     </message>
     <message>
-        <location line="+3"/>
         <source>“{alias}” connects through a ProxyCommand, which LabTunnel cannot run: skipped. Use ProxyJump instead, or add it by hand.</source>
         <translation>“{alias}”通过 ProxyCommand 连接，LabTunnel 无法运行它：已跳过。请改用 ProxyJump，或手动添加。</translation>
     </message>
     <message>
-        <location line="+5"/>
         <source>“{alias}” goes through several jump hosts ({detail}); LabTunnel imports one: skipped. Import the first jump host, then add this server with it as jump host.</source>
         <translation>“{alias}”经由多台跳板机（{detail}）；LabTunnel 只能导入一台：已跳过。请先导入第一台跳板机，再添加此服务器并将其设为跳板机。</translation>
     </message>
     <message>
-        <location line="+5"/>
         <source>“{alias}” has the port “{detail}”, which is not valid: skipped.</source>
         <translation>“{alias}”的端口“{detail}”无效：已跳过。</translation>
     </message>
     <message>
-        <location line="+3"/>
         <source>“{alias}” has the ProxyJump “{detail}”, which is not valid: skipped.</source>
         <translation>“{alias}”的 ProxyJump“{detail}”无效：已跳过。</translation>
     </message>
     <message>
-        <location line="+3"/>
         <source>“{alias}”: its jump hosts lead in a circle ({detail}): skipped.</source>
         <translation>“{alias}”：其跳板机形成了循环（{detail}）：已跳过。</translation>
     </message>
     <message>
-        <location line="+3"/>
         <source>“{alias}” has settings LabTunnel cannot use ({detail}): skipped.</source>
         <translation>“{alias}”的设置 LabTunnel 无法使用（{detail}）：已跳过。</translation>
     </message>
     <message>
-        <location line="+7"/>
         <source>“{alias}”: the key file {detail} does not exist; using the next key file named, or else the password.</source>
         <translation>“{alias}”：密钥文件 {detail} 不存在；将使用下一个指定的密钥文件，如果没有则使用密码。</translation>
     </message>
     <message>
-        <location line="+5"/>
         <source>{detail} includes itself; it was read once.</source>
         <translation>{detail} 包含了它自身；只读取了一次。</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>{detail} is included too deeply (more than 16 levels): not read.</source>
         <translation>{detail} 的包含层级过深（超过 16 层）：未读取。</translation>
     </message>
     <message>
-        <location line="+3"/>
         <source>{detail} could not be read: not imported from.</source>
         <translation>无法读取 {detail}：未从中导入。</translation>
     </message>
     <message>
-        <location line="+3"/>
         <source>“{detail}”: LabTunnel does not evaluate this Match block; ignored.</source>
         <translation>“{detail}”：LabTunnel 不处理此 Match 块；已忽略。</translation>
     </message>
     <message>
-        <location line="+3"/>
         <source>“{detail}”: host name canonicalization is not used; ignored.</source>
         <translation>“{detail}”：不使用主机名规范化；已忽略。</translation>
     </message>
     <message>
-        <location line="+9"/>
         <source>“{alias}” was skipped ({detail}).</source>
         <translation>已跳过“{alias}”（{detail}）。</translation>
     </message>
     <message>
-        <location line="+7"/>
         <source>{detail}: {code}.</source>
         <translation>{detail}：{code}。</translation>
     </message>

@@ -139,7 +139,7 @@ def lupdate(language: str) -> None:
             "-silent",
             "-no-obsolete",
             "-locations",
-            "relative",
+            "none",
             "-source-language",
             "en",
             "-target-language",

@@ -11,6 +11,8 @@ from PySide6.QtCore import QUrl
 from pytestqt.qtbot import QtBot
 from tests.gui.fakes import FakeLoginItem, FakeManager, Recorder
 
+from labtunnel.core.profiles.lifecycle import ProfileLifecycle
+from labtunnel.core.profiles.remembered import RememberedServers
 from labtunnel.core.profiles.secrets import MemorySecretStore
 from labtunnel.core.profiles.store import ProfileStore
 from labtunnel.core.ssh.hostkeys import HostKeyStore
@@ -31,6 +33,11 @@ def store(tmp_path: Path) -> ProfileStore:
 @pytest.fixture
 def secrets() -> MemorySecretStore:
     return MemorySecretStore()
+
+
+@pytest.fixture
+def remembered(tmp_path: Path) -> RememberedServers:
+    return RememberedServers(tmp_path / "state.json")
 
 
 @pytest.fixture
@@ -61,6 +68,7 @@ def make_app(
     qtbot: QtBot,
     store: ProfileStore,
     secrets: MemorySecretStore,
+    remembered: RememberedServers,
     hostkeys: HostKeyStore,
     log_dir: Path,
     recorder: Recorder,
@@ -80,8 +88,7 @@ def make_app(
             return True
 
         app = LabTunnelApp(
-            store=store,
-            secrets=secrets,
+            profiles=ProfileLifecycle(store, secrets, remembered),
             hostkeys=hostkeys,
             log_dir=log_dir,
             manager_factory=lambda listener, prompter: FakeManager(store, listener),

@@ -82,7 +82,8 @@ def test_menu_import_asks_only_user_and_password_then_offers_to_connect(
     dialog.username_edit.setText("ada")
     dialog.password_edit.setText("correct horse")
     recorder.answer = True  # "Connect now?" -> yes
-    assert dialog.do_import()
+    with qtbot.waitSignal(dialog.imported):
+        assert dialog.do_import()
     [profile] = store.profiles()
     assert (profile.name, profile.host, profile.port, profile.username) == (
         "GPU lab",
@@ -110,7 +111,8 @@ def test_declining_to_connect_only_saves(
     dialog.username_edit.setText("ada")
     dialog.password_edit.setText("pw")
     recorder.answer = False
-    assert dialog.do_import()
+    with qtbot.waitSignal(dialog.imported):
+        assert dialog.do_import()
     assert len(store.profiles()) == 1
     assert fake(app).called("connect") == []
 
@@ -150,7 +152,8 @@ def test_a_jump_host_file_asks_for_the_jump_user_and_adds_both_profiles(
     dialog.jump_username_edit.setText("ada-gw")
     dialog.password_edit.setText("pw")
     recorder.answer = False
-    assert dialog.do_import()
+    with qtbot.waitSignal(dialog.imported):
+        assert dialog.do_import()
     by_host = {p.host: p for p in store.profiles()}
     main, jump = by_host["gpu1.lab.example"], by_host["gw.lab.example"]
     assert main.jump is not None and main.jump.profile_id == jump.id
@@ -175,7 +178,8 @@ def test_a_taken_name_is_asked_with_a_free_suggestion(
     assert not dialog.do_import()
     assert "Another server already has this name" in dialog.name_problem.text()
     dialog.name_edit.setText("GPU lab (2)")
-    assert dialog.do_import()
+    with qtbot.waitSignal(dialog.imported):
+        assert dialog.do_import()
     assert sorted(p.name for p in store.profiles()) == ["GPU lab", "GPU lab (2)"]
 
 

@@ -14,6 +14,7 @@ from tests.gui.helpers import fake, make_profile
 
 from labtunnel.core import events
 from labtunnel.core.errors import AuthFailed, HostKeyUnknown
+from labtunnel.core.profiles.lifecycle import ProfileLifecycle
 from labtunnel.core.profiles.model import (
     AuthMethod,
     JumpHost,
@@ -21,6 +22,7 @@ from labtunnel.core.profiles.model import (
     JupyterSpec,
     RemoteForward,
 )
+from labtunnel.core.profiles.remembered import RememberedServers
 from labtunnel.core.profiles.secrets import KeyringSecretStore, MemorySecretStore, SecretKind
 from labtunnel.core.profiles.store import ProfileStore
 from labtunnel.core.ssh.hostkeys import HostKeyStore
@@ -129,8 +131,9 @@ def test_save_writes_profile_file_and_real_keyring(
 ) -> None:
     keyring_store = KeyringSecretStore(real_keyring)
     app = LabTunnelApp(
-        store=store,
-        secrets=keyring_store,
+        profiles=ProfileLifecycle(
+            store, keyring_store, RememberedServers(store.path.parent / "state.json")
+        ),
         hostkeys=HostKeyStore(store.path.parent / "known_hosts"),
         log_dir=store.path.parent,
         manager_factory=lambda listener, prompter: FakeManager(store, listener),
@@ -160,18 +163,22 @@ def test_save_writes_profile_file_and_real_keyring(
         # editing again never shows the password back
         again = app.windows.edit_server(stored.id)
         assert again is not None
+        qtbot.waitUntil(lambda: again.secrets_known)
         assert again.password_field.line.text() == ""
         assert not again.password_field.line.isEnabled()
         assert again.password_field.line.placeholderText() == "Saved in the system keyring"
         assert again.password_field.change_button.isVisibleTo(again)
-        assert again.save()
+        with qtbot.waitSignal(again.saved):
+            assert again.save()
         assert keyring_store.get(stored.id, SecretKind.PASSWORD) == "correct horse"
         changed = app.windows.edit_server(stored.id)
         assert changed is not None
+        qtbot.waitUntil(lambda: changed.secrets_known)
         changed.password_field.change_button.click()
         assert changed.password_field.line.isEnabled()
         type_into(qtbot, changed.password_field.line, "battery staple")
-        assert changed.save()
+        with qtbot.waitSignal(changed.saved):
+            assert changed.save()
         assert keyring_store.get(stored.id, SecretKind.PASSWORD) == "battery staple"
     finally:
         app.shutdown()
@@ -208,7 +215,8 @@ def test_every_field_reaches_the_profile(
     type_into(qtbot, editor.remote_edit, "localhost:x")
     assert problem(editor, "remote") == "Use a port from 1 to 65535"
     type_into(qtbot, editor.remote_edit, "localhost:6006")
-    assert editor.save()
+    with qtbot.waitSignal(editor.saved):
+        assert editor.save()
     [_, saved] = store.profiles()
     assert saved.jump == JumpHost(profile_id=jump_profile.id)
     assert saved.target == RemoteForward("localhost", 6006)

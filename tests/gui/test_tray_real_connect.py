@@ -98,8 +98,7 @@ def test_connect_from_the_menu_opens_jupyter_in_the_browser(
         return True
 
     app = LabTunnelApp(
-        store=context.store,
-        secrets=context.secrets,
+        profiles=context.profiles,
         hostkeys=context.hostkeys,
         log_dir=context.paths.log_dir,
         manager_factory=make_manager,
@@ -183,8 +182,7 @@ def test_first_launch_to_notebook_by_clicking(
         return TunnelManager(context.tunnel_deps(prompter), listener)
 
     app = LabTunnelApp(
-        store=context.store,
-        secrets=context.secrets,
+        profiles=context.profiles,
         hostkeys=context.hostkeys,
         log_dir=context.paths.log_dir,
         manager_factory=make_manager,
@@ -210,7 +208,8 @@ def test_first_launch_to_notebook_by_clicking(
         type_into(editor.username_edit, lab_server.user.name)
         type_into(editor.password_field.line, lab_server.user.password)
         assert editor.save_connect_button is not None
-        qtbot.mouseClick(editor.save_connect_button, Qt.MouseButton.LeftButton)
+        with qtbot.waitSignal(editor.saved, timeout=30_000):
+            qtbot.mouseClick(editor.save_connect_button, Qt.MouseButton.LeftButton)
         [profile] = context.store.profiles()
         assert context.secrets.get(profile.id, SecretKind.PASSWORD) == lab_server.user.password
         clicked: list[str] = []

@@ -12,6 +12,7 @@ from tests.gui.helpers import fake, make_profile, set_state
 
 from labtunnel.core.events import TunnelState
 from labtunnel.core.logs import MASK
+from labtunnel.core.profiles.remembered import RememberedServers
 from labtunnel.core.profiles.secrets import MemorySecretStore, SecretKind
 from labtunnel.core.profiles.store import ProfileStore
 from labtunnel.ui.app import LabTunnelApp
@@ -54,11 +55,14 @@ def test_server_list_edits_and_removes_with_its_secrets(
     make_app: AppFactory,
     store: ProfileStore,
     secrets: MemorySecretStore,
+    remembered: RememberedServers,
     recorder: Recorder,
 ) -> None:
     first = store.add(make_profile("gpu-lab"))
     second = store.add(make_profile("cpu-lab", host="cpu.example"))
     secrets.set(second.id, SecretKind.PASSWORD, "pw-to-forget")
+    remembered.remember_local_port(second.id, 8123)
+    remembered.remember_local_port(first.id, 8124)
     app = make_app()
     app.start()
     servers = app.windows.manage_servers()
@@ -74,9 +78,12 @@ def test_server_list_edits_and_removes_with_its_secrets(
     servers.remove_button.click()
     assert len(store.profiles()) == 2
     recorder.answer = True
-    servers.remove_button.click()
+    with qtbot.waitSignal(app.windows.server_removed):
+        servers.remove_button.click()
     assert [p.name for p in store.profiles()] == ["gpu-lab"]
     assert secrets.get(second.id, SecretKind.PASSWORD) is None
+    assert RememberedServers(remembered.path).local_port(second.id) is None
+    assert RememberedServers(remembered.path).local_port(first.id) == 8124
     assert fake(app).called("disconnect") == [second.id]
     assert servers.list.count() == 1
 

@@ -273,7 +273,9 @@ def run_child(out: Path, language: str) -> int:
     from labtunnel.core.events import Listener, TunnelState
     from labtunnel.core.platform.autostart import login_item_for_platform
     from labtunnel.core.platform.paths import default_paths
+    from labtunnel.core.profiles.lifecycle import ProfileLifecycle
     from labtunnel.core.profiles.model import HostProfile
+    from labtunnel.core.profiles.remembered import RememberedServers
     from labtunnel.core.profiles.secrets import MemorySecretStore
     from labtunnel.core.profiles.store import ProfileStore
     from labtunnel.core.ssh.auth import Prompter
@@ -308,8 +310,7 @@ def run_child(out: Path, language: str) -> int:
         return demo[0]
 
     labtunnel = LabTunnelApp(
-        store=store,
-        secrets=MemorySecretStore(),
+        profiles=ProfileLifecycle(store, MemorySecretStore(), RememberedServers(paths.state_file)),
         hostkeys=HostKeyStore(paths.known_hosts_file),
         log_dir=paths.log_dir,
         manager_factory=make_demo,

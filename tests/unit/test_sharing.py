@@ -20,6 +20,7 @@ from labtunnel.core.errors import (
     ShareHostKeyUnknown,
     ShareUnsupportedProfile,
 )
+from labtunnel.core.profiles.lifecycle import ProfileLifecycle
 from labtunnel.core.profiles.model import (
     AuthMethod,
     HostProfile,
@@ -28,6 +29,7 @@ from labtunnel.core.profiles.model import (
     JupyterSpec,
     RemoteForward,
 )
+from labtunnel.core.profiles.remembered import RememberedServers
 from labtunnel.core.profiles.secrets import MemorySecretStore, SecretKind
 from labtunnel.core.profiles.sharing import (
     FORMAT_NAME,
@@ -429,7 +431,8 @@ def test_import_needs_a_user_name_and_a_free_name() -> None:
 def test_import_saves_profiles_and_password(tmp_path: Path) -> None:
     store = ProfileStore(tmp_path / "profiles.json")
     secrets = MemorySecretStore()
-    plan = import_shared(store, secrets, shared_example(), "carol", password="pw-1234")
+    lifecycle = ProfileLifecycle(store, secrets, RememberedServers(tmp_path / "state.json"))
+    plan = import_shared(lifecycle, shared_example(), "carol", password="pw-1234")
     reloaded = ProfileStore(store.path).load()
     assert reloaded == plan.new_profiles
     for profile in plan.new_profiles:
@@ -452,8 +455,9 @@ class FailingSecondAdd(ProfileStore):
 def test_failed_import_leaves_nothing_behind(tmp_path: Path) -> None:
     store = FailingSecondAdd(tmp_path / "profiles.json")
     secrets = MemorySecretStore()
+    lifecycle = ProfileLifecycle(store, secrets, RememberedServers(tmp_path / "state.json"))
     with pytest.raises(OSError):
-        import_shared(store, secrets, shared_example(), "carol", password="pw-1234")
+        import_shared(lifecycle, shared_example(), "carol", password="pw-1234")
     assert ProfileStore(store.path).load() == []
     assert secrets._items == {}  # type: ignore[attr-defined]
 

@@ -6,7 +6,10 @@ from pathlib import Path
 import pytest
 
 from labtunnel.core.errors import SshConfigUnreadable
+from labtunnel.core.profiles.lifecycle import ProfileLifecycle
 from labtunnel.core.profiles.model import AuthMethod, HostProfile, JumpHost, JupyterSpec
+from labtunnel.core.profiles.remembered import RememberedServers
+from labtunnel.core.profiles.secrets import MemorySecretStore
 from labtunnel.core.profiles.sshconfig import (
     ConfigNote,
     ImportNote,
@@ -360,7 +363,10 @@ def test_apply_saves_jump_hosts_first(home: Path, tmp_path: Path) -> None:
         """,
     )
     store = ProfileStore(tmp_path / "profiles.json")
-    added = apply_ssh_import(store, result)
+    added = apply_ssh_import(
+        ProfileLifecycle(store, MemorySecretStore(), RememberedServers(tmp_path / "state.json")),
+        result,
+    )
     assert ProfileStore(store.path).load() == added == list(result.profiles)
     again = plan_ssh_import(read_ssh_config(home=home), store.profiles(), default_user="me")
     assert again.profiles == ()

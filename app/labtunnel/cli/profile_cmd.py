@@ -11,7 +11,6 @@ from labtunnel.cli.output import say
 from labtunnel.cli.secrets_input import read_secret
 from labtunnel.core.context import AppContext
 from labtunnel.core.errors import FieldProblem, ProfileInvalid
-from labtunnel.core.logs import register_secret
 from labtunnel.core.profiles.model import (
     AuthMethod,
     HostProfile,
@@ -25,7 +24,7 @@ from labtunnel.core.profiles.model import (
     profile_to_dict,
     validate_profile,
 )
-from labtunnel.core.profiles.secrets import SecretKind, delete_all
+from labtunnel.core.profiles.secrets import SecretKind
 
 
 def register(commands: Any) -> None:
@@ -160,26 +159,18 @@ def _add(args: argparse.Namespace, context: AppContext) -> int:
         pinned_fingerprints=tuple(args.pin_fingerprint),
     )
     validate_profile(profile, store.profiles())
-    secrets: list[tuple[SecretKind, str]] = []
+    secrets: dict[SecretKind, str] = {}
     if auth is AuthMethod.PASSWORD:
         password = read_secret(
             args.password_stdin, f"Password for {profile.username}@{profile.host}: "
         )
         if password:
-            secrets.append((SecretKind.PASSWORD, password))
+            secrets[SecretKind.PASSWORD] = password
     if auth is AuthMethod.KEY and args.passphrase_stdin:
         passphrase = read_secret(True, "")
         if passphrase:
-            secrets.append((SecretKind.PASSPHRASE, passphrase))
-    # secrets first: if the keyring fails, no half-made profile is left behind
-    for kind, value in secrets:
-        register_secret(value)
-        context.secrets.set(profile.id, kind, value)
-    try:
-        store.add(profile)
-    except Exception:
-        delete_all(context.secrets, profile.id)
-        raise
+            secrets[SecretKind.PASSPHRASE] = passphrase
+    context.profiles.add(profile, secrets)
     say(f"Saved “{profile.name}”.")
     if auth is AuthMethod.PASSWORD and not secrets:
         say(f'No password saved yet: run  labtunnel profile set-password "{profile.name}"')
@@ -219,9 +210,7 @@ def _show(args: argparse.Namespace, context: AppContext) -> int:
 
 
 def _remove(args: argparse.Namespace, context: AppContext) -> int:
-    profile = context.store.get(args.name)
-    context.store.remove(profile.id)
-    delete_all(context.secrets, profile.id)
+    profile = context.profiles.remove(context.store.get(args.name).id)
     say(f"Removed “{profile.name}” and its saved secrets.")
     return 0
 
@@ -233,7 +222,6 @@ def _set_password(args: argparse.Namespace, context: AppContext) -> int:
     if not value:
         say(f"No {kind.value} given: nothing changed. Use --stdin to pipe it in.")
         return 1
-    register_secret(value)
-    context.secrets.set(profile.id, kind, value)
+    context.profiles.set_secret(profile.id, kind, value)
     say(f"Saved the {kind.value} for “{profile.name}” in the system keyring.")
     return 0

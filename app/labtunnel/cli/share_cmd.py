@@ -116,8 +116,7 @@ def _import(args: argparse.Namespace, context: AppContext) -> int:
         return 1
     password = read_secret(args.password_stdin, f"Password for {username}@{shared.server.host}: ")
     plan = import_shared(
-        context.store,
-        context.secrets,
+        context.profiles,
         shared,
         username,
         password=password,
@@ -168,7 +167,7 @@ def _import_ssh_config(args: argparse.Namespace, context: AppContext) -> int:
             print(_describe_profile(profile, by_id))
         say(f"Dry run: {len(plan.profiles)} lab server(s) would be added; nothing was saved.")
         return 0
-    added = apply_ssh_import(context.store, plan)
+    added = apply_ssh_import(context.profiles, plan)
     for profile in added:
         print(_describe_profile(profile, by_id))
     say(f"Added {len(added)} lab server(s) from {config.path}.")

@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass
 
 from labtunnel.core.platform.paths import AppPaths, default_paths
+from labtunnel.core.profiles.lifecycle import ProfileLifecycle
 from labtunnel.core.profiles.remembered import RememberedServers
 from labtunnel.core.profiles.secrets import SERVICE_NAME, KeyringSecretStore, SecretStore
 from labtunnel.core.profiles.store import ProfileStore
@@ -23,6 +24,11 @@ class AppContext:
     secrets: SecretStore
     hostkeys: HostKeyStore
     remembered: RememberedServers
+
+    @property
+    def profiles(self) -> ProfileLifecycle:
+        """Add, change and remove profiles together with their secrets and state."""
+        return ProfileLifecycle(self.store, self.secrets, self.remembered)
 
     @classmethod
     def create(

@@ -13,8 +13,7 @@ from PySide6.QtWidgets import QMessageBox, QSystemTrayIcon
 
 from labtunnel.core.errors import LabTunnelError
 from labtunnel.core.events import Listener
-from labtunnel.core.profiles.secrets import SecretStore
-from labtunnel.core.profiles.store import ProfileStore
+from labtunnel.core.profiles.lifecycle import ProfileLifecycle
 from labtunnel.core.ssh.auth import Prompter
 from labtunnel.ui.bridge import EventBridge
 from labtunnel.ui.contracts import HostKeyTrust, OpenUrl, SetClipboard, TunnelControl
@@ -56,8 +55,7 @@ class LabTunnelApp(QObject):
     def __init__(
         self,
         *,
-        store: ProfileStore,
-        secrets: SecretStore,
+        profiles: ProfileLifecycle,
         hostkeys: HostKeyTrust,
         log_dir: Path,
         manager_factory: ManagerFactory,
@@ -74,7 +72,7 @@ class LabTunnelApp(QObject):
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
-        self.store = store
+        store = self.store = profiles.store
         self.settings = SettingsStore(store)
         self.login_item: LoginItem = login_item or UnsupportedLoginItem()
         self._quit_app = quit_app
@@ -93,7 +91,7 @@ class LabTunnelApp(QObject):
         )
         self.windows = Windows(
             self.controller,
-            secrets,
+            profiles,
             hostkeys,
             log_dir,
             open_url,

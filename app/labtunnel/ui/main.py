@@ -91,8 +91,7 @@ def run(argv: Sequence[str] | None = None) -> int:
         return TunnelManager(context.tunnel_deps(prompter), listener)
 
     labtunnel = LabTunnelApp(
-        store=context.store,
-        secrets=context.secrets,
+        profiles=context.profiles,
         hostkeys=context.hostkeys,
         log_dir=context.paths.log_dir,
         manager_factory=make_manager,

@@ -22,10 +22,11 @@ from labtunnel.core.errors import (
     LabTunnelError,
 )
 from labtunnel.core.events import TunnelState
+from labtunnel.core.profiles.lifecycle import ProfileLifecycle
 from labtunnel.core.profiles.model import HostProfile
-from labtunnel.core.profiles.secrets import SecretStore, delete_all
 from labtunnel.core.profiles.sharing import ImportPlan, read_shared
 from labtunnel.core.profiles.sshconfig import SshConfig, read_ssh_config
+from labtunnel.ui.background import Background, Outcome
 from labtunnel.ui.contracts import HostKeyTrust, OpenUrl, SetClipboard
 from labtunnel.ui.controller import AppController
 from labtunnel.ui.dialogs.common import bring_to_front, prepare_window
@@ -79,11 +80,13 @@ def ask_yes_no(title: str, text: str) -> bool:
 class Windows(QObject):
     #: any window this object opened (for tests and the screenshot script)
     window_shown = Signal(QWidget)
+    #: a lab server was removed (its id), after its secrets and state went with it
+    server_removed = Signal(str)
 
     def __init__(
         self,
         controller: AppController,
-        secrets: SecretStore,
+        profiles: ProfileLifecycle,
         hostkeys: HostKeyTrust,
         log_dir: Path,
         open_url: OpenUrl,
@@ -102,7 +105,9 @@ class Windows(QObject):
     ) -> None:
         super().__init__(parent)
         self.controller = controller
-        self._secrets = secrets
+        self._profiles = profiles
+        #: keyring work (saving, removing, importing) runs here, never on the GUI thread
+        self.background = Background(self)
         self._hostkeys = hostkeys
         self._log_dir = log_dir
         self._open_url = open_url
@@ -151,8 +156,8 @@ class Windows(QObject):
     def _editor_services(self) -> EditorServices:
         manager = self.controller.manager
         return EditorServices(
-            store=self.controller.store,
-            secrets=self._secrets,
+            profiles=self._profiles,
+            background=self.background,
             test_connection=lambda profile, password, passphrase: manager.test_connection(
                 profile, password, passphrase
             ),
@@ -211,14 +216,20 @@ class Windows(QObject):
             return False
         if self.controller.status(profile_id).state is not TunnelState.DISCONNECTED:
             self.controller.disconnect_profile(profile_id)
-        try:
-            self.controller.store.remove(profile_id)
-            delete_all(self._secrets, profile_id)
-        except LabTunnelError as exc:
-            self.show_message(translate("Windows", "Remove lab server"), error_text(exc))
-            return False
-        self.controller.profiles_changed(removed_id=profile_id)
+        profiles = self._profiles
+        self.background.run(lambda: profiles.remove(profile_id), self._server_removed)
         return True
+
+    def _server_removed(self, outcome: Outcome[HostProfile]) -> None:
+        if outcome.error is not None or outcome.value is None:
+            error = outcome.error
+            if not isinstance(error, LabTunnelError):
+                log.error("removing a lab server failed", exc_info=error)
+                error = LabTunnelError(type(error).__name__)
+            self.show_message(translate("Windows", "Remove lab server"), error_text(error))
+            return
+        self.controller.profiles_changed(removed_id=outcome.value.id)
+        self.server_removed.emit(outcome.value.id)
 
     def manage_servers(self) -> ServerList:
         if self.servers is None:
@@ -390,7 +401,7 @@ class Windows(QObject):
                 QMessageBox.Icon.Warning,
             )
             return None
-        dialog = ImportProfileDialog(shared, path, self.controller.store, self._secrets)
+        dialog = ImportProfileDialog(shared, path, self._profiles, self.background)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.imported.connect(self._lab_profile_imported)
         dialog.destroyed.connect(lambda: self._forget_import(dialog))
@@ -415,7 +426,7 @@ class Windows(QObject):
     def import_ssh_config(self) -> SshImportDialog:
         if not _is_open(self.ssh_import_dialog):
             dialog = SshImportDialog(
-                self.controller.store, self._read_config, self._default_user, self._ssh_config_path
+                self._profiles, self._read_config, self._default_user, self._ssh_config_path
             )
             dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             dialog.imported.connect(self._ssh_hosts_imported)

@@ -93,6 +93,19 @@ class RememberedServers:
                 ports[profile_id] = port
                 self._save()
 
+    def forget_profile(self, profile_id: str) -> None:
+        """Forget everything remembered for a profile (it was removed)."""
+        with self._lock:
+            if self._data is None:
+                self._data = self._load()
+            changed = False
+            for section in self._data.values():
+                if isinstance(section, dict) and profile_id in section:
+                    del section[profile_id]
+                    changed = True
+            if changed:
+                self._save()
+
     # --- file -------------------------------------------------------------------------
 
     def _servers(self) -> dict[str, Any]:

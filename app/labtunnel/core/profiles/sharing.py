@@ -24,7 +24,6 @@ has no pins of its own), which the main profile goes through.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import re
@@ -37,7 +36,6 @@ import paramiko
 
 from labtunnel.core.errors import (
     FieldProblem,
-    LabTunnelError,
     ShareFileDamaged,
     ShareFileMalformed,
     ShareFileTooLarge,
@@ -46,8 +44,8 @@ from labtunnel.core.errors import (
     ShareHostKeyUnknown,
     ShareUnsupportedProfile,
 )
-from labtunnel.core.logs import register_secret
 from labtunnel.core.platform.atomic import atomic_write_text
+from labtunnel.core.profiles.lifecycle import NewProfile, ProfileLifecycle
 from labtunnel.core.profiles.model import (
     AuthMethod,
     HostProfile,
@@ -60,8 +58,7 @@ from labtunnel.core.profiles.model import (
     profile_problems,
     validate_profile,
 )
-from labtunnel.core.profiles.secrets import SecretKind, SecretStore, delete_all
-from labtunnel.core.profiles.store import ProfileStore
+from labtunnel.core.profiles.secrets import SecretKind
 from labtunnel.core.ssh.hostkeys import HostKeyStore, fingerprint, host_entry_name
 
 FORMAT_NAME = "labtunnel-lab-profile"
@@ -566,8 +563,7 @@ def plan_import(
 
 
 def import_shared(
-    store: ProfileStore,
-    secrets: SecretStore,
+    lifecycle: ProfileLifecycle,
     shared: SharedProfile,
     username: str | None = None,
     *,
@@ -578,32 +574,16 @@ def import_shared(
     key_path: str = "",
 ) -> ImportPlan:
     """Save the profiles of :func:`plan_import`, the password (if given) in the keyring
-    for each new one. Secrets go first and everything is undone on failure, so no
-    half-imported profile is left behind."""
+    for each new one, all or nothing."""
     plan = plan_import(
         shared,
-        store.profiles(),
+        lifecycle.store.profiles(),
         username,
         name=name,
         jump_username=jump_username,
         auth=auth,
         key_path=key_path,
     )
-    added: list[HostProfile] = []
-    try:
-        if password:
-            register_secret(password)
-            for profile in plan.new_profiles:
-                secrets.set(profile.id, SecretKind.PASSWORD, password)
-        for profile in plan.new_profiles:
-            store.add(profile)
-            added.append(profile)
-    except Exception:
-        # best effort: the original error is the one worth reporting
-        with contextlib.suppress(LabTunnelError):
-            for profile in reversed(added):
-                store.remove(profile.id)
-            for profile in plan.new_profiles:
-                delete_all(secrets, profile.id)
-        raise
+    secrets = {SecretKind.PASSWORD: password} if password else {}
+    lifecycle.add_all([NewProfile(profile, secrets) for profile in plan.new_profiles])
     return plan

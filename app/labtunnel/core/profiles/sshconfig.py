@@ -23,13 +23,13 @@ from pathlib import Path
 import paramiko
 
 from labtunnel.core.errors import ProfileInvalid, SshConfigUnreadable
+from labtunnel.core.profiles.lifecycle import ProfileLifecycle
 from labtunnel.core.profiles.model import (
     AuthMethod,
     HostProfile,
     JumpHost,
     validate_profile,
 )
-from labtunnel.core.profiles.store import ProfileStore
 
 MAX_INCLUDE_DEPTH = 16  # as OpenSSH's READCONF_MAX_DEPTH
 DEFAULT_KEY_NAMES = ("id_ed25519", "id_ecdsa", "id_rsa")
@@ -447,10 +447,10 @@ def _jump_for(
     return JumpHost(host=host, port=port, username="" if jump_user == user else jump_user)
 
 
-def apply_ssh_import(store: ProfileStore, plan: SshImportPlan) -> list[HostProfile]:
+def apply_ssh_import(profiles: ProfileLifecycle, plan: SshImportPlan) -> list[HostProfile]:
     """Save the planned profiles in order. A failure stops there: the profiles saved
     before it are complete and stay (running the import again skips them)."""
     added = []
     for profile in plan.profiles:
-        added.append(store.add(profile))
+        added.append(profiles.add(profile))
     return added

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import (
     QDialog,
@@ -22,8 +23,8 @@ from PySide6.QtWidgets import (
 )
 
 from labtunnel.core.errors import FieldProblem, LabTunnelError, ProfileInvalid
+from labtunnel.core.profiles.lifecycle import ProfileLifecycle
 from labtunnel.core.profiles.model import JupyterApp, JupyterSpec, RemoteForward
-from labtunnel.core.profiles.secrets import SecretStore
 from labtunnel.core.profiles.sharing import (
     ImportPlan,
     SharedHost,
@@ -31,7 +32,7 @@ from labtunnel.core.profiles.sharing import (
     import_shared,
     plan_import,
 )
-from labtunnel.core.profiles.store import ProfileStore
+from labtunnel.ui.background import Background, Outcome
 from labtunnel.ui.dialogs.common import (
     accept_cancel_buttons,
     heading_label,
@@ -78,20 +79,24 @@ def _target_text(shared: SharedProfile) -> str:
 class ImportProfileDialog(QDialog):
     #: the profiles were saved (ImportPlan)
     imported = Signal(object)
+    #: importing failed; the error is shown in the dialog, which stays open
+    import_failed = Signal(object)
 
     def __init__(
         self,
         shared: SharedProfile,
         path: Path,
-        store: ProfileStore,
-        secrets: SecretStore,
+        profiles: ProfileLifecycle,
+        background: Background,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.shared = shared
         self.path = path
-        self._store = store
-        self._secrets = secrets
+        self._profiles = profiles
+        self._store = profiles.store
+        self._background = background
+        self._importing = False
         self._tried = False
         self.plan: ImportPlan | None = None
         prepare_window(self, translate("ImportProfile", "Import lab profile"))
@@ -138,7 +143,7 @@ class ImportProfileDialog(QDialog):
                 translate("ImportProfile", "User name on the jump host:"),
                 self.jump_username_edit,
             )
-        taken = {p.name.strip().casefold() for p in store.profiles()}
+        taken = {p.name.strip().casefold() for p in self._store.profiles()}
         self.name_edit = QLineEdit(free_name(shared.name, taken), self)
         self._name_row, self.name_problem = self._problem_row(
             form, translate("ImportProfile", "Name:"), self.name_edit
@@ -260,27 +265,50 @@ class ImportProfileDialog(QDialog):
     # --- importing ------------------------------------------------------------------
 
     def do_import(self) -> bool:
+        """Check the form and start importing (the keyring works in the background). False
+        when the form has problems; then :attr:`imported` or :attr:`import_failed` follows."""
         self._tried = True
-        if self._validate():
+        if self._importing or self._validate():
             return False
-        try:
-            plan = import_shared(
-                self._store,
-                self._secrets,
-                self.shared,
-                self.username_edit.text(),
-                password=self.password_edit.text(),
-                name=self.name_edit.text(),
-                jump_username=self.jump_username(),
+        profiles, shared = self._profiles, self.shared
+        username, password = self.username_edit.text(), self.password_edit.text()
+        name, jump_username = self.name_edit.text(), self.jump_username()
+
+        def work() -> ImportPlan:
+            return import_shared(
+                profiles,
+                shared,
+                username,
+                password=password,
+                name=name,
+                jump_username=jump_username,
             )
-        except LabTunnelError as exc:
-            log.warning("lab profile not imported: %s", exc)
-            self.general_problem.setText(error_text(exc))
+
+        self._importing = True
+        self.import_button.setEnabled(False)
+        self._background.run(work, self._import_done)
+        return True
+
+    def _import_done(self, outcome: Outcome[ImportPlan]) -> None:
+        if not shiboken6.isValid(self):
+            log.info("import finished after its dialog closed: %s", outcome.error or "saved")
+            return
+        self._importing = False
+        self.import_button.setEnabled(True)
+        if outcome.error is not None or outcome.value is None:
+            error = outcome.error
+            log.warning("lab profile not imported: %s", error)
+            self.general_problem.setText(
+                error_text(error)
+                if isinstance(error, LabTunnelError)
+                else translate("ImportProfile", "Importing failed. See the log (Show log).")
+            )
             self.general_problem.show()
-            return False
+            self.import_failed.emit(error)
+            return
+        plan = outcome.value
         self.password_edit.clear()
         self.plan = plan
         log.info("imported lab profile %s from %s", plan.profile.name, self.path.name)
         self.accept()  # gone before the "connect now?" question that follows
         self.imported.emit(plan)
-        return True

@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import shiboken6
 from PySide6.QtCore import QCoreApplication, Qt, Signal, SignalInstance
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -34,7 +35,7 @@ from PySide6.QtWidgets import (
 
 from labtunnel.core.errors import FieldProblem, HostKeyUnknown, LabTunnelError
 from labtunnel.core.events import TestResult
-from labtunnel.core.logs import register_secret
+from labtunnel.core.profiles.lifecycle import ProfileLifecycle
 from labtunnel.core.profiles.model import (
     AuthMethod,
     HostProfile,
@@ -47,8 +48,8 @@ from labtunnel.core.profiles.model import (
     parse_jump_spec,
     profile_problems,
 )
-from labtunnel.core.profiles.secrets import SecretKind, SecretStore
-from labtunnel.core.profiles.store import ProfileStore
+from labtunnel.core.profiles.secrets import SecretKind
+from labtunnel.ui.background import Background, Outcome
 from labtunnel.ui.controller import host_key_error
 from labtunnel.ui.dialogs.common import (
     PROBLEM_STYLE,
@@ -74,8 +75,9 @@ _LABEL_OF = {"port": "host"}
 class EditorServices:
     """The editor's collaborators."""
 
-    store: ProfileStore
-    secrets: SecretStore
+    profiles: ProfileLifecycle
+    #: keyring work runs here, never on the GUI thread
+    background: Background
     test_connection: Callable[[HostProfile, str | None, str | None], None]
     test_results: SignalInstance
     trust_host_key: Callable[[HostKeyUnknown], None]
@@ -84,6 +86,10 @@ class EditorServices:
 class ProfileEditor(QDialog):
     #: the profile was stored (HostProfile); ``connect_requested`` says whether to connect now
     saved = Signal(object, bool)
+    #: saving failed; the error is shown in the dialog, which stays open
+    save_failed = Signal(object)
+    #: an existing profile's stored secrets were looked up (in the background)
+    stored_secrets_known = Signal()
 
     def __init__(
         self,
@@ -147,7 +153,12 @@ class ProfileEditor(QDialog):
         services.test_results.connect(self._on_test_result)
         self._loaded_touches = set(self._touched)  # filling the form counts as no edit
         self.setMinimumWidth(520)
+        self._saving = False
+        #: whether the keyring has said which secrets are stored (a new profile has none)
+        self.secrets_known = self.is_new
         self._validate()
+        if not self.is_new:
+            self._look_up_stored_secrets()
 
     @property
     def profile_id(self) -> str:
@@ -221,9 +232,10 @@ class ProfileEditor(QDialog):
             radio.toggled.connect(self._auth_changed)
         row.addStretch(1)
         form.addRow(methods)
-        stored_password = self._is_stored(SecretKind.PASSWORD)
+        # an existing profile's secrets are looked up in the background: until the keyring
+        # answers, the fields show "saved" and cannot be typed in
         self.password_field = SecretField(
-            translate("ProfileEditor", "your password on the server"), stored_password, self
+            translate("ProfileEditor", "your password on the server"), not self.is_new, self
         )
         self.password_field.edited.connect(lambda: self._edited("password"))
         self.password_row = self._row(
@@ -239,9 +251,7 @@ class ProfileEditor(QDialog):
         key_layout.addWidget(self.browse_button)
         self.key_row = self._row(form, translate("ProfileEditor", "Key file:"), key_row, "key_path")
         self.passphrase_field = SecretField(
-            translate("ProfileEditor", "only if the key is encrypted"),
-            self._is_stored(SecretKind.PASSPHRASE),
-            self,
+            translate("ProfileEditor", "only if the key is encrypted"), not self.is_new, self
         )
         self.passphrase_field.edited.connect(lambda: self._edited("passphrase"))
         form.addRow(translate("ProfileEditor", "Passphrase:"), self.passphrase_field)
@@ -351,16 +361,33 @@ class ProfileEditor(QDialog):
     # --- loading and reading the form -----------------------------------------------
 
     def _others(self) -> list[HostProfile]:
-        return [p for p in self._services.store.profiles() if p.id != self._original.id]
+        return [p for p in self._services.profiles.store.profiles() if p.id != self._original.id]
 
-    def _is_stored(self, kind: SecretKind) -> bool:
-        if self.is_new:
-            return False
-        try:
-            return self._services.secrets.get(self._original.id, kind) is not None
-        except LabTunnelError as exc:
-            log.warning("cannot check the keyring: %s", exc)
-            return False
+    def _look_up_stored_secrets(self) -> None:
+        profiles, profile_id = self._services.profiles, self._original.id
+
+        def stored() -> dict[SecretKind, bool]:
+            return {kind: profiles.has_secret(profile_id, kind) for kind in SecretKind}
+
+        self._services.background.run(stored, self._show_stored_secrets)
+
+    def _show_stored_secrets(self, outcome: Outcome[dict[SecretKind, bool]]) -> None:
+        if not shiboken6.isValid(self):
+            return
+        if outcome.error is not None or outcome.value is None:
+            log.warning("cannot check the keyring: %s", outcome.error)
+            found: dict[SecretKind, bool] = {}
+        else:
+            found = outcome.value
+        for kind, secret_field in (
+            (SecretKind.PASSWORD, self.password_field),
+            (SecretKind.PASSPHRASE, self.passphrase_field),
+        ):
+            if not found.get(kind, False) and secret_field.stored:
+                secret_field.set_stored(False)
+        self.secrets_known = True
+        self.stored_secrets_known.emit()
+        self._validate()
 
     def _load(self, profile: HostProfile) -> None:
         self.name_edit.setText(profile.name)
@@ -589,36 +616,54 @@ class ProfileEditor(QDialog):
         self.test_connection()
 
     def save(self, connect: bool = False) -> bool:
-        if self._show_every_problem():
+        """Check the form and start saving (the keyring works in the background). False
+        when the form has problems; then :attr:`saved` or :attr:`save_failed` follows."""
+        if self._saving or self._show_every_problem():
             return False
         profile, _ = self.current_profile()
-        secrets = self._services.secrets
-        written: list[SecretKind] = []
-        try:
-            for kind, field, used in (
-                (SecretKind.PASSWORD, self.password_field, profile.auth is AuthMethod.PASSWORD),
-                (SecretKind.PASSPHRASE, self.passphrase_field, profile.auth is AuthMethod.KEY),
-            ):
-                value = field.value()
-                if used and value is not None:
-                    register_secret(value)
-                    secrets.set(profile.id, kind, value)
-                    written.append(kind)
-            if self.is_new:
-                self._services.store.add(profile)
-            else:
-                self._services.store.update(profile)
-        except LabTunnelError as exc:
-            if self.is_new:
-                for kind in written:
-                    try:
-                        secrets.delete(profile.id, kind)
-                    except LabTunnelError:
-                        log.warning("could not remove the %s of an unsaved profile", kind.value)
-            self.general_problem.setText(error_text(exc))
-            self.general_problem.show()
-            return False
-        log.info("saved profile %s", profile.name)
-        self.saved.emit(profile, connect)
-        self.accept()
+        secrets: dict[SecretKind, str] = {}
+        for kind, secret_field, used in (
+            (SecretKind.PASSWORD, self.password_field, profile.auth is AuthMethod.PASSWORD),
+            (SecretKind.PASSPHRASE, self.passphrase_field, profile.auth is AuthMethod.KEY),
+        ):
+            value = secret_field.value()
+            if used and value is not None:
+                secrets[kind] = value
+        profiles, is_new = self._services.profiles, self.is_new
+
+        def work() -> HostProfile:
+            if is_new:
+                return profiles.add(profile, secrets)
+            return profiles.update(profile, secrets)
+
+        self._set_saving(True)
+        self._services.background.run(work, lambda outcome: self._saved(outcome, connect))
         return True
+
+    def _set_saving(self, saving: bool) -> None:
+        self._saving = saving
+        self.save_button.setEnabled(not saving)
+        if self.save_connect_button is not None:
+            self.save_connect_button.setEnabled(not saving)
+
+    def _saved(self, outcome: Outcome[HostProfile], connect: bool) -> None:
+        if not shiboken6.isValid(self):
+            # closed while the keyring worked: the profile is saved (or not) all the same
+            log.info("saving finished after the editor closed: %s", outcome.error or "saved")
+            return
+        self._set_saving(False)
+        if outcome.error is not None or outcome.value is None:
+            error = outcome.error
+            self.general_problem.setText(
+                error_text(error)
+                if isinstance(error, LabTunnelError)
+                else translate("ProfileEditor", "Saving failed. See the log (Show log).")
+            )
+            self.general_problem.show()
+            if not isinstance(error, LabTunnelError):
+                log.error("saving profile failed", exc_info=error)
+            self.save_failed.emit(error)
+            return
+        log.info("saved profile %s", outcome.value.name)
+        self.saved.emit(outcome.value, connect)
+        self.accept()

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from labtunnel.core.errors import LabTunnelError
+from labtunnel.core.profiles.lifecycle import ProfileLifecycle
 from labtunnel.core.profiles.model import AuthMethod, HostProfile
 from labtunnel.core.profiles.sshconfig import (
     SshConfig,
@@ -30,7 +31,6 @@ from labtunnel.core.profiles.sshconfig import (
     apply_ssh_import,
     plan_ssh_import,
 )
-from labtunnel.core.profiles.store import ProfileStore
 from labtunnel.messages import describe_import_note, describe_skipped_host
 from labtunnel.ui.dialogs.common import (
     accept_cancel_buttons,
@@ -83,14 +83,15 @@ class SshImportDialog(QDialog):
 
     def __init__(
         self,
-        store: ProfileStore,
+        profiles: ProfileLifecycle,
         read_config: ReadConfig,
         default_user: str,
         config_path: Path,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self._store = store
+        self._profiles = profiles
+        self._store = profiles.store
         self._read_config = read_config
         self._default_user = default_user
         self.config: SshConfig | None = None
@@ -233,7 +234,7 @@ class SshImportDialog(QDialog):
         try:
             for profile in plan.profiles:
                 # one at a time, so a failure still reports the ones saved before it
-                added += apply_ssh_import(self._store, SshImportPlan((profile,), (), (), ()))
+                added += apply_ssh_import(self._profiles, SshImportPlan((profile,), (), (), ()))
         except LabTunnelError as exc:
             log.warning("SSH config import stopped after %d profile(s): %s", len(added), exc)
             self._show_problem(error_text(exc))

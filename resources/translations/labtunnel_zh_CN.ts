@@ -700,6 +700,26 @@
         <translation>保存</translation>
     </message>
     <message>
+        <source>Check for a newer version when LabTunnel starts</source>
+        <translation>LabTunnel 启动时检查是否有新版本</translation>
+    </message>
+    <message>
+        <source>Asks GitHub which LabTunnel release is the latest. Nothing about you or your computer is sent.</source>
+        <translation>向 GitHub 询问 LabTunnel 的最新版本。不会发送任何关于您或您电脑的信息。</translation>
+    </message>
+    <message>
+        <source>Check now</source>
+        <translation>立即检查</translation>
+    </message>
+    <message>
+        <source>Checking…</source>
+        <translation>正在检查…</translation>
+    </message>
+    <message>
+        <source>Download it from the release page</source>
+        <translation>从发布页面下载</translation>
+    </message>
+    <message>
         <source>Launch at login could not be changed: {reason}</source>
         <translation>无法更改“登录时启动”：{reason}</translation>
     </message>
@@ -958,6 +978,34 @@
     </message>
 </context>
 <context>
+    <name>Updates</name>
+    <message>
+        <source>LabTunnel {version} is available (you have {current}).</source>
+        <extracomment>UpdateStatus, or UpdateCheckFailed; on the GUI thread</extracomment>
+        <translation>LabTunnel {version} 已发布（您的版本是 {current}）。</translation>
+    </message>
+    <message>
+        <source>You have the latest version, LabTunnel {current}.</source>
+        <translation>您使用的已是最新版本：LabTunnel {current}。</translation>
+    </message>
+    <message>
+        <source>Could not check for a newer version: this computer seems to be offline, or GitHub cannot be reached. Try again later.</source>
+        <translation>无法检查新版本：这台电脑似乎没有联网，或者无法访问 GitHub。请稍后再试。</translation>
+    </message>
+    <message>
+        <source>No release of LabTunnel has been published yet.</source>
+        <translation>LabTunnel 尚未发布任何版本。</translation>
+    </message>
+    <message>
+        <source>GitHub did not answer the check ({detail}). Try again later.</source>
+        <translation>GitHub 没有回应这次检查（{detail}）。请稍后再试。</translation>
+    </message>
+    <message>
+        <source>GitHub’s answer was not understood. Try again later.</source>
+        <translation>无法理解 GitHub 的回复。请稍后再试。</translation>
+    </message>
+</context>
+<context>
     <name>Windows</name>
     <message>
         <source>Import lab profile</source>
@@ -1000,6 +1048,14 @@ Reach Jupyter on your lab’s server from the system tray: LabTunnel signs in ov
         <translation>LabTunnel {version}
 
 从系统托盘访问实验室服务器上的 Jupyter：LabTunnel 通过 SSH 登录，在服务器上查找或启动您的 Jupyter，并通过私有隧道在浏览器中打开它。</translation>
+    </message>
+    <message>
+        <source>A newer LabTunnel</source>
+        <translation>LabTunnel 有新版本</translation>
+    </message>
+    <message>
+        <source>Download</source>
+        <translation>下载</translation>
     </message>
     <message>
         <source>Launch at login</source>

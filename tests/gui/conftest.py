@@ -16,8 +16,10 @@ from labtunnel.core.profiles.remembered import RememberedServers
 from labtunnel.core.profiles.secrets import MemorySecretStore
 from labtunnel.core.profiles.store import ProfileStore
 from labtunnel.core.ssh.hostkeys import HostKeyStore
+from labtunnel.core.updates import UpdateStatus
 from labtunnel.ui.app import LabTunnelApp
 from labtunnel.ui.login_item import LoginItem
+from labtunnel.ui.update_check import CheckFunction
 from labtunnel.ui.windows import ChooseFile
 
 os.environ["QT_QPA_PLATFORM"] = "offscreen"  # before pytest-qt creates the QApplication
@@ -63,6 +65,10 @@ def recorder() -> Recorder:
     return Recorder()
 
 
+def _never_the_internet() -> UpdateStatus:
+    raise AssertionError("a test asked GitHub for releases: pass update_check=")
+
+
 @pytest.fixture
 def make_app(
     qtbot: QtBot,
@@ -82,6 +88,7 @@ def make_app(
         tray_wait_ms: int = 0,
         login_item: LoginItem | None = None,
         choose_file: ChooseFile = lambda: None,
+        update_check: CheckFunction = _never_the_internet,
     ) -> LabTunnelApp:
         def open_url(url: QUrl) -> bool:
             recorder.urls.append(url.toString())
@@ -101,6 +108,7 @@ def make_app(
             quit_app=lambda: recorder.quits.append(1),
             choose_file=choose_file,
             ssh_config_path=ssh_config,
+            update_check=update_check,
         )
         apps.append(app)
         return app

@@ -55,6 +55,7 @@ def test_settings_are_saved_in_the_profile_file_and_read_back(
         "launch_at_login": False,
         "notifications": False,
         "connect_at_start": False,
+        "check_updates": False,
     }
     assert [p["name"] for p in document["profiles"]] == ["gpu-lab", "cpu-lab"]
     fresh = ProfileStore(store.path)

@@ -15,6 +15,7 @@ from labtunnel.core.errors import LabTunnelError
 from labtunnel.core.events import Listener
 from labtunnel.core.profiles.lifecycle import ProfileLifecycle
 from labtunnel.core.ssh.auth import Prompter
+from labtunnel.core.updates import UpdateStatus, check_for_update
 from labtunnel.ui.bridge import EventBridge
 from labtunnel.ui.contracts import HostKeyTrust, OpenUrl, SetClipboard, TunnelControl
 from labtunnel.ui.controller import AppController
@@ -29,6 +30,7 @@ from labtunnel.ui.single_instance import SHOW, opened_path
 from labtunnel.ui.texts import error_text
 from labtunnel.ui.tray import TrayShell
 from labtunnel.ui.tray_wait import DEFAULT_WAIT_MS, TrayWaiter
+from labtunnel.ui.update_check import CheckFunction, UpdateChecker
 from labtunnel.ui.windows import (
     ChooseFile,
     Confirm,
@@ -69,6 +71,7 @@ class LabTunnelApp(QObject):
         choose_file: ChooseFile = choose_lab_profile,
         ssh_config_path: Path | None = None,
         running_language: str = ENGLISH,
+        update_check: CheckFunction = check_for_update,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -110,6 +113,8 @@ class LabTunnelApp(QObject):
         self.network = NetworkWatch(self.manager.network_changed, parent=self)
         self.waiter = TrayWaiter(tray_available, tray_wait_ms, parent=self)
         self.waiter.decided.connect(self._shell_decided)
+        self.updates = UpdateChecker(update_check, parent=self)
+        self.updates.finished.connect(self._update_checked)
         self._shut_down = False
 
     def start(self, open_file: Path | None = None) -> None:
@@ -123,6 +128,8 @@ class LabTunnelApp(QObject):
             log.error("profiles not loaded: %s", exc)
         self.waiter.start()
         self.network.start()
+        if self.settings.get().check_updates:  # opt-in (Settings), off by default
+            self.updates.start()
         if load_error is not None:
             self.windows.show_message(
                 translate("App", "LabTunnel settings"),
@@ -134,6 +141,11 @@ class LabTunnelApp(QObject):
             self.windows.import_lab_profile(open_file)
         elif load_error is None and not self.store.profiles():
             self.windows.add_server(welcome=True)
+
+    def _update_checked(self, result: object) -> None:
+        """At start only a newer version is worth a window; the rest is in the log."""
+        if not self._shut_down and isinstance(result, UpdateStatus) and result.newer_available:
+            self.windows.show_update(result)
 
     def open_file(self, path: Path) -> None:
         """A lab profile handed over by a second launch or the system (macOS FileOpen)."""

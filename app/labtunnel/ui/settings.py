@@ -24,6 +24,7 @@ LANGUAGE = "language"
 LAUNCH_AT_LOGIN = "launch_at_login"
 NOTIFICATIONS = "notifications"
 CONNECT_AT_START = "connect_at_start"
+CHECK_UPDATES = "check_updates"
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,8 @@ class AppSettings:
     notifications: bool = True
     #: connect to the default profile once the tray (or its fallback window) is up
     connect_at_start: bool = False
+    #: ask GitHub's Releases API for a newer version at start (opt-in: off by default)
+    check_updates: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -44,6 +47,7 @@ class AppSettings:
             LAUNCH_AT_LOGIN: self.launch_at_login,
             NOTIFICATIONS: self.notifications,
             CONNECT_AT_START: self.connect_at_start,
+            CHECK_UPDATES: self.check_updates,
         }
 
 
@@ -54,6 +58,7 @@ def settings_from_dict(data: dict[str, Any]) -> AppSettings:
     launch = data.get(LAUNCH_AT_LOGIN, defaults.launch_at_login)
     notifications = data.get(NOTIFICATIONS, defaults.notifications)
     connect = data.get(CONNECT_AT_START, defaults.connect_at_start)
+    updates = data.get(CHECK_UPDATES, defaults.check_updates)
     return AppSettings(
         default_profile=default_profile if isinstance(default_profile, str) else "",
         language=language if language in LANGUAGES else defaults.language,
@@ -62,6 +67,7 @@ def settings_from_dict(data: dict[str, Any]) -> AppSettings:
             notifications if isinstance(notifications, bool) else defaults.notifications
         ),
         connect_at_start=connect if isinstance(connect, bool) else defaults.connect_at_start,
+        check_updates=updates if isinstance(updates, bool) else defaults.check_updates,
     )
 
 
@@ -86,11 +92,12 @@ class SettingsStore:
         self._store.update_settings(settings.to_dict())
         log.info(
             "settings saved: language %s, notifications %s, launch at login %s, "
-            "connect at start %s",
+            "connect at start %s, update check %s",
             settings.language,
             "on" if settings.notifications else "off",
             "on" if settings.launch_at_login else "off",
             "on" if settings.connect_at_start else "off",
+            "on" if settings.check_updates else "off",
         )
         return settings
 

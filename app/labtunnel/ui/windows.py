@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QUrl, Signal
 from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QWidget
 
 from labtunnel import __version__
@@ -26,6 +26,7 @@ from labtunnel.core.profiles.lifecycle import ProfileLifecycle
 from labtunnel.core.profiles.model import HostProfile
 from labtunnel.core.profiles.sharing import ImportPlan, read_shared
 from labtunnel.core.profiles.sshconfig import SshConfig, read_ssh_config
+from labtunnel.core.updates import UpdateStatus
 from labtunnel.ui.background import Background, Outcome
 from labtunnel.ui.contracts import HostKeyTrust, OpenUrl, SetClipboard
 from labtunnel.ui.controller import AppController
@@ -43,6 +44,7 @@ from labtunnel.ui.login_item import LoginItem, UnsupportedLoginItem, login_item_
 from labtunnel.ui.menu import MenuHandlers
 from labtunnel.ui.settings import SettingsStore
 from labtunnel.ui.texts import error_text
+from labtunnel.ui.update_check import result_text
 
 log = logging.getLogger(__name__)
 translate = QCoreApplication.translate
@@ -279,6 +281,20 @@ class Windows(QObject):
                 "opens it in your browser through a private tunnel.",
             ).format(version=__version__),
         )
+
+    def show_update(self, status: UpdateStatus) -> QMessageBox:
+        """A newer LabTunnel is published: say so, with a button to its release page."""
+        box = self.show_message(translate("Windows", "A newer LabTunnel"), result_text(status))
+        download = box.addButton(
+            translate("Windows", "Download"), QMessageBox.ButtonRole.ActionRole
+        )
+        box.addButton(QMessageBox.StandardButton.Close)
+        page = QUrl(status.latest.page)
+        box.buttonClicked.connect(
+            lambda button: self._open_url(page) if button is download else None
+        )
+        self.update_download_button = download
+        return box
 
     def set_launch_at_login(self, enabled: bool) -> bool:
         """The menu's checkbox: switch the login item and remember the choice."""

@@ -1,22 +1,27 @@
 """Settings: default lab server (and connecting to it at start), language, launch at
-login, notifications."""
+login, notifications, the opt-in check for a newer version."""
 
 from __future__ import annotations
 
 import logging
+from html import escape
 
-from PySide6.QtCore import QCoreApplication, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
     QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from labtunnel.core.errors import LabTunnelError
 from labtunnel.core.profiles.model import HostProfile
+from labtunnel.core.updates import UpdateStatus, check_for_update
 from labtunnel.ui.dialogs.common import (
     accept_cancel_buttons,
     prepare_window,
@@ -27,6 +32,7 @@ from labtunnel.ui.i18n import ui_language
 from labtunnel.ui.login_item import LoginItem, login_item_problem
 from labtunnel.ui.settings import AppSettings, SettingsStore
 from labtunnel.ui.texts import error_text
+from labtunnel.ui.update_check import CheckFunction, UpdateChecker, result_text
 
 log = logging.getLogger(__name__)
 translate = QCoreApplication.translate
@@ -45,6 +51,7 @@ class SettingsDialog(QDialog):
         login_item: LoginItem,
         running_language: str,
         parent: QWidget | None = None,
+        update_check: CheckFunction = check_for_update,
     ) -> None:
         super().__init__(parent)
         self._settings = settings
@@ -103,6 +110,7 @@ class SettingsDialog(QDialog):
         )
         self.notifications_box.setChecked(current.notifications)
         layout.addWidget(self.notifications_box)
+        layout.addLayout(self._build_update_row(current, update_check))
         self.problem = problem_label(self)
         layout.addWidget(self.problem)
         buttons, self.save_button = accept_cancel_buttons(
@@ -110,6 +118,51 @@ class SettingsDialog(QDialog):
         )
         layout.addWidget(buttons)
         self.setMinimumWidth(420)
+
+    def _build_update_row(self, current: AppSettings, check: CheckFunction) -> QVBoxLayout:
+        column = QVBoxLayout()
+        self.updates_box = QCheckBox(
+            translate("Settings", "Check for a newer version when LabTunnel starts"), self
+        )
+        self.updates_box.setChecked(current.check_updates)
+        self.updates_box.setToolTip(
+            translate(
+                "Settings",
+                "Asks GitHub which LabTunnel release is the latest. Nothing about you or "
+                "your computer is sent.",
+            )
+        )
+        row = QHBoxLayout()
+        row.addWidget(self.updates_box, 1)
+        self.check_now_button = QPushButton(translate("Settings", "Check now"), self)
+        self.check_now_button.clicked.connect(self.check_now)
+        row.addWidget(self.check_now_button)
+        column.addLayout(row)
+        self.update_result = QLabel(self)
+        self.update_result.setWordWrap(True)
+        self.update_result.setTextFormat(Qt.TextFormat.RichText)
+        self.update_result.setOpenExternalLinks(True)
+        self.update_result.hide()
+        column.addWidget(self.update_result)
+        self.updates = UpdateChecker(check, parent=self)
+        self.updates.finished.connect(self._update_checked)
+        return column
+
+    def check_now(self) -> None:
+        """A click is consent for this one request, whether or not the box is ticked."""
+        if self.updates.start():
+            self.check_now_button.setEnabled(False)
+            self.update_result.setText(escape(translate("Settings", "Checking…")))
+            self.update_result.show()
+
+    def _update_checked(self, result: object) -> None:
+        self.check_now_button.setEnabled(True)
+        text = escape(result_text(result))
+        if isinstance(result, UpdateStatus) and result.newer_available:
+            link = translate("Settings", "Download it from the release page")
+            text += f' <a href="{escape(result.latest.page)}">{escape(link)}</a>'
+        self.update_result.setText(text)
+        self.update_result.show()
 
     def chosen(self) -> AppSettings:
         default = self.default_combo.currentData()
@@ -120,6 +173,7 @@ class SettingsDialog(QDialog):
             launch_at_login=self.launch_box.isChecked(),
             notifications=self.notifications_box.isChecked(),
             connect_at_start=self.connect_box.isChecked(),
+            check_updates=self.updates_box.isChecked(),
         )
 
     def restart_needed(self) -> bool:

@@ -80,6 +80,7 @@ def test_xdg_autostart_dir(tmp_path: Path) -> None:
     assert autostart_dir({}, tmp_path) == tmp_path / ".config" / "autostart"
 
 
+@pytest.mark.posix
 def test_linux_switch_writes_and_removes_the_desktop_file(tmp_path: Path) -> None:
     directory = tmp_path / "autostart"
     item = XdgLoginItem(directory, FROZEN_LINUX)
@@ -150,6 +151,7 @@ def test_exec_line_reads_back_as_the_same_command(argv: list[str]) -> None:
 # --- macOS ----------------------------------------------------------------------------
 
 
+@pytest.mark.posix
 def test_macos_switch_writes_a_launch_agent(tmp_path: Path) -> None:
     agents = tmp_path / "Library" / "LaunchAgents"
     command = ["/Applications/LabTunnel.app/Contents/MacOS/LabTunnel"]
@@ -171,6 +173,7 @@ def test_macos_switch_writes_a_launch_agent(tmp_path: Path) -> None:
     item.set_enabled(False)
 
 
+@pytest.mark.posix
 def test_macos_agent_starts_the_app_or_removes_itself_once_the_app_is_gone(
     tmp_path: Path,
 ) -> None:

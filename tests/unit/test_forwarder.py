@@ -447,6 +447,7 @@ def test_client_reset_closes_the_channel(forwarder: LocalForwarder, opener: Open
     assert channel.closed
 
 
+@pytest.mark.posix
 def test_denied_port_is_a_typed_error(opener: Opener) -> None:
     if os.geteuid() == 0:
         pytest.skip("root may bind low ports")

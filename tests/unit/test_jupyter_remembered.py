@@ -13,6 +13,7 @@ import pytest
 from labtunnel.core.profiles.remembered import RememberedServer, RememberedServers
 
 
+@pytest.mark.posix
 def test_round_trip_across_instances(tmp_path: Path) -> None:
     path = tmp_path / "cfg" / "state.json"
     first = RememberedServers(path)

@@ -28,6 +28,8 @@ from labtunnel.core.ssh.remote import (
     shell_path,
 )
 
+pytestmark = pytest.mark.posix  # runs the server-side scripts with /bin/sh
+
 
 class LocalShRunner:
     """RemoteRunner over the local /bin/sh, like sshd's ``$SHELL -c COMMAND``."""

@@ -3,9 +3,12 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
+import pytest
+
 from labtunnel.core.platform.paths import default_paths
 
 
+@pytest.mark.posix
 def test_config_dir_override_and_private_folders(tmp_path: Path) -> None:
     paths = default_paths({"LABTUNNEL_CONFIG_DIR": str(tmp_path / "cfg")})
     assert paths.config_dir == tmp_path / "cfg"

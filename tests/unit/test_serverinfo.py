@@ -156,6 +156,7 @@ class LocalShRunner:
         return CommandResult(done.returncode, done.stdout.decode(), done.stderr.decode())
 
 
+@pytest.mark.posix
 def test_script_with_real_sh_and_fake_nvidia_smi(tmp_path: Path) -> None:
     # a login shell resets PATH (/etc/profile): the user's ~/.profile puts ~/bin on it
     bin_dir = tmp_path / "bin"
@@ -172,6 +173,7 @@ def test_script_with_real_sh_and_fake_nvidia_smi(tmp_path: Path) -> None:
     assert stats.load_1 is not None
 
 
+@pytest.mark.posix
 def test_script_with_real_sh_and_no_gpu(tmp_path: Path) -> None:
     env = {"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
     if any(Path(p, "nvidia-smi").exists() for p in env["PATH"].split(":")):
@@ -181,6 +183,7 @@ def test_script_with_real_sh_and_no_gpu(tmp_path: Path) -> None:
     assert stats.hostname == os.uname().nodename
 
 
+@pytest.mark.posix
 def test_script_is_plain_posix() -> None:
     assert "nvidia-smi --query-gpu=index,name,utilization.gpu,memory.used,memory.total" in (
         STATS_SCRIPT

@@ -260,6 +260,7 @@ def test_size_limit(tmp_path: Path) -> None:
     assert caught.value.size == 3 * MAX_FILE_BYTES + 1 and caught.value.path == str(big)
 
 
+@pytest.mark.posix
 def test_write_and_read_a_file(tmp_path: Path) -> None:
     path = tmp_path / "out" / "GPU lab.labtunnel"
     write_shared(path, shared_example())

@@ -48,6 +48,7 @@ def test_add_get_update_remove_persist(store: ProfileStore) -> None:
         again.get("lab")
 
 
+@pytest.mark.posix
 def test_file_is_private_and_versioned(store: ProfileStore) -> None:
     store.add(HostProfile("lab", "gpu", "alice"))
     assert stat.S_IMODE(store.path.stat().st_mode) == 0o600

@@ -3,8 +3,10 @@
     python3 netservers.py echo          echo every byte back
     python3 netservers.py sink          read to EOF, then answer "<byte count> <sha256 hex>\\n"
     python3 netservers.py http DIR      HTTP/1.1 file server for DIR (http.server)
+    python3 netservers.py unix-echo PATH   echo, on a Unix socket at PATH (mode 0600)
 
-Each binds 127.0.0.1 on a free port, prints that port on stdout and serves until killed.
+Each binds 127.0.0.1 on a free port, prints that port on stdout and serves until killed
+(unix-echo prints 0 once it listens, and removes its socket when it is stopped).
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ import contextlib
 import functools
 import hashlib
 import http.server
+import os
+import signal
 import socket
 import sys
 import threading
@@ -29,6 +33,25 @@ def _serve_tcp(handler: Callable[[socket.socket], None]) -> None:
         conn, _ = listener.accept()
         conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         threading.Thread(target=_guarded, args=(handler, conn), daemon=True).start()
+
+
+def _serve_unix_echo(path: str) -> None:
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    old_mask = os.umask(0o177)
+    try:
+        listener.bind(path)
+    finally:
+        os.umask(old_mask)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        listener.listen(1024)
+        print(0, flush=True)
+        while True:
+            conn, _ = listener.accept()
+            threading.Thread(target=_guarded, args=(_echo, conn), daemon=True).start()
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
 
 
 def _guarded(handler: Callable[[socket.socket], None], conn: socket.socket) -> None:
@@ -73,6 +96,8 @@ def main(argv: list[str]) -> None:
         _serve_tcp(_sink)
     elif mode == "http":
         _serve_http(argv[2])
+    elif mode == "unix-echo":
+        _serve_unix_echo(argv[2])
     else:
         raise SystemExit(f"unknown mode {mode!r}")
 

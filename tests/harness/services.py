@@ -17,6 +17,7 @@ from .errors import HarnessError
 
 if TYPE_CHECKING:
     from .lab import LabServer
+    from .users import TestUser
 
 _SCRIPT = str(Path(__file__).with_name("netservers.py"))
 _PYTHON = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else "python3"
@@ -53,9 +54,9 @@ class ServiceFactory:
         self._procs: list[subprocess.Popen[str]] = []
         self._dirs: list[tempfile.TemporaryDirectory[str]] = []
 
-    def _start(self, kind: str, *args: str) -> tuple[int, int]:
+    def _start(self, kind: str, *args: str, user: TestUser | None = None) -> tuple[int, int]:
         proc = self._lab.ns_popen(
-            [_PYTHON, _SCRIPT, kind, *args], stdout=subprocess.PIPE, text=True
+            [_PYTHON, _SCRIPT, kind, *args], user, stdout=subprocess.PIPE, text=True
         )
         self._procs.append(proc)
         assert proc.stdout is not None
@@ -69,6 +70,12 @@ class ServiceFactory:
     def echo(self) -> RemoteService:
         port, pid = self._start("echo")
         return RemoteService("127.0.0.1", port, pid, "echo")
+
+    def unix_echo(self, user: TestUser, path: str) -> int:
+        """An echo server run by ``user`` on a Unix socket at ``path`` (mode 0600; the
+        folder must exist and be writable by the user); returns its pid."""
+        _, pid = self._start("unix-echo", path, user=user)
+        return pid
 
     def sink(self) -> RemoteService:
         """Reads to EOF, then answers ``b"<count> <sha256 hex>\\n"``: half-close to get it."""

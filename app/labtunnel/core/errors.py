@@ -365,6 +365,21 @@ class ForwardingRefused(LabTunnelError):
         super().__init__(f"{host} refused to forward to {dest_host}:{dest_port} ({reason})")
 
 
+class SocketForwardingRefused(LabTunnelError):
+    """The server did not open a channel to a Unix socket on it.
+
+    ``reason``: "refused" (OpenSSH gives one answer for "forwarding to Unix sockets is
+    off" and "nothing listens there / no permission"), "unsupported" (the SSH server
+    has no such channel type, e.g. Dropbear), "client" (this paramiko cannot open one).
+    """
+
+    def __init__(self, host: str, path: str, reason: str) -> None:
+        self.host = host
+        self.path = path
+        self.reason = reason
+        super().__init__(f"{host} did not open a channel to the Unix socket {path} ({reason})")
+
+
 class RemoteCommandFailed(LabTunnelError):
     def __init__(self, command: str, exit_status: int, stderr_tail: str) -> None:
         self.command = command

@@ -62,3 +62,28 @@ def _local_port_denied(x: e.LocalPortDenied) -> Message:
 
 
 describes(e.ForwardingRefused)(_forwarding_refused)
+
+
+@describes(e.SocketForwardingRefused)
+def _socket_forwarding_refused(x: e.SocketForwardingRefused) -> Message:
+    if x.reason == "refused":
+        return msg(
+            QT_TRANSLATE_NOOP(
+                "messages",
+                "{host} did not forward to your Jupyter's private socket {path}: the socket "
+                "is gone, or the server no longer allows forwarding to sockets. Connect "
+                "again: LabTunnel then finds or starts a Jupyter it can reach.",
+            ),
+            host=x.host,
+            path=x.path,
+        )
+    return msg(
+        QT_TRANSLATE_NOOP(
+            "messages",
+            "The SSH connection to {host} cannot reach a Jupyter that listens on a socket "
+            "({path}). Connect again: LabTunnel then starts one on a port of the server's "
+            "127.0.0.1.",
+        ),
+        host=x.host,
+        path=x.path,
+    )

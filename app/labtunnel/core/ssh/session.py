@@ -2,8 +2,8 @@
 
 The session verifies the host key before anything else, authenticates, keeps
 itself alive with counted keepalives, runs remote commands with timeouts and
-opens direct-tcpip channels for the forwarder. Every paramiko, socket and DNS
-failure becomes a typed error from :mod:`labtunnel.core.errors`.
+opens channels for the forwarder (direct-tcpip, and to Unix sockets). Every paramiko,
+socket and DNS failure becomes a typed error from :mod:`labtunnel.core.errors`.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from labtunnel.core.errors import (
     ProtocolError,
     RemoteCommandTimeout,
     SessionLost,
+    SocketForwardingRefused,
 )
 from labtunnel.core.profiles.model import (
     DEFAULT_KEEPALIVE_COUNT,
@@ -40,6 +41,7 @@ from labtunnel.core.profiles.model import (
 )
 from labtunnel.core.ssh.auth import AgentFactory, Credentials, Prompter, authenticate
 from labtunnel.core.ssh.fast import tuning
+from labtunnel.core.ssh.fast.streamlocal import StreamLocalUnavailable, open_streamlocal_channel
 from labtunnel.core.ssh.fast.transport import tune_transport
 from labtunnel.core.ssh.hostkeys import HostKeyStore
 from labtunnel.core.ssh.keepalive import Keepalive
@@ -279,6 +281,26 @@ class SshSession:
                 paramiko.common.OPEN_FAILED_CONNECT_FAILED: "connect_failed",
             }.get(exc.code, "refused")
             raise ForwardingRefused(self.endpoint.host, *destination, reason) from None
+        except (paramiko.SSHException, EOFError, OSError):
+            raise self._lost("channel_open_failed") from None
+
+    def open_unix_channel(self, path: str) -> paramiko.Channel:
+        """A direct-streamlocal@openssh.com channel to the Unix socket ``path`` on the
+        server. Raises SocketForwardingRefused, or SessionLost."""
+        try:
+            return open_streamlocal_channel(
+                self.transport,
+                path,
+                window_size=tuning.WINDOW_SIZE,
+                max_packet_size=tuning.MAX_PACKET_SIZE,
+                timeout=OPEN_CHANNEL_TIMEOUT,
+            )
+        except StreamLocalUnavailable:
+            raise SocketForwardingRefused(self.endpoint.host, path, "client") from None
+        except paramiko.ChannelException as exc:
+            unknown = exc.code == paramiko.common.OPEN_FAILED_UNKNOWN_CHANNEL_TYPE
+            reason = "unsupported" if unknown else "refused"
+            raise SocketForwardingRefused(self.endpoint.host, path, reason) from None
         except (paramiko.SSHException, EOFError, OSError):
             raise self._lost("channel_open_failed") from None
 

@@ -561,6 +561,30 @@
         <translation>起始文件夹：</translation>
     </message>
     <message>
+        <source>Any free GPU</source>
+        <translation>任一空闲 GPU</translation>
+    </message>
+    <message>
+        <source>All GPUs</source>
+        <translation>所有 GPU</translation>
+    </message>
+    <message>
+        <source>No GPU</source>
+        <translation>不使用 GPU</translation>
+    </message>
+    <message>
+        <source>GPU {index}</source>
+        <translation>{index} 号 GPU</translation>
+    </message>
+    <message>
+        <source>Used when LabTunnel starts Jupyter: “Any free GPU” picks the least busy one (nvidia-smi on the server). A Jupyter already running keeps its GPUs.</source>
+        <translation>在 LabTunnel 启动 Jupyter 时生效：“任一空闲 GPU”会选择最空闲的一块（依据服务器上的 nvidia-smi）。已在运行的 Jupyter 保留它原有的 GPU。</translation>
+    </message>
+    <message>
+        <source>GPU:</source>
+        <translation>GPU：</translation>
+    </message>
+    <message>
         <source>host:port, e.g. localhost:8888</source>
         <translation>主机:端口，例如 localhost:8888</translation>
     </message>
@@ -583,6 +607,10 @@
     <message>
         <source>Save and connect</source>
         <translation>保存并连接</translation>
+    </message>
+    <message>
+        <source>GPUs {list}</source>
+        <translation>GPU（编号 {list}）</translation>
     </message>
     <message>
         <source>Choose your private key</source>
@@ -1129,6 +1157,10 @@ Reach Jupyter on your lab’s server from the system tray: LabTunnel signs in ov
         <translation>连接超时</translation>
     </message>
     <message>
+        <source>GPU</source>
+        <translation>GPU 设置</translation>
+    </message>
+    <message>
         <source>Pinned host key</source>
         <translation>固定的主机密钥</translation>
     </message>
@@ -1185,6 +1217,18 @@ Reach Jupyter on your lab’s server from the system tray: LabTunnel signs in ov
         <translation>{field}“{value}”不是 SHA256 指纹（格式为 SHA256:…，共 43 个字符）。</translation>
     </message>
     <message>
+        <source>{field} “{value}” is not a GPU setting: use any, all, none or GPU numbers such as 1 or 0,2.</source>
+        <translation>{field}“{value}”不是有效的 GPU 设置：请使用 any、all、none 或 GPU 编号（如 1 或 0,2）。</translation>
+    </message>
+    <message>
+        <source>Saved the changes to “{name}”.</source>
+        <translation>已保存对“{name}”的更改。</translation>
+    </message>
+    <message>
+        <source>Nothing to change: name at least one setting (see labtunnel profile set --help).</source>
+        <translation>没有要更改的内容：请至少指定一项设置（见 labtunnel profile set --help）。</translation>
+    </message>
+    <message>
         <source>{field} is not valid.</source>
         <translation>{field}无效。</translation>
     </message>
@@ -1227,6 +1271,14 @@ Reach Jupyter on your lab’s server from the system tray: LabTunnel signs in ov
     <message>
         <source>{host} could not reach {dest_host}:{dest_port}. Check that the service runs on the server and that the remote address in the profile is right.</source>
         <translation>{host} 无法访问 {dest_host}:{dest_port}。请检查该服务是否在服务器上运行，以及配置中的远程地址是否正确。</translation>
+    </message>
+    <message>
+        <source>{host} did not forward to your Jupyter&apos;s private socket {path}: the socket is gone, or the server no longer allows forwarding to sockets. Connect again: LabTunnel then finds or starts a Jupyter it can reach.</source>
+        <translation>{host} 没有转发到你的 Jupyter 私有套接字 {path}：该套接字已不存在，或服务器不再允许转发到套接字。请重新连接：LabTunnel 会找到或启动一个可以连上的 Jupyter。</translation>
+    </message>
+    <message>
+        <source>The SSH connection to {host} cannot reach a Jupyter that listens on a socket ({path}). Connect again: LabTunnel then starts one on a port of the server&apos;s 127.0.0.1.</source>
+        <translation>到 {host} 的 SSH 连接无法访问监听在套接字上的 Jupyter（{path}）。请重新连接：LabTunnel 会在服务器的 127.0.0.1 的一个端口上启动 Jupyter。</translation>
     </message>
     <message>
         <source>No key passphrase is saved for “{profile}”. Edit the lab server and enter it.</source>

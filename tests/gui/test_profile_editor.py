@@ -17,6 +17,8 @@ from labtunnel.core.errors import AuthFailed, HostKeyUnknown
 from labtunnel.core.profiles.lifecycle import ProfileLifecycle
 from labtunnel.core.profiles.model import (
     AuthMethod,
+    GpuMode,
+    GpuSetting,
     JumpHost,
     JupyterApp,
     JupyterSpec,
@@ -203,11 +205,15 @@ def test_every_field_reaches_the_profile(
     editor.app_combo.setCurrentIndex(editor.app_combo.findData(JupyterApp.NOTEBOOK.value))
     type_into(qtbot, editor.env_edit, "torch")
     type_into(qtbot, editor.workdir_edit, "~/projects")
+    assert editor.gpu_combo.currentData() == "any"
+    editor.gpu_combo.setCurrentIndex(editor.gpu_combo.findData("1"))
     editor.local_port_spin.setValue(8899)
     profile, problems = editor.current_profile()
     assert problems == []
     assert profile.jump == JumpHost("jump.example", 2200, "alan")
-    assert profile.target == JupyterSpec(JupyterApp.NOTEBOOK, "torch", "~/projects")
+    assert profile.target == JupyterSpec(
+        JupyterApp.NOTEBOOK, "torch", "~/projects", GpuSetting(GpuMode.FIXED, (1,))
+    )
     assert (profile.port, profile.local_port) == (2222, 8899)
     editor.jump_profile_combo.setCurrentIndex(editor.jump_profile_combo.findData(jump_profile.id))
     assert not editor.jump_edit.isEnabled()
@@ -221,6 +227,29 @@ def test_every_field_reaches_the_profile(
     assert saved.jump == JumpHost(profile_id=jump_profile.id)
     assert saved.target == RemoteForward("localhost", 6006)
     assert secrets.get(saved.id, SecretKind.PASSWORD) == "pw-1234"
+
+
+def test_gpu_setting_from_the_command_line_is_shown_and_kept(
+    make_app: AppFactory, store: ProfileStore
+) -> None:
+    gpu = GpuSetting.parse("0,2")
+    saved = store.add(
+        make_profile(auth=AuthMethod.AGENT, target=JupyterSpec(env="torch", gpu=gpu))
+    )
+    app = make_app()
+    app.start()
+    editor = app.windows.edit_server(saved.id)
+    assert editor is not None
+    assert editor.gpu_combo.currentText() == "GPUs 0,2"
+    assert editor.save()
+    target = store.get(saved.id).target
+    assert isinstance(target, JupyterSpec) and target.gpu == gpu
+    editor = app.windows.edit_server(saved.id)
+    assert editor is not None
+    editor.gpu_combo.setCurrentIndex(editor.gpu_combo.findData("none"))
+    assert editor.save()
+    target = store.get(saved.id).target
+    assert isinstance(target, JupyterSpec) and target.gpu == GpuSetting(GpuMode.NONE)
 
 
 def test_test_connection_reports_in_words(qtbot: QtBot, app: LabTunnelApp) -> None:

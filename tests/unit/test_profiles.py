@@ -7,6 +7,8 @@ import pytest
 from labtunnel.core.errors import ProfileInvalid
 from labtunnel.core.profiles.model import (
     AuthMethod,
+    GpuMode,
+    GpuSetting,
     HostProfile,
     JumpHost,
     JupyterApp,
@@ -90,7 +92,7 @@ def test_round_trip_through_dict_keeps_every_field() -> None:
         auth=AuthMethod.KEY,
         key_path="~/.ssh/id_ed25519",
         jump=JumpHost("gw.example.org", 2200, "bob"),
-        target=JupyterSpec(JupyterApp.NOTEBOOK, "torch", "~/work"),
+        target=JupyterSpec(JupyterApp.NOTEBOOK, "torch", "~/work", GpuSetting.parse("0,2")),
         local_port=8000,
         keepalive_interval=7,
         keepalive_count_max=4,
@@ -116,6 +118,41 @@ def test_round_trip_through_dict_keeps_every_field() -> None:
 def test_bad_stored_data_names_the_field(data: object, fragment: str) -> None:
     with pytest.raises(ValueError, match=fragment):
         profile_from_dict(data)
+
+
+@pytest.mark.parametrize(
+    ("text", "mode", "indices", "written"),
+    [
+        ("any", GpuMode.ANY, (), "any"),
+        ("", GpuMode.ANY, (), "any"),
+        ("  Free ", GpuMode.ANY, (), "any"),
+        ("ALL", GpuMode.ALL, (), "all"),
+        ("none", GpuMode.NONE, (), "none"),
+        ("1", GpuMode.FIXED, (1,), "1"),
+        ("GPU 3", GpuMode.FIXED, (3,), "3"),
+        ("0, 2,2", GpuMode.FIXED, (0, 2), "0,2"),
+    ],
+)
+def test_gpu_setting_text(text: str, mode: GpuMode, indices: tuple[int, ...], written: str) -> None:
+    setting = GpuSetting.parse(text)
+    assert (setting.mode, setting.indices, str(setting)) == (mode, indices, written)
+    assert GpuSetting.parse(str(setting)) == setting
+
+
+@pytest.mark.parametrize("text", ["-1", "1,", "one", "0;1", "1.5", "12345"])
+def test_bad_gpu_settings_are_refused(text: str) -> None:
+    with pytest.raises(ValueError):
+        GpuSetting.parse(text)
+
+
+def test_stored_gpu_setting_defaults_and_is_checked() -> None:
+    base = {"id": "1", "name": "x", "host": "h", "username": "u"}
+    old = profile_from_dict({**base, "target": {"kind": "jupyter", "app": "lab"}})
+    assert isinstance(old.target, JupyterSpec) and old.target.gpu == GpuSetting()
+    with pytest.raises(ValueError, match="'gpu'"):
+        profile_from_dict({**base, "target": {"kind": "jupyter", "gpu": "seven"}})
+    empty = HostProfile("x", "h", "u", target=JupyterSpec(gpu=GpuSetting(GpuMode.FIXED, ())))
+    assert ("gpu", "bad_gpu") in [(p.field, p.code) for p in profile_problems(empty)]
 
 
 def test_parsing_host_port_and_jump_specs() -> None:

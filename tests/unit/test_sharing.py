@@ -23,6 +23,7 @@ from labtunnel.core.errors import (
 from labtunnel.core.profiles.lifecycle import ProfileLifecycle
 from labtunnel.core.profiles.model import (
     AuthMethod,
+    GpuSetting,
     HostProfile,
     JumpHost,
     JupyterApp,
@@ -247,6 +248,19 @@ def test_each_bad_field_is_named(edit: Any, expected: tuple[str, str]) -> None:
     edit(content["profile"])
     problems = malformed_problems(with_digest(content))
     assert expected in [(p.field, p.code) for p in problems], problems
+
+
+def test_gpu_setting_travels_only_when_set() -> None:
+    plain = content_of(shared_example())
+    assert "gpu" not in plain["profile"]["target"]  # older LabTunnels still read it
+    chosen = shared_example(target=JupyterSpec(gpu=GpuSetting.parse("1")))
+    content = content_of(chosen)
+    assert content["profile"]["target"]["gpu"] == "1"
+    assert loads_shared(with_digest(content), "lab.labtunnel").target == chosen.target
+    content["profile"]["target"]["gpu"] = "seven"
+    assert ("target.gpu", "bad_gpu") in [
+        (p.field, p.code) for p in malformed_problems(with_digest(content))
+    ]
 
 
 def test_size_limit(tmp_path: Path) -> None:

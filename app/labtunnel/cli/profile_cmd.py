@@ -1,9 +1,10 @@
-"""``labtunnel profile ...``: add, list, show, remove, set-password."""
+"""``labtunnel profile ...``: add, set, list, show, remove, set-password."""
 
 from __future__ import annotations
 
 import argparse
 import json
+from dataclasses import replace
 from typing import Any
 
 from labtunnel.cli import share_cmd
@@ -13,6 +14,7 @@ from labtunnel.core.context import AppContext
 from labtunnel.core.errors import FieldProblem, ProfileInvalid
 from labtunnel.core.profiles.model import (
     AuthMethod,
+    GpuSetting,
     HostProfile,
     JumpHost,
     JupyterApp,
@@ -25,6 +27,7 @@ from labtunnel.core.profiles.model import (
     validate_profile,
 )
 from labtunnel.core.profiles.secrets import SecretKind
+from labtunnel.messages import describe_profile_note
 
 
 def register(commands: Any) -> None:
@@ -76,6 +79,7 @@ def register(commands: Any) -> None:
         default="lab",
         help="start JupyterLab or the classic Notebook (default lab)",
     )
+    _gpu_argument(add)
     add.add_argument(
         "--pin-fingerprint",
         action="append",
@@ -84,6 +88,20 @@ def register(commands: Any) -> None:
         help="accept only this host key fingerprint (repeatable)",
     )
     add.set_defaults(handler=_add)
+
+    change = actions.add_parser(
+        "set",
+        help="change settings of a saved lab server",
+        description="Change settings of a saved lab server; options left out keep their "
+        "value. Jupyter settings apply the next time LabTunnel starts Jupyter there.",
+    )
+    change.add_argument("name")
+    change.add_argument("--jupyter-env", default=None, help="as for add (empty: login shell)")
+    change.add_argument("--jupyter-workdir", default=None, help="as for add (empty: ~)")
+    change.add_argument("--jupyter-app", choices=[a.value for a in JupyterApp], default=None)
+    change.add_argument("--local-port", type=int, default=None, help="0 = pick a free one")
+    _gpu_argument(change, default=None)
+    change.set_defaults(handler=_set)
 
     listing = actions.add_parser("list", help="list saved lab servers")
     listing.add_argument("--json", action="store_true", help="machine-readable output")
@@ -111,6 +129,23 @@ def register(commands: Any) -> None:
     share_cmd.register_profile_actions(actions)
 
 
+def _gpu_argument(parser: argparse.ArgumentParser, default: str | None = "any") -> None:
+    parser.add_argument(
+        "--gpu",
+        default=default,
+        metavar="any|all|none|N[,N]",
+        help="GPUs for the Jupyter LabTunnel starts: any free one (default, picked with "
+        "nvidia-smi), all, none, or GPU numbers such as 1 or 0,2 (CUDA_VISIBLE_DEVICES)",
+    )
+
+
+def _gpu(text: str) -> GpuSetting:
+    try:
+        return GpuSetting.parse(text)
+    except ValueError:
+        raise ProfileInvalid([FieldProblem("gpu", "bad_gpu", text)]) from None
+
+
 def _target(args: argparse.Namespace) -> Target:
     if args.remote:
         try:
@@ -121,7 +156,10 @@ def _target(args: argparse.Namespace) -> Target:
             ) from None
         return RemoteForward(host, port)
     return JupyterSpec(
-        app=JupyterApp(args.jupyter_app), env=args.jupyter_env, workdir=args.jupyter_workdir
+        app=JupyterApp(args.jupyter_app),
+        env=args.jupyter_env,
+        workdir=args.jupyter_workdir,
+        gpu=_gpu(args.gpu),
     )
 
 
@@ -177,12 +215,38 @@ def _add(args: argparse.Namespace, context: AppContext) -> int:
     return 0
 
 
+def _set(args: argparse.Namespace, context: AppContext) -> int:
+    profile = context.store.get(args.name)
+    changes: dict[str, Any] = {}
+    if args.local_port is not None:
+        changes["local_port"] = args.local_port
+    jupyter = {
+        "env": args.jupyter_env,
+        "workdir": args.jupyter_workdir,
+        "app": JupyterApp(args.jupyter_app) if args.jupyter_app else None,
+        "gpu": _gpu(args.gpu) if args.gpu is not None else None,
+    }
+    jupyter = {k: v.strip() if isinstance(v, str) else v for k, v in jupyter.items()}
+    jupyter = {k: v for k, v in jupyter.items() if v is not None}
+    if jupyter:
+        if not isinstance(profile.target, JupyterSpec):
+            raise ProfileInvalid([FieldProblem("remote", "not_jupyter", str(profile.target))])
+        changes["target"] = replace(profile.target, **jupyter)
+    if not changes:
+        say(describe_profile_note("nothing_to_change").text)
+        return 1
+    updated = context.profiles.update(profile.with_changes(**changes))
+    say(describe_profile_note("changed", name=updated.name).text)
+    return 0
+
+
 def _describe_target(profile: HostProfile) -> str:
     if isinstance(profile.target, RemoteForward):
         return f"forward {profile.target}"
     spec = profile.target
     where = f" in {spec.env}" if spec.env else ""
-    return f"Jupyter {spec.app.value}{where}"
+    gpu = f", GPU {spec.gpu}" if str(spec.gpu) != "any" else ""
+    return f"Jupyter {spec.app.value}{where}{gpu}"
 
 
 def _list(args: argparse.Namespace, context: AppContext) -> int:

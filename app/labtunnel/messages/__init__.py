@@ -14,7 +14,7 @@ from labtunnel.messages.base import (
     describe,
     join_sentences,
 )
-from labtunnel.messages.profiles import describe_problem
+from labtunnel.messages.profiles import describe_problem, describe_profile_note
 from labtunnel.messages.sharing import (
     describe_import_note,
     describe_share_problem,
@@ -28,6 +28,7 @@ __all__ = [
     "describe",
     "describe_import_note",
     "describe_problem",
+    "describe_profile_note",
     "describe_share_problem",
     "describe_skipped_host",
     "join_sentences",

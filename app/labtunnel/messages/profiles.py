@@ -17,6 +17,7 @@ _FIELD_NAMES = {
     "keepalive_interval": QT_TRANSLATE_NOOP("messages", "Keepalive interval"),
     "keepalive_count_max": QT_TRANSLATE_NOOP("messages", "Keepalive count"),
     "connect_timeout": QT_TRANSLATE_NOOP("messages", "Connect timeout"),
+    "gpu": QT_TRANSLATE_NOOP("messages", "GPU"),
     "pinned_fingerprints": QT_TRANSLATE_NOOP("messages", "Pinned host key"),
 }
 
@@ -57,7 +58,25 @@ FIELD_PROBLEMS = {
     "bad_fingerprint": QT_TRANSLATE_NOOP(
         "messages", "{field} “{value}” is not a SHA256 fingerprint (SHA256:…, 43 characters)."
     ),
+    "bad_gpu": QT_TRANSLATE_NOOP(
+        "messages",
+        "{field} “{value}” is not a GPU setting: use any, all, none or GPU numbers such as 1 "
+        "or 0,2.",
+    ),
 }
+
+PROFILE_NOTES = {
+    "changed": QT_TRANSLATE_NOOP("messages", "Saved the changes to “{name}”."),
+    "nothing_to_change": QT_TRANSLATE_NOOP(
+        "messages",
+        "Nothing to change: name at least one setting (see labtunnel profile set --help).",
+    ),
+}
+
+
+def describe_profile_note(code: str, **params: object) -> Message:
+    """A remark of the profile commands (``code`` is a key of PROFILE_NOTES)."""
+    return msg(PROFILE_NOTES[code], None, **params)
 
 
 def describe_problem(problem: e.FieldProblem) -> Message:

@@ -28,6 +28,7 @@ _SHARE_FIELD_NAMES = {
     "target.app": QT_TRANSLATE_NOOP("messages", "Jupyter app"),
     "target.env": QT_TRANSLATE_NOOP("messages", "Jupyter environment"),
     "target.workdir": QT_TRANSLATE_NOOP("messages", "Jupyter working folder"),
+    "target.gpu": QT_TRANSLATE_NOOP("messages", "GPU"),
     "target.host": QT_TRANSLATE_NOOP("messages", "Remote address"),
     "target.port": QT_TRANSLATE_NOOP("messages", "Remote port"),
 }

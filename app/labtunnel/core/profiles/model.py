@@ -40,17 +40,57 @@ class RemoteForward:
         return f"{self.host}:{self.port}"
 
 
+class GpuMode(str, Enum):
+    ANY = "any"  # the least-loaded GPU nvidia-smi shows, picked when Jupyter starts
+    ALL = "all"
+    NONE = "none"  # no GPU for the notebooks (CUDA_VISIBLE_DEVICES empty)
+    FIXED = "fixed"  # the GPUs in ``indices``
+
+
+@dataclass(frozen=True)
+class GpuSetting:
+    """Which GPUs a Jupyter that LabTunnel starts may use (its kernels inherit it).
+
+    Written as text: ``any``, ``all``, ``none``, or GPU numbers (``1``, ``0,2``).
+    """
+
+    mode: GpuMode = GpuMode.ANY
+    indices: tuple[int, ...] = ()
+
+    def __str__(self) -> str:
+        if self.mode is GpuMode.FIXED:
+            return ",".join(str(i) for i in self.indices)
+        return str(self.mode.value)
+
+    @classmethod
+    def parse(cls, text: str) -> GpuSetting:
+        """``any``/``all``/``none``/``N[,N...]`` (also ``gpu 1``); raises ValueError."""
+        value = text.strip().lower()
+        if value.startswith("gpu"):
+            value = value[3:].strip()
+        if value in ("", GpuMode.ANY.value, "free", "auto"):
+            return cls()
+        if value in (GpuMode.ALL.value, GpuMode.NONE.value):
+            return cls(GpuMode(value))
+        parts = [p.strip() for p in value.split(",")]
+        if not parts or not all(p.isdigit() and len(p) <= 3 for p in parts):
+            raise ValueError(f"not a GPU setting: {text!r}")
+        return cls(GpuMode.FIXED, tuple(dict.fromkeys(int(p) for p in parts)))
+
+
 @dataclass(frozen=True)
 class JupyterSpec:
     """Find or start the user's own Jupyter on the server and forward to it.
 
     ``env`` names where Jupyter lives: empty (the login shell's PATH), a conda
     environment name, a venv directory, or an absolute path to ``jupyter``.
+    ``gpu`` applies when LabTunnel starts Jupyter (a running one keeps its GPUs).
     """
 
     app: JupyterApp = JupyterApp.LAB
     env: str = ""
     workdir: str = ""
+    gpu: GpuSetting = field(default_factory=GpuSetting)
 
 
 Target = RemoteForward | JupyterSpec
@@ -192,6 +232,8 @@ def profile_problems(
     if isinstance(target, RemoteForward):
         problems.append(_host_problem("remote", target.host))
         problems.append(_port_problem("remote", target.port, allow_zero=False))
+    elif target.gpu.mode is GpuMode.FIXED and not target.gpu.indices:
+        problems.append(FieldProblem("gpu", "bad_gpu", str(target.gpu)))
     problems.append(_port_problem("local_port", profile.local_port, allow_zero=True))
     if not 1 <= profile.keepalive_interval <= 3600:
         problems.append(
@@ -233,6 +275,7 @@ def profile_to_dict(profile: HostProfile) -> dict[str, Any]:
             "app": profile.target.app.value,
             "env": profile.target.env,
             "workdir": profile.target.workdir,
+            "gpu": str(profile.target.gpu),
         }
     jump: dict[str, Any] | None = None
     if profile.jump is not None:
@@ -293,10 +336,15 @@ def profile_from_dict(data: Any) -> HostProfile:
             app = JupyterApp(_expect(target_data, "app", str, "lab"))
         except ValueError as exc:
             raise ValueError("field 'app' must be 'lab' or 'notebook'") from exc
+        try:
+            gpu = GpuSetting.parse(_expect(target_data, "gpu", str, "any"))
+        except ValueError as exc:
+            raise ValueError("field 'gpu' must be any, all, none or GPU numbers") from exc
         target = JupyterSpec(
             app=app,
             env=_expect(target_data, "env", str, ""),
             workdir=_expect(target_data, "workdir", str, ""),
+            gpu=gpu,
         )
     else:
         raise ValueError(f"unknown target kind {kind!r}")

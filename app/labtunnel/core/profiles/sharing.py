@@ -9,7 +9,7 @@ Layout (UTF-8 JSON, at most :data:`MAX_FILE_BYTES`)::
     {"format": "labtunnel-lab-profile", "version": 1,
      "profile": {"name": ..., "server": {"host", "port", "host_key_fingerprints"[, "username"]},
                  "jump": null | {same as server}, "target": {"kind": "jupyter", "app", "env",
-                 "workdir"} | {"kind": "remote", "host", "port"}},
+                 "workdir"[, "gpu"]} | {"kind": "remote", "host", "port"}},
      "sha256": hex digest of the canonical JSON of everything but "sha256"}
 
 Canonical JSON is sorted keys, no whitespace, UTF-8, no ASCII escaping: for the values
@@ -48,6 +48,7 @@ from labtunnel.core.platform.atomic import atomic_write_text
 from labtunnel.core.profiles.lifecycle import NewProfile, ProfileLifecycle
 from labtunnel.core.profiles.model import (
     AuthMethod,
+    GpuSetting,
     HostProfile,
     JumpHost,
     JupyterApp,
@@ -192,12 +193,16 @@ def _host_dict(shared: SharedHost) -> dict[str, Any]:
 def _target_dict(target: Target) -> dict[str, Any]:
     if isinstance(target, RemoteForward):
         return {"kind": "remote", "host": target.host, "port": target.port}
-    return {
+    data = {
         "kind": "jupyter",
         "app": target.app.value,
         "env": target.env,
         "workdir": target.workdir,
     }
+    if target.gpu != GpuSetting():
+        # only when set: files with the default stay readable by LabTunnels before "gpu"
+        data["gpu"] = str(target.gpu)
+    return data
 
 
 def to_document(shared: SharedProfile) -> dict[str, Any]:
@@ -437,16 +442,23 @@ class _Checker:
     def target(self, data: Mapping[str, Any]) -> Target | None:
         kind = self.text(data, "kind", "target")
         if kind == "jupyter":
-            self.only_keys(data, "target", ("kind", "app", "env", "workdir"))
+            self.only_keys(data, "target", ("kind", "app", "env", "workdir", "gpu"))
             app_text = self.text(data, "app", "target", required=False) or JupyterApp.LAB.value
             apps = [a.value for a in JupyterApp]
             if app_text not in apps:
                 self.add("target.app", "bad_choice", ", ".join(apps))
                 return None
+            gpu_text = self.text(data, "gpu", "target", required=False, limit=40)
+            try:
+                gpu = GpuSetting.parse(gpu_text)
+            except ValueError:
+                self.add("target.gpu", "bad_gpu", gpu_text)
+                return None
             return JupyterSpec(
                 app=JupyterApp(app_text),
                 env=self.text(data, "env", "target", required=False).strip(),
                 workdir=self.text(data, "workdir", "target", required=False).strip(),
+                gpu=gpu,
             )
         if kind == "remote":
             self.only_keys(data, "target", ("kind", "host", "port"))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import shiboken6
 from PySide6.QtCore import QCoreApplication, Qt, Signal, SignalInstance
@@ -38,6 +38,8 @@ from labtunnel.core.events import TestResult
 from labtunnel.core.profiles.lifecycle import ProfileLifecycle
 from labtunnel.core.profiles.model import (
     AuthMethod,
+    GpuMode,
+    GpuSetting,
     HostProfile,
     JumpHost,
     JupyterApp,
@@ -65,6 +67,8 @@ from labtunnel.ui.texts import error_text, problem_text
 
 log = logging.getLogger(__name__)
 translate = QCoreApplication.translate
+#: how many "GPU n" entries the GPU list offers (other numbers: labtunnel profile set --gpu)
+GPU_CHOICES = 8
 
 GOOD_STYLE = "color: #188038;"
 #: the SSH port has no label of its own: its problems show under the address
@@ -311,7 +315,24 @@ class ProfileEditor(QDialog):
         form.addRow(translate("ProfileEditor", "Environment:"), self.env_edit)
         self.workdir_edit = self._line("workdir", translate("ProfileEditor", "your home folder"))
         form.addRow(translate("ProfileEditor", "Start in:"), self.workdir_edit)
-        self.jupyter_rows = (self.app_combo, self.env_edit, self.workdir_edit)
+        self.gpu_combo = QComboBox(self)
+        self.gpu_combo.addItem(translate("ProfileEditor", "Any free GPU"), GpuMode.ANY.value)
+        self.gpu_combo.addItem(translate("ProfileEditor", "All GPUs"), GpuMode.ALL.value)
+        self.gpu_combo.addItem(translate("ProfileEditor", "No GPU"), GpuMode.NONE.value)
+        for index in range(GPU_CHOICES):
+            self.gpu_combo.addItem(
+                translate("ProfileEditor", "GPU {index}").format(index=index), str(index)
+            )
+        self.gpu_combo.setToolTip(
+            translate(
+                "ProfileEditor",
+                "Used when LabTunnel starts Jupyter: “Any free GPU” picks the least busy one "
+                "(nvidia-smi on the server). A Jupyter already running keeps its GPUs.",
+            )
+        )
+        self.gpu_combo.currentIndexChanged.connect(lambda _i: self._edited("gpu"))
+        form.addRow(translate("ProfileEditor", "GPU:"), self.gpu_combo)
+        self.jupyter_rows = (self.app_combo, self.env_edit, self.workdir_edit, self.gpu_combo)
         form.addRow(self.remote_radio)
         self.remote_edit = self._line(
             "remote", translate("ProfileEditor", "host:port, e.g. localhost:8888")
@@ -409,12 +430,30 @@ class ProfileEditor(QDialog):
             self.app_combo.setCurrentIndex(max(0, self.app_combo.findData(target.app.value)))
             self.env_edit.setText(target.env)
             self.workdir_edit.setText(target.workdir)
+            self._select_gpu(target.gpu)
         else:
             self.remote_radio.setChecked(True)
             self.remote_edit.setText(str(target))
         self.local_port_spin.setValue(profile.local_port)
         self._auth_changed()
         self._target_changed()
+
+    def _select_gpu(self, gpu: GpuSetting) -> None:
+        value = str(gpu)
+        index = self.gpu_combo.findData(value)
+        if index < 0:  # e.g. "0,2", set on the command line
+            self.gpu_combo.addItem(
+                translate("ProfileEditor", "GPUs {list}").format(list=value), value
+            )
+            index = self.gpu_combo.count() - 1
+        self.gpu_combo.setCurrentIndex(index)
+
+    def _gpu_setting(self) -> GpuSetting:
+        value = self.gpu_combo.currentData()
+        try:
+            return GpuSetting.parse(value if isinstance(value, str) else "")
+        except ValueError:
+            return GpuSetting()
 
     @staticmethod
     def _needs_more(profile: HostProfile) -> bool:
@@ -457,10 +496,14 @@ class ProfileEditor(QDialog):
             target = RemoteForward(host, port)
         else:
             app = self.app_combo.currentData()
-            target = JupyterSpec(
+            original = self._original.target
+            # settings this form does not show are kept as they were
+            target = replace(
+                original if isinstance(original, JupyterSpec) else JupyterSpec(),
                 app=JupyterApp(app) if isinstance(app, str) else JupyterApp.LAB,
                 env=self.env_edit.text().strip(),
                 workdir=self.workdir_edit.text().strip(),
+                gpu=self._gpu_setting(),
             )
         profile = self._original.with_changes(
             name=self.name_edit.text().strip(),

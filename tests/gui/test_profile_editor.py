@@ -230,26 +230,25 @@ def test_every_field_reaches_the_profile(
 
 
 def test_gpu_setting_from_the_command_line_is_shown_and_kept(
-    make_app: AppFactory, store: ProfileStore
+    qtbot: QtBot, make_app: AppFactory, store: ProfileStore
 ) -> None:
     gpu = GpuSetting.parse("0,2")
-    saved = store.add(
-        make_profile(auth=AuthMethod.AGENT, target=JupyterSpec(env="torch", gpu=gpu))
-    )
+    target = JupyterSpec(env="torch", gpu=gpu)
+    saved = store.add(make_profile(auth=AuthMethod.AGENT, target=target))
     app = make_app()
     app.start()
     editor = app.windows.edit_server(saved.id)
     assert editor is not None
     assert editor.gpu_combo.currentText() == "GPUs 0,2"
-    assert editor.save()
-    target = store.get(saved.id).target
-    assert isinstance(target, JupyterSpec) and target.gpu == gpu
+    with qtbot.waitSignal(editor.saved):
+        assert editor.save()
+    assert store.get(saved.id).target == target
     editor = app.windows.edit_server(saved.id)
     assert editor is not None
     editor.gpu_combo.setCurrentIndex(editor.gpu_combo.findData("none"))
-    assert editor.save()
-    target = store.get(saved.id).target
-    assert isinstance(target, JupyterSpec) and target.gpu == GpuSetting(GpuMode.NONE)
+    with qtbot.waitSignal(editor.saved):
+        assert editor.save()
+    assert store.get(saved.id).target == JupyterSpec(env="torch", gpu=GpuSetting(GpuMode.NONE))
 
 
 def test_test_connection_reports_in_words(qtbot: QtBot, app: LabTunnelApp) -> None:

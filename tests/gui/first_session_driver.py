@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -175,6 +174,4 @@ def _install_robot() -> None:
 
 if __name__ == "__main__":
     _install_robot()
-    if not sys.argv[1:]:
-        sys.argv = [sys.argv[0]]
     raise SystemExit(main([]))

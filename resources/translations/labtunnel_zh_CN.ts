@@ -811,34 +811,6 @@
 <context>
     <name>States</name>
     <message>
-        <source>Connecting…</source>
-        <translation>正在连接…</translation>
-    </message>
-    <message>
-        <source>Signing in…</source>
-        <translation>正在登录…</translation>
-    </message>
-    <message>
-        <source>Looking for Jupyter…</source>
-        <translation>正在查找 Jupyter…</translation>
-    </message>
-    <message>
-        <source>Starting Jupyter…</source>
-        <translation>正在启动 Jupyter…</translation>
-    </message>
-    <message>
-        <source>Waiting for Jupyter to start…</source>
-        <translation>正在等待 Jupyter 启动…</translation>
-    </message>
-    <message>
-        <source>Opening the tunnel…</source>
-        <translation>正在打开隧道…</translation>
-    </message>
-    <message>
-        <source>Checking…</source>
-        <translation>正在检查…</translation>
-    </message>
-    <message>
         <source>Connected</source>
         <translation>已连接</translation>
     </message>
@@ -1700,6 +1672,34 @@ Reach Jupyter on your lab’s server from the system tray: LabTunnel signs in ov
     <message>
         <source>{detail}: {code}.</source>
         <translation>{detail}：{code}。</translation>
+    </message>
+    <message>
+        <source>Connecting to {host}…</source>
+        <translation>正在连接 {host}…</translation>
+    </message>
+    <message>
+        <source>Signing in…</source>
+        <translation>正在登录…</translation>
+    </message>
+    <message>
+        <source>Looking for your Jupyter…</source>
+        <translation>正在查找您的 Jupyter…</translation>
+    </message>
+    <message>
+        <source>Starting Jupyter on the server…</source>
+        <translation>正在服务器上启动 Jupyter…</translation>
+    </message>
+    <message>
+        <source>Waiting for Jupyter to be ready…</source>
+        <translation>正在等待 Jupyter 就绪…</translation>
+    </message>
+    <message>
+        <source>Opening the tunnel…</source>
+        <translation>正在打开隧道…</translation>
+    </message>
+    <message>
+        <source>Checking that Jupyter answers…</source>
+        <translation>正在检查 Jupyter 是否响应…</translation>
     </message>
 </context>
 </TS>

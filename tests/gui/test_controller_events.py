@@ -16,9 +16,10 @@ from labtunnel.core.errors import (
     HostKeyChanged,
     HostKeyUnknown,
     JumpHostFailed,
+    JupyterMissing,
     SessionLost,
 )
-from labtunnel.core.events import JupyterStopped, TunnelState
+from labtunnel.core.events import JupyterStopped, TunnelState, TunnelStep
 from labtunnel.core.profiles.store import ProfileStore
 from labtunnel.core.ssh.hostkeys import HostKeyStore
 from labtunnel.ui.app import LabTunnelApp
@@ -63,12 +64,14 @@ def test_notifications_for_connected_lost_restored_and_disconnected(
     app = make_app()
     app.start()
     found = notices_of(qtbot, app)
-    set_state(qtbot, app, profile, TunnelState.CONNECTING, step="connecting")
+    set_state(qtbot, app, profile, TunnelState.CONNECTING, step=TunnelStep.CONNECTING)
     set_state(qtbot, app, profile, TunnelState.CONNECTED)
     lost = SessionLost("gpu.lab.example", 22, "keepalive")
     set_state(qtbot, app, profile, TunnelState.RECONNECTING, error=lost, retry_in=2.0)
     set_state(qtbot, app, profile, TunnelState.RECONNECTING, error=lost, retry_in=4.0)
-    set_state(qtbot, app, profile, TunnelState.CONNECTING, step="connecting", was_connected=True)
+    set_state(
+        qtbot, app, profile, TunnelState.CONNECTING, step=TunnelStep.CONNECTING, was_connected=True
+    )
     set_state(qtbot, app, profile, TunnelState.CONNECTED, was_connected=True)
     set_state(qtbot, app, profile, TunnelState.DISCONNECTED)
     assert [n.kind for n in found] == [
@@ -122,7 +125,7 @@ def test_a_connect_from_the_menu_opens_the_browser_once_connected(
     app = make_app()
     app.start()
     app.controller.connect_profile(profile.id)
-    set_state(qtbot, app, profile, TunnelState.CONNECTING, step="authenticating")
+    set_state(qtbot, app, profile, TunnelState.CONNECTING, step=TunnelStep.AUTHENTICATING)
     assert recorder.urls == []
     set_state(qtbot, app, profile, TunnelState.CONNECTED)
     assert recorder.urls == [JUPYTER_URL]
@@ -211,7 +214,7 @@ def test_a_late_event_of_the_previous_tunnel_does_not_cancel_a_new_connect(
     late = TunnelStatus(profile.id, profile.name, TunnelState.DISCONNECTED)
     app.controller.connect_profile(profile.id)
     manager.statuses[profile.id] = TunnelStatus(
-        profile.id, profile.name, TunnelState.CONNECTING, step="connecting"
+        profile.id, profile.name, TunnelState.CONNECTING, step=TunnelStep.CONNECTING
     )
     with qtbot.waitSignal(app.controller.changed):
         app.bridge.listener(late)
@@ -232,7 +235,7 @@ def test_jupyter_found_elsewhere_is_one_click_away(
     found = notices_of(qtbot, app)
     app.controller.connect_profile(profile.id)
     candidates = ["/opt/lab/venv/bin/jupyter", "/home/ada/miniconda3/bin/jupyter"]
-    error = JupyterNotFound("jupyter", "", "not_on_path", "/usr/bin:/bin", candidates)
+    error = JupyterNotFound("jupyter", "", JupyterMissing.NOT_ON_PATH, "/usr/bin:/bin", candidates)
     with qtbot.waitSignal(app.windows.window_shown) as shown:
         fake(app).set_state(profile, TunnelState.FAILED, error=error)
     dialog = shown.args[0]
@@ -243,7 +246,7 @@ def test_jupyter_found_elsewhere_is_one_click_away(
     assert store.get(profile.id).target == JupyterSpec(env=candidates[1])
     assert fake(app).called("connect") == [profile.id, profile.id]
     # without candidates there is nothing to choose: the notification explains
-    nothing = JupyterNotFound("jupyter", "", "not_on_path", "/usr/bin:/bin")
+    nothing = JupyterNotFound("jupyter", "", JupyterMissing.NOT_ON_PATH, "/usr/bin:/bin")
     set_state(qtbot, app, profile, TunnelState.CONNECTING)
     set_state(qtbot, app, profile, TunnelState.FAILED, error=nothing)
     assert [n.kind for n in found] == [NoticeKind.FAILED]

@@ -17,7 +17,7 @@ from pytestqt.qtbot import QtBot
 from tests.gui.fakes import Recorder
 from tests.gui.helpers import action, fake, make_profile, open_menu
 
-from labtunnel.core.errors import ShareFileDamaged, ShareFileMalformed
+from labtunnel.core.errors import ShareDamage, ShareFileDamaged, ShareFileMalformed
 from labtunnel.core.profiles.model import JupyterApp, JupyterSpec
 from labtunnel.core.profiles.secrets import MemorySecretStore, SecretKind
 from labtunnel.core.profiles.sharing import SharedHost, SharedProfile, read_shared, write_shared
@@ -196,7 +196,7 @@ def test_a_tampered_file_is_refused_with_the_sentence(
         action(open_menu(app), "Import lab profile…").trigger()
     box = shown.args[0]
     assert isinstance(box, QMessageBox)
-    expected = error_text(ShareFileDamaged(str(path), "digest_mismatch"))
+    expected = error_text(ShareFileDamaged(str(path), ShareDamage.DIGEST_MISMATCH))
     assert box.text() == expected
     assert "was changed after it was exported" in expected and "Nothing was imported" in expected
     assert app.windows.import_dialogs == []

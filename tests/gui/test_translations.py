@@ -4,6 +4,7 @@ from the system or from Settings."""
 
 from __future__ import annotations
 
+import enum
 import importlib.util
 import inspect
 import string
@@ -20,6 +21,7 @@ from tests.gui.helpers import action, make_profile, open_menu, set_state, texts
 
 from labtunnel import messages
 from labtunnel.core import errors as e
+from labtunnel.core.errors import ProblemCode
 from labtunnel.core.events import TunnelState
 from labtunnel.core.profiles.store import ProfileStore
 from labtunnel.ui import i18n
@@ -145,7 +147,10 @@ def sample_value(parameter: inspect.Parameter) -> object:
     if parameter.default is not inspect.Parameter.empty:
         return parameter.default
     if "FieldProblem" in annotation:
-        return [e.FieldProblem("host", "empty"), e.FieldProblem("server.port", "wrong_type", "int")]
+        return [
+            e.FieldProblem("host", ProblemCode.EMPTY),
+            e.FieldProblem("server.port", ProblemCode.WRONG_TYPE, "int"),
+        ]
     if "LabTunnelError" in annotation:
         return e.DnsFailure("gpu.lab.example", 22)
     if "Sequence" in annotation or "list" in annotation or "tuple" in annotation:
@@ -157,16 +162,28 @@ def sample_value(parameter: inspect.Parameter) -> object:
     return "x"
 
 
+def enum_of(parameter: inspect.Parameter) -> type[enum.Enum] | None:
+    found = getattr(e, str(parameter.annotation), None)
+    return found if isinstance(found, type) and issubclass(found, enum.Enum) else None
+
+
 def every_error() -> list[e.LabTunnelError]:
+    """One error of each class; one per member of a code enum it takes (every branch)."""
     errors = []
     for _, cls in inspect.getmembers(e, inspect.isclass):
         if not issubclass(cls, e.LabTunnelError) or cls.__module__ != e.__name__:
             continue
         parameters = list(inspect.signature(cls.__init__).parameters.values())[1:]
-        try:
-            errors.append(cls(*[sample_value(p) for p in parameters]))
-        except TypeError:
-            continue
+        codes = next((enum_of(p) for p in parameters if enum_of(p) is not None), None)
+        for code in list(codes) if codes is not None else [None]:
+            values = [
+                code if code is not None and enum_of(p) is codes else sample_value(p)
+                for p in parameters
+            ]
+            try:
+                errors.append(cls(*values))
+            except TypeError:
+                continue
     return errors
 
 
@@ -175,7 +192,11 @@ def test_every_error_message_renders_in_chinese_with_translated_parts(
 ) -> None:
     errors = every_error()
     assert len(errors) > 40
-    errors.append(e.JumpHostFailed("gw", "gpu", e.ProfileInvalid([e.FieldProblem("port", "x")])))
+    errors.append(
+        e.JumpHostFailed(
+            "gw", "gpu", e.ProfileInvalid([e.FieldProblem("port", ProblemCode.WRONG_TYPE)])
+        )
+    )
     untranslated = []
     for error in errors:
 
@@ -191,13 +212,15 @@ def test_every_error_message_renders_in_chinese_with_translated_parts(
 
 
 def test_field_names_inside_a_sentence_are_translated_too(chinese: Translators) -> None:
-    invalid = e.ProfileInvalid([e.FieldProblem("host", "empty"), e.FieldProblem("port", "x")])
+    invalid = e.ProfileInvalid(
+        [e.FieldProblem("host", ProblemCode.EMPTY), e.FieldProblem("port", ProblemCode.WRONG_TYPE)]
+    )
     text = error_text(invalid)
     assert text == "实验室服务器的设置无效。服务器地址为空，请填写。SSH 端口无效。"
     jump = error_text(e.JumpHostFailed("gw", "gpu", e.DnsFailure("gw", 22)))
     assert jump.startswith("经由跳板机 gw：找不到服务器名“gw”。")
     malformed = e.ShareFileMalformed(
-        "/d/lab.labtunnel", [e.FieldProblem("server.host", "required")]
+        "/d/lab.labtunnel", [e.FieldProblem("server.host", ProblemCode.REQUIRED)]
     )
     assert "缺少服务器地址。" in error_text(malformed)
 

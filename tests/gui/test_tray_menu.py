@@ -12,7 +12,7 @@ from tests.gui.fakes import JUPYTER_URL, FakeLoginItem, Recorder
 from tests.gui.helpers import action, fake, make_profile, open_menu, set_state, submenu, texts
 
 from labtunnel.core.errors import AuthFailed
-from labtunnel.core.events import StatsEvent, TunnelState
+from labtunnel.core.events import StatsEvent, TunnelState, TunnelStep
 from labtunnel.core.platform.autostart.macos import MacLoginItem
 from labtunnel.core.profiles.store import ProfileStore
 from labtunnel.core.server.stats import GpuStat, ServerStats
@@ -131,15 +131,15 @@ def test_remote_forward_profile_has_no_stop_jupyter(
     [
         (
             TunnelState.CONNECTING,
-            {"step": "authenticating"},
+            {"step": TunnelStep.AUTHENTICATING},
             "gpu-lab: Signing in…",
             ["Cancel"],
             "disconnect",
         ),
         (
             TunnelState.STARTING_JUPYTER,
-            {"step": "starting_jupyter"},
-            "gpu-lab: Starting Jupyter…",
+            {"step": TunnelStep.STARTING_JUPYTER},
+            "gpu-lab: Starting Jupyter on the server…",
             ["Cancel"],
             "disconnect",
         ),
@@ -305,7 +305,7 @@ def test_icon_and_tooltip_follow_the_state(
     assert app.tray.shown_state is TrayState.IDLE
     assert app.tray.icon.toolTip() == "LabTunnel\ngpu-lab: Not connected"
     for state, look, words in (
-        (TunnelState.CONNECTING, TrayState.CONNECTING, "Connecting…"),
+        (TunnelState.CONNECTING, TrayState.CONNECTING, "Connecting to gpu-lab…"),
         (TunnelState.CONNECTED, TrayState.CONNECTED, "Connected"),
         (TunnelState.RECONNECTING, TrayState.CONNECTING, "Connection lost, reconnecting…"),
         (TunnelState.FAILED, TrayState.ERROR, "Could not connect"),

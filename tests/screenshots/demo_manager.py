@@ -8,7 +8,14 @@ import threading
 import time
 
 from labtunnel.core.errors import LabTunnelError
-from labtunnel.core.events import Listener, StatsEvent, TestResult, TunnelState, TunnelStatus
+from labtunnel.core.events import (
+    Listener,
+    StatsEvent,
+    TestResult,
+    TunnelState,
+    TunnelStatus,
+    TunnelStep,
+)
 from labtunnel.core.profiles.model import HostProfile
 from labtunnel.core.profiles.store import ProfileStore
 from labtunnel.core.server.stats import GpuStat, ServerStats
@@ -29,10 +36,10 @@ DEMO_STATS = ServerStats(
     gpu_status="ok",
 )
 STEPS = [
-    (TunnelState.CONNECTING, "connecting"),
-    (TunnelState.CONNECTING, "authenticating"),
-    (TunnelState.STARTING_JUPYTER, "finding_jupyter"),
-    (TunnelState.CONNECTING, "forwarding"),
+    (TunnelState.CONNECTING, TunnelStep.CONNECTING),
+    (TunnelState.CONNECTING, TunnelStep.AUTHENTICATING),
+    (TunnelState.STARTING_JUPYTER, TunnelStep.FINDING_JUPYTER),
+    (TunnelState.CONNECTING, TunnelStep.FORWARDING),
 ]
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from labtunnel.core.errors import ForwardingRefused, LocalPortInUse
+from labtunnel.core.errors import ForwardingRefused, ForwardRefusal, LocalPortInUse
 from labtunnel.core.ssh.fast.tuning import LISTEN_BACKLOG
 from labtunnel.core.tunnel.forwarder import LocalForwarder
 
@@ -95,10 +95,10 @@ class Opener:
         self.calls.append((dest, origin))
         if self.hold is not None:
             self.hold.wait(10)
-            raise ForwardingRefused("lab", dest[0], dest[1], "gone")
+            raise ForwardingRefused("lab", dest[0], dest[1], ForwardRefusal.REFUSED)
         if self.refuse:
             self.refuse -= 1
-            raise ForwardingRefused("lab", dest[0], dest[1], "connect_failed")
+            raise ForwardingRefused("lab", dest[0], dest[1], ForwardRefusal.CONNECT_FAILED)
         channel = FakeChannel()
         self.channels.append(channel)
         self.opened.put(channel)

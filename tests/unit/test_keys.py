@@ -11,6 +11,7 @@ from labtunnel.core.errors import (
     KeyFileUnsupported,
     KeyPassphraseNeeded,
     KeyPassphraseWrong,
+    KeyUnsupported,
 )
 from labtunnel.core.ssh.keys import load_private_key
 
@@ -50,12 +51,12 @@ def test_file_problems_have_their_own_errors(tmp_path: Path) -> None:
     public = keygen(tmp_path / "id", "ed25519").with_suffix(".pub")
     with pytest.raises(KeyFileUnsupported) as caught:
         load_private_key(str(public), None)
-    assert caught.value.detail == "public_key"
+    assert caught.value.kind is KeyUnsupported.PUBLIC_KEY
     ppk = tmp_path / "key.ppk"
     ppk.write_text("PuTTY-User-Key-File-3: ssh-ed25519\n")
     with pytest.raises(KeyFileUnsupported) as putty:
         load_private_key(str(ppk), None)
-    assert putty.value.detail == "putty_ppk"
+    assert putty.value.kind is KeyUnsupported.PUTTY_PPK
     junk = tmp_path / "junk"
     junk.write_text("hello\n")
     with pytest.raises(KeyFileUnsupported):

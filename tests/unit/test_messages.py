@@ -6,6 +6,7 @@ import pytest
 
 from labtunnel import messages
 from labtunnel.core import errors as e
+from labtunnel.core.errors import ForwardRefusal, ProblemCode
 from labtunnel.messages import describe, describe_problem
 
 SECRET = "hunter2-secret"
@@ -42,7 +43,7 @@ SAMPLES: list[e.LabTunnelError] = [
     e.LocalPortInUse(8000),
     e.HostKeyUnknown("gpu.lab", 22, "ssh-ed25519", "SHA256:abc", "AAAA"),
     e.HostKeyChanged("gpu.lab", 22, "ssh-ed25519", ["SHA256:old"], "SHA256:new", "pinned"),
-    e.ForwardingRefused("gpu.lab", "127.0.0.1", 8888, "prohibited"),
+    e.ForwardingRefused("gpu.lab", "127.0.0.1", 8888, ForwardRefusal.PROHIBITED),
     e.SecretStoreUnavailable("keyring.backends.fail.Keyring"),
     e.ProfileStoreCorrupt("/cfg/profiles.json", "bad json", "/cfg/profiles.json.unreadable"),
     e.JumpHostFailed("gw", "gpu", e.ConnectionRefused("gpu", 22)),
@@ -74,9 +75,23 @@ def test_secrets_in_error_data_are_redacted() -> None:
 
 
 def test_field_problems_name_the_field() -> None:
-    text = describe_problem(e.FieldProblem("port", "port_out_of_range", "70000")).text
+    text = describe_problem(e.FieldProblem("port", ProblemCode.PORT_OUT_OF_RANGE, "70000")).text
     assert "SSH port" in text and "70000" in text and "65535" in text
 
 
 def test_unexpected_exceptions_still_get_a_sentence() -> None:
     assert "ZeroDivisionError" in describe(ZeroDivisionError()).text
+
+
+def test_every_problem_code_has_a_sentence() -> None:
+    from labtunnel.messages.profiles import FIELD_PROBLEMS
+    from labtunnel.messages.sharing import SHARE_PROBLEMS
+
+    assert [c for c in e.ProblemCode if c not in FIELD_PROBLEMS and c not in SHARE_PROBLEMS] == []
+
+
+def test_every_step_has_words() -> None:
+    from labtunnel.core.events import TunnelStep
+    from labtunnel.messages.steps import STEP_WORDS
+
+    assert set(STEP_WORDS) == set(TunnelStep)

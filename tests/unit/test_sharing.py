@@ -10,8 +10,11 @@ import pytest
 
 from labtunnel.core.errors import (
     FieldProblem,
+    HostRole,
+    ProblemCode,
     ProfileInvalid,
     ProfileNotFound,
+    ShareDamage,
     ShareFileDamaged,
     ShareFileMalformed,
     ShareFileTooLarge,
@@ -165,20 +168,24 @@ def test_truncated_file_is_reported_as_incomplete(keep: int) -> None:
 
 def test_missing_or_bad_digest_is_malformed() -> None:
     content = content_of(shared_example())
-    assert malformed_problems(json.dumps(content).encode()) == [FieldProblem("sha256", "required")]
+    assert malformed_problems(json.dumps(content).encode()) == [
+        FieldProblem("sha256", ProblemCode.REQUIRED)
+    ]
     bad = json.dumps({**content, "sha256": "abc"}).encode()
-    assert malformed_problems(bad) == [FieldProblem("sha256", "bad_digest")]
+    assert malformed_problems(bad) == [FieldProblem("sha256", ProblemCode.BAD_DIGEST)]
 
 
 def test_other_files_are_rejected_clearly() -> None:
-    assert malformed_problems(b"\xff\xfe\x00garbage")[0].code == "not_text"
-    assert malformed_problems(b"{'single': quotes}\n")[0].code == "not_json"
-    assert malformed_problems(b'{"profiles": []}') == [FieldProblem("format", "not_labtunnel")]
-    assert malformed_problems(b"[1, 2]") == [FieldProblem("format", "not_labtunnel")]
+    assert malformed_problems(b"\xff\xfe\x00garbage")[0].code is ProblemCode.NOT_TEXT
+    assert malformed_problems(b"{'single': quotes}\n")[0].code is ProblemCode.NOT_JSON
+    assert malformed_problems(b'{"profiles": []}') == [
+        FieldProblem("format", ProblemCode.NOT_LABTUNNEL)
+    ]
+    assert malformed_problems(b"[1, 2]") == [FieldProblem("format", ProblemCode.NOT_LABTUNNEL)]
     nan = b'{"format": "labtunnel-lab-profile", "version": NaN}'
-    assert malformed_problems(nan)[0].code == "not_json"
+    assert malformed_problems(nan)[0].code is ProblemCode.NOT_JSON
     twice = b'{"format": "labtunnel-lab-profile", "format": "x"}'
-    assert malformed_problems(twice) == [FieldProblem("format", "duplicate_key")]
+    assert malformed_problems(twice) == [FieldProblem("format", ProblemCode.DUPLICATE_KEY)]
 
 
 def test_newer_format_asks_for_an_update() -> None:
@@ -198,11 +205,11 @@ def test_field_problems_name_every_bad_field() -> None:
     profile["colour"] = "red"
     problems = malformed_problems(with_digest(content))
     assert set(problems) == {
-        FieldProblem("server.port", "port_out_of_range", "70000"),
-        FieldProblem("server.host", "bad_host", "bad host!"),
-        FieldProblem("jump.host_key_fingerprints", "bad_fingerprint", "MD5:aa:bb"),
-        FieldProblem("target.app", "bad_choice", "lab, notebook"),
-        FieldProblem("colour", "unknown_field"),
+        FieldProblem("server.port", ProblemCode.PORT_OUT_OF_RANGE, "70000"),
+        FieldProblem("server.host", ProblemCode.BAD_HOST, "bad host!"),
+        FieldProblem("jump.host_key_fingerprints", ProblemCode.BAD_FINGERPRINT, "MD5:aa:bb"),
+        FieldProblem("target.app", ProblemCode.BAD_CHOICE, "lab, notebook"),
+        FieldProblem("colour", ProblemCode.UNKNOWN_FIELD),
     }
 
 
@@ -436,11 +443,11 @@ def test_user_names_given_win_over_the_file() -> None:
 def test_import_needs_a_user_name_and_a_free_name() -> None:
     with pytest.raises(ProfileInvalid) as caught:
         plan_import(shared_example(jump=None), [])
-    assert FieldProblem("username", "empty") in caught.value.problems
+    assert FieldProblem("username", ProblemCode.EMPTY) in caught.value.problems
     taken = HostProfile("gpu LAB", "x.lab", "carol")
     with pytest.raises(ProfileInvalid) as caught:
         plan_import(shared_example(jump=None), [taken], "carol")
-    assert caught.value.problems[0].code == "duplicate"
+    assert caught.value.problems[0].code is ProblemCode.DUPLICATE
 
 
 def test_import_saves_profiles_and_password(tmp_path: Path) -> None:
@@ -486,15 +493,16 @@ def test_failed_import_leaves_nothing_behind(tmp_path: Path) -> None:
         ShareFileUnreadable("/x/lab.labtunnel", "No such file or directory"),
         ShareFileTooLarge("/x/lab.labtunnel", 900000, MAX_FILE_BYTES),
         ShareFileMalformed(
-            "/x/lab.labtunnel", [FieldProblem("server.port", "port_out_of_range", "70000")]
+            "/x/lab.labtunnel",
+            [FieldProblem("server.port", ProblemCode.PORT_OUT_OF_RANGE, "70000")],
         ),
         ShareFileMalformed(
-            "/x/lab.labtunnel", [FieldProblem("file", "not_json", "line 3, column 4")]
+            "/x/lab.labtunnel", [FieldProblem("file", ProblemCode.NOT_JSON, "line 3, column 4")]
         ),
-        ShareFileDamaged("/x/lab.labtunnel", "truncated"),
-        ShareFileDamaged("/x/lab.labtunnel", "digest_mismatch"),
+        ShareFileDamaged("/x/lab.labtunnel", ShareDamage.TRUNCATED),
+        ShareFileDamaged("/x/lab.labtunnel", ShareDamage.DIGEST_MISMATCH),
         ShareFileTooNew("/x/lab.labtunnel", 2, 1),
-        ShareHostKeyUnknown("GPU lab", "gpu.lab", 22, "server"),
+        ShareHostKeyUnknown("GPU lab", "gpu.lab", 22, HostRole.SERVER),
         ShareUnsupportedProfile("GPU lab", "jump_chain"),
     ],
     ids=lambda x: f"{type(x).__name__}-{getattr(x, 'reason', '')}",
@@ -510,9 +518,9 @@ def test_every_sharing_error_is_a_plain_sentence(error: Exception) -> None:
 
 def test_field_level_message_names_field_and_value() -> None:
     error = ShareFileMalformed(
-        "lab.labtunnel", [FieldProblem("server.port", "port_out_of_range", "70000")]
+        "lab.labtunnel", [FieldProblem("server.port", ProblemCode.PORT_OUT_OF_RANGE, "70000")]
     )
     text = describe(error).text
     assert "SSH port" in text and "70000" in text and "65535" in text
-    damaged = describe(ShareFileDamaged("lab.labtunnel", "digest_mismatch")).text
+    damaged = describe(ShareFileDamaged("lab.labtunnel", ShareDamage.DIGEST_MISMATCH)).text
     assert "changed" in damaged and "lab admin" in damaged

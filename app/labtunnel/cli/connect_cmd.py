@@ -22,17 +22,7 @@ from labtunnel.core.context import AppContext
 from labtunnel.core.errors import HostKeyUnknown, LabTunnelError, unknown_host_key
 from labtunnel.core.events import Event, TunnelState, TunnelStatus
 from labtunnel.core.tunnel.tunnel import Tunnel
-from labtunnel.messages import describe
-
-STEP_TEXT = {
-    "connecting": "Connecting to {host}…",
-    "authenticating": "Logging in…",
-    "finding_jupyter": "Looking for your Jupyter…",
-    "starting_jupyter": "Starting Jupyter on the server…",
-    "waiting_jupyter": "Waiting for Jupyter to be ready…",
-    "forwarding": "Opening the local port…",
-    "checking": "Checking that Jupyter answers…",
-}
+from labtunnel.messages import describe, describe_step
 
 
 def register(commands: Any) -> None:
@@ -83,7 +73,9 @@ def _connect(args: argparse.Namespace, context: AppContext) -> int:
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
         stop_requested.set()
-        events.put(TunnelStatus(profile.id, profile.name, TunnelState.DISCONNECTED, step="stop"))
+        events.put(
+            TunnelStatus(profile.id, profile.name, TunnelState.DISCONNECTED)
+        )  # wakes _follow
 
     previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
@@ -155,7 +147,7 @@ def _follow(
 
 def _progress_line(status: TunnelStatus, host: str) -> str:
     if status.state in (TunnelState.CONNECTING, TunnelState.STARTING_JUPYTER):
-        return STEP_TEXT.get(status.step, "").format(host=host)
+        return describe_step(status.step, host).text
     if status.state is TunnelState.RECONNECTING and status.error is not None:
         return f"{describe(status.error).text} Retrying in {status.retry_in:g} s…"
     if status.state is TunnelState.CONNECTED:

@@ -7,7 +7,7 @@ from typing import Any
 
 from labtunnel.cli.output import say
 from labtunnel.core.context import AppContext
-from labtunnel.core.errors import FieldProblem, ProfileInvalid
+from labtunnel.core.errors import FieldProblem, ProblemCode, ProfileInvalid
 from labtunnel.core.jupyter.manager import JupyterManager
 from labtunnel.core.jupyter.server import StopOutcome
 from labtunnel.core.profiles.model import HostProfile, JupyterSpec
@@ -34,7 +34,7 @@ def register(commands: Any) -> None:
 
 def _open(context: AppContext, profile: HostProfile) -> tuple[SshSession, JupyterManager]:
     if not isinstance(profile.target, JupyterSpec):
-        raise ProfileInvalid([FieldProblem("remote", "not_jupyter", str(profile.target))])
+        raise ProfileInvalid([FieldProblem("remote", ProblemCode.NOT_JUPYTER, str(profile.target))])
     hops = hops_for(profile, context.secrets, context.store.get)
     session = open_chain(hops, context.hostkeys)
     manager = JupyterManager(

@@ -11,7 +11,7 @@ from labtunnel.cli import share_cmd
 from labtunnel.cli.output import say
 from labtunnel.cli.secrets_input import read_secret
 from labtunnel.core.context import AppContext
-from labtunnel.core.errors import FieldProblem, ProfileInvalid
+from labtunnel.core.errors import FieldProblem, ProblemCode, ProfileInvalid
 from labtunnel.core.profiles.model import (
     AuthMethod,
     GpuSetting,
@@ -152,7 +152,7 @@ def _target(args: argparse.Namespace) -> Target:
             host, port = parse_host_port(args.remote, 0)
         except ValueError:
             raise ProfileInvalid(
-                [FieldProblem("remote", "port_out_of_range", args.remote)]
+                [FieldProblem("remote", ProblemCode.PORT_OUT_OF_RANGE, args.remote)]
             ) from None
         return RemoteForward(host, port)
     return JupyterSpec(
@@ -176,7 +176,7 @@ def _add(args: argparse.Namespace, context: AppContext) -> int:
                 jump = parse_jump_spec(args.jump)
             except ValueError:
                 raise ProfileInvalid(
-                    [FieldProblem("jump", "port_out_of_range", args.jump)]
+                    [FieldProblem("jump", ProblemCode.PORT_OUT_OF_RANGE, args.jump)]
                 ) from None
     auth = AuthMethod.PASSWORD
     if args.key:

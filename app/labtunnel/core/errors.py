@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import Enum
 
 
 class LabTunnelError(Exception):
@@ -21,13 +22,47 @@ class LabTunnelError(Exception):
 # --- configuration: profiles, store, secrets -------------------------------------------
 
 
+class ProblemCode(str, Enum):
+    """What is wrong with one field of a profile or of a lab profile file."""
+
+    EMPTY = "empty"
+    DUPLICATE = "duplicate"
+    BAD_HOST = "bad_host"
+    PORT_OUT_OF_RANGE = "port_out_of_range"
+    MISSING = "missing"
+    NOT_A_FILE = "not_a_file"
+    BAD_USERNAME = "bad_username"
+    SELF_REFERENCE = "self_reference"
+    UNKNOWN_PROFILE = "unknown_profile"
+    CYCLE = "cycle"
+    OUT_OF_RANGE = "out_of_range"
+    NOT_JUPYTER = "not_jupyter"
+    BAD_FINGERPRINT = "bad_fingerprint"
+    NOT_TEXT = "not_text"
+    NOT_JSON = "not_json"
+    NOT_LABTUNNEL = "not_labtunnel"
+    REQUIRED = "required"
+    WRONG_TYPE = "wrong_type"
+    UNKNOWN_FIELD = "unknown_field"
+    DUPLICATE_KEY = "duplicate_key"
+    TOO_LONG = "too_long"
+    TOO_MANY = "too_many"
+    CONTROL_CHARS = "control_chars"
+    BAD_CHOICE = "bad_choice"
+    BAD_DIGEST = "bad_digest"
+
+
 @dataclass(frozen=True)
 class FieldProblem:
     """One invalid field of a profile: ``code`` says what is wrong with it."""
 
     field: str
-    code: str
+    code: ProblemCode
     value: str = ""
+
+    def __post_init__(self) -> None:
+        # a plain string with a known code's value is taken as that code
+        object.__setattr__(self, "code", ProblemCode(self.code))
 
 
 class ProfileInvalid(LabTunnelError):
@@ -287,10 +322,20 @@ class KeyFileUnreadable(KeyFileError):
         super().__init__(path, f"key file {path} cannot be read: {detail}")
 
 
+class KeyUnsupported(str, Enum):
+    PUBLIC_KEY = "public_key"
+    PUTTY_PPK = "putty_ppk"
+    #: none of the formats paramiko reads (``detail`` names what failed)
+    UNKNOWN_FORMAT = "unknown_format"
+
+
 class KeyFileUnsupported(KeyFileError):
-    def __init__(self, path: str, detail: str) -> None:
+    def __init__(self, path: str, kind: KeyUnsupported, detail: str = "") -> None:
+        self.kind = kind = KeyUnsupported(kind)
         self.detail = detail
-        super().__init__(path, f"key file {path} is not a supported private key: {detail}")
+        super().__init__(
+            path, f"key file {path} is not a supported private key: {detail or kind.value}"
+        )
 
 
 class KeyPassphraseNeeded(KeyFileError):
@@ -349,20 +394,28 @@ class LocalPortDenied(LabTunnelError):
         super().__init__(f"not allowed to listen on local port {port} {detail}".rstrip())
 
 
+class ForwardRefusal(str, Enum):
+    #: forwarding is disabled on the server (permanent)
+    PROHIBITED = "prohibited"
+    #: nothing listens at the destination
+    CONNECT_FAILED = "connect_failed"
+    #: the channel opens but Jupyter does not answer through it
+    NOT_ANSWERING = "not_answering"
+    #: any other refusal
+    REFUSED = "refused"
+
+
 class ForwardingRefused(LabTunnelError):
-    """The server refused to open a channel to the destination.
+    """The server refused to open a channel to the destination (``reason`` says how)."""
 
-    ``reason``: "prohibited" (forwarding disabled on the server: permanent),
-    "connect_failed" (nothing listens there), "not_answering", "refused".
-    """
-
-    def __init__(self, host: str, dest_host: str, dest_port: int, reason: str) -> None:
-        self.permanent = reason == "prohibited"
+    def __init__(self, host: str, dest_host: str, dest_port: int, reason: ForwardRefusal) -> None:
+        reason = ForwardRefusal(reason)
+        self.permanent = reason is ForwardRefusal.PROHIBITED
         self.host = host
         self.dest_host = dest_host
         self.dest_port = dest_port
         self.reason = reason
-        super().__init__(f"{host} refused to forward to {dest_host}:{dest_port} ({reason})")
+        super().__init__(f"{host} refused to forward to {dest_host}:{dest_port} ({reason.value})")
 
 
 class SocketForwardingRefused(LabTunnelError):
@@ -398,11 +451,22 @@ class RemoteCommandTimeout(LabTunnelError):
 # --- Jupyter --------------------------------------------------------------------------
 
 
+class JupyterMissing(str, Enum):
+    """Why no usable ``jupyter`` was found (as the server-side scripts report it)."""
+
+    NOT_ON_PATH = "not_on_path"
+    ENV_MISSING = "env_missing"
+    NOT_EXECUTABLE = "not_executable"
+    CONDA_MISSING = "conda_missing"
+    CONDA_ENV_MISSING = "conda_env_missing"
+    ENV_HAS_NO_JUPYTER = "env_has_no_jupyter"
+    JUPYTER_BROKEN = "jupyter_broken"
+
+
 class JupyterNotFound(LabTunnelError):
     """No usable ``jupyter`` in the environment the profile names.
 
-    ``reason``: not_on_path, env_missing, not_executable, conda_missing,
-    conda_env_missing, env_has_no_jupyter, jupyter_broken. ``search_path`` is the
+    ``reason`` says what is missing. ``search_path`` is the
     PATH the login shell had; ``candidates`` are ``jupyter`` executables found in
     usual places on the server (to suggest for the profile's environment);
     ``detail`` is the end of the failing command's output (jupyter_broken).
@@ -414,42 +478,50 @@ class JupyterNotFound(LabTunnelError):
         self,
         command_tried: str,
         env: str,
-        reason: str,
+        reason: JupyterMissing,
         search_path: str = "",
         candidates: Sequence[str] = (),
         detail: str = "",
     ) -> None:
         self.command_tried = command_tried
         self.env = env
-        self.reason = reason
+        self.reason = reason = JupyterMissing(reason)
         self.search_path = search_path
         self.candidates = tuple(candidates)
         self.detail = detail
-        super().__init__(f"jupyter not found ({reason}): tried {command_tried!r} env={env!r}")
+        super().__init__(f"jupyter not found ({reason.value}): tried {command_tried!r} env={env!r}")
+
+
+class JupyterStartProblem(str, Enum):
+    TIMEOUT = "timeout"
+    EXITED = "exited"
+    #: ``jupyter lab``/``notebook`` is not installed in that environment
+    APP_MISSING = "app_missing"
+    WORKDIR_MISSING = "workdir_missing"
+    NO_PYTHON = "no_python"
+    LAUNCH_FAILED = "launch_failed"
 
 
 class JupyterStartFailed(LabTunnelError):
-    """Jupyter was launched but did not come up.
+    """Jupyter was launched but did not come up (``reason`` says how).
 
-    ``reason``: timeout, exited, app_missing (``jupyter lab``/``notebook`` is not
-    installed in that environment), workdir_missing, no_python, launch_failed.
     ``log_tail`` is the end of its log on the server with tokens redacted.
     """
 
     def __init__(
         self,
-        reason: str,
+        reason: JupyterStartProblem,
         log_tail: str = "",
         log_path: str = "",
         seconds: float | None = None,
         workdir: str = "",
     ) -> None:
-        self.reason = reason
+        self.reason = reason = JupyterStartProblem(reason)
         self.log_tail = log_tail
         self.log_path = log_path
         self.seconds = seconds
         self.workdir = workdir
-        super().__init__(f"jupyter did not start ({reason}); log {log_path or '-'}")
+        super().__init__(f"jupyter did not start ({reason.value}); log {log_path or '-'}")
 
 
 class JupyterNotResponding(LabTunnelError):
@@ -523,19 +595,23 @@ class ShareFileMalformed(LabTunnelError):
         )
 
 
-class ShareFileDamaged(LabTunnelError):
-    """The file's integrity digest does not match its content.
+class ShareDamage(str, Enum):
+    #: the file ends too early
+    TRUNCATED = "truncated"
+    #: changed after export
+    DIGEST_MISMATCH = "digest_mismatch"
 
-    ``reason``: ``truncated`` (the file ends too early) or ``digest_mismatch`` (changed
-    after export). The digest catches damage and edits, it is not a signature.
-    """
+
+class ShareFileDamaged(LabTunnelError):
+    """The file's integrity digest does not match its content (``reason`` says how).
+    The digest catches damage and edits, it is not a signature."""
 
     permanent = True
 
-    def __init__(self, path: str, reason: str) -> None:
+    def __init__(self, path: str, reason: ShareDamage) -> None:
         self.path = path
-        self.reason = reason
-        super().__init__(f"lab profile file {path} is damaged ({reason})")
+        self.reason = reason = ShareDamage(reason)
+        super().__init__(f"lab profile file {path} is damaged ({reason.value})")
 
 
 class ShareFileTooNew(LabTunnelError):
@@ -551,18 +627,23 @@ class ShareFileTooNew(LabTunnelError):
         )
 
 
+class HostRole(str, Enum):
+    SERVER = "server"
+    JUMP = "jump"
+
+
 class ShareHostKeyUnknown(LabTunnelError):
-    """Export refused: no trusted or pinned key is known for the server (``role``
-    "server") or its jump host (``role`` "jump"), so there is nothing to pin."""
+    """Export refused: no trusted or pinned key is known for the server or its jump host
+    (``role``), so there is nothing to pin."""
 
     permanent = True
 
-    def __init__(self, profile_name: str, host: str, port: int, role: str) -> None:
+    def __init__(self, profile_name: str, host: str, port: int, role: HostRole) -> None:
         self.profile_name = profile_name
         self.host = host
         self.port = port
-        self.role = role
-        super().__init__(f"no known host key for {role} {host}:{port} of {profile_name!r}")
+        self.role = role = HostRole(role)
+        super().__init__(f"no known host key for {role.value} {host}:{port} of {profile_name!r}")
 
 
 class ShareUnsupportedProfile(LabTunnelError):

@@ -10,6 +10,22 @@ from typing import Any
 from labtunnel.core.errors import LabTunnelError
 
 
+class TunnelStep(str, Enum):
+    """Progress within CONNECTING / STARTING_JUPYTER, in the order a connect goes."""
+
+    CONNECTING = "connecting"
+    AUTHENTICATING = "authenticating"
+    FINDING_JUPYTER = "finding_jupyter"
+    STARTING_JUPYTER = "starting_jupyter"
+    WAITING_JUPYTER = "waiting_jupyter"
+    FORWARDING = "forwarding"
+    CHECKING = "checking"
+
+
+#: reports a step; called on a worker thread
+StepCallback = Callable[[TunnelStep], None]
+
+
 class TunnelState(str, Enum):
     DISCONNECTED = "disconnected"
     CONNECTING = "connecting"
@@ -25,9 +41,8 @@ class TunnelStatus:
     profile_id: str
     profile_name: str
     state: TunnelState
-    #: progress within a state: connecting, authenticating, finding_jupyter,
-    #: starting_jupyter, waiting_jupyter, forwarding, checking
-    step: str = ""
+    #: progress within CONNECTING / STARTING_JUPYTER
+    step: TunnelStep | None = None
     error: LabTunnelError | None = None
     #: carries the Jupyter token: never log it (hence repr=False)
     local_url: str | None = field(default=None, repr=False)

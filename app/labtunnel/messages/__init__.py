@@ -6,7 +6,7 @@ a describer per error class; :mod:`.base` holds :class:`Message` and :func:`desc
 
 from __future__ import annotations
 
-from labtunnel.messages import jupyter, profiles, sharing, ssh, tunnel
+from labtunnel.messages import jupyter, profiles, sharing, ssh, steps, tunnel
 from labtunnel.messages.base import (
     QT_TRANSLATE_NOOP,
     Message,
@@ -20,6 +20,7 @@ from labtunnel.messages.sharing import (
     describe_share_problem,
     describe_skipped_host,
 )
+from labtunnel.messages.steps import describe_step
 
 __all__ = [
     "QT_TRANSLATE_NOOP",
@@ -31,10 +32,12 @@ __all__ = [
     "describe_profile_note",
     "describe_share_problem",
     "describe_skipped_host",
+    "describe_step",
     "join_sentences",
     "jupyter",
     "profiles",
     "sharing",
     "ssh",
+    "steps",
     "tunnel",
 ]

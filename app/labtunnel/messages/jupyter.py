@@ -33,27 +33,27 @@ def _remote_command_timeout(x: e.RemoteCommandTimeout) -> Message:
 
 
 _JUPYTER_NOT_FOUND = {
-    "not_on_path": QT_TRANSLATE_NOOP(
+    e.JupyterMissing.NOT_ON_PATH: QT_TRANSLATE_NOOP(
         "messages",
         "LabTunnel ran “{command}” on the server, but there is no jupyter on your PATH there.",
     ),
-    "env_missing": QT_TRANSLATE_NOOP(
+    e.JupyterMissing.ENV_MISSING: QT_TRANSLATE_NOOP(
         "messages", "The Jupyter environment “{env}” does not exist on the server."
     ),
-    "not_executable": QT_TRANSLATE_NOOP(
+    e.JupyterMissing.NOT_EXECUTABLE: QT_TRANSLATE_NOOP(
         "messages", "“{env}” on the server is not a program LabTunnel can run."
     ),
-    "conda_missing": QT_TRANSLATE_NOOP(
+    e.JupyterMissing.CONDA_MISSING: QT_TRANSLATE_NOOP(
         "messages",
         "The profile names the conda environment “{env}”, but conda was not found on the server.",
     ),
-    "conda_env_missing": QT_TRANSLATE_NOOP(
+    e.JupyterMissing.CONDA_ENV_MISSING: QT_TRANSLATE_NOOP(
         "messages", "There is no conda environment called “{env}” on the server."
     ),
-    "env_has_no_jupyter": QT_TRANSLATE_NOOP(
+    e.JupyterMissing.ENV_HAS_NO_JUPYTER: QT_TRANSLATE_NOOP(
         "messages", "The environment “{env}” on the server has no jupyter in it."
     ),
-    "jupyter_broken": QT_TRANSLATE_NOOP(
+    e.JupyterMissing.JUPYTER_BROKEN: QT_TRANSLATE_NOOP(
         "messages", "jupyter on the server failed to run ({detail})."
     ),
 }
@@ -62,7 +62,7 @@ _JUPYTER_NOT_FOUND = {
 @describes(e.JupyterNotFound)
 def _jupyter_not_found(x: e.JupyterNotFound) -> Message:
     first = msg(
-        _JUPYTER_NOT_FOUND.get(x.reason, _JUPYTER_NOT_FOUND["not_on_path"]),
+        _JUPYTER_NOT_FOUND[x.reason],
         command=x.command_tried,
         env=x.env,
         detail=x.detail[-200:],
@@ -92,7 +92,7 @@ def _jupyter_not_found(x: e.JupyterNotFound) -> Message:
 
 @describes(e.JupyterStartFailed)
 def _jupyter_start_failed(x: e.JupyterStartFailed) -> Message:
-    if x.reason == "app_missing":
+    if x.reason is e.JupyterStartProblem.APP_MISSING:
         return msg(
             QT_TRANSLATE_NOOP(
                 "messages",
@@ -101,7 +101,7 @@ def _jupyter_start_failed(x: e.JupyterStartFailed) -> Message:
                 "or switch the lab server's Jupyter app between Lab and Notebook.",
             )
         )
-    if x.reason == "workdir_missing":
+    if x.reason is e.JupyterStartProblem.WORKDIR_MISSING:
         return msg(
             QT_TRANSLATE_NOOP(
                 "messages",

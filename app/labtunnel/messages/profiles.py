@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from labtunnel.core import errors as e
+from labtunnel.core.profiles.secrets import SecretKind
 from labtunnel.messages.base import QT_TRANSLATE_NOOP, Message, describes, field_message, msg
 
 _FIELD_NAMES = {
@@ -23,39 +24,39 @@ _FIELD_NAMES = {
 
 
 FIELD_PROBLEMS = {
-    "empty": QT_TRANSLATE_NOOP("messages", "{field} is empty: please fill it in."),
-    "duplicate": QT_TRANSLATE_NOOP(
+    e.ProblemCode.EMPTY: QT_TRANSLATE_NOOP("messages", "{field} is empty: please fill it in."),
+    e.ProblemCode.DUPLICATE: QT_TRANSLATE_NOOP(
         "messages", "{field}: another lab server is already called “{value}”. Choose another name."
     ),
-    "bad_host": QT_TRANSLATE_NOOP(
+    e.ProblemCode.BAD_HOST: QT_TRANSLATE_NOOP(
         "messages", "{field} “{value}” is not a valid host name or IP address."
     ),
-    "port_out_of_range": QT_TRANSLATE_NOOP(
+    e.ProblemCode.PORT_OUT_OF_RANGE: QT_TRANSLATE_NOOP(
         "messages", "{field} {value} is not a valid port: use a number from 1 to 65535."
     ),
-    "missing": QT_TRANSLATE_NOOP(
+    e.ProblemCode.MISSING: QT_TRANSLATE_NOOP(
         "messages", "{field}: the file {value} does not exist. Choose the private key file."
     ),
-    "not_a_file": QT_TRANSLATE_NOOP(
+    e.ProblemCode.NOT_A_FILE: QT_TRANSLATE_NOOP(
         "messages", "{field}: {value} is not a file. Choose the private key file."
     ),
-    "bad_username": QT_TRANSLATE_NOOP(
+    e.ProblemCode.BAD_USERNAME: QT_TRANSLATE_NOOP(
         "messages", "{field} “{value}” contains spaces: enter the user name only."
     ),
-    "self_reference": QT_TRANSLATE_NOOP(
+    e.ProblemCode.SELF_REFERENCE: QT_TRANSLATE_NOOP(
         "messages", "{field}: a server cannot be its own jump host."
     ),
-    "unknown_profile": QT_TRANSLATE_NOOP(
+    e.ProblemCode.UNKNOWN_PROFILE: QT_TRANSLATE_NOOP(
         "messages", "{field}: the lab server it names no longer exists. Choose another."
     ),
-    "cycle": QT_TRANSLATE_NOOP(
+    e.ProblemCode.CYCLE: QT_TRANSLATE_NOOP(
         "messages", "{field}: the jump hosts lead in a circle. Remove one of them."
     ),
-    "out_of_range": QT_TRANSLATE_NOOP("messages", "{field} {value} is out of range."),
-    "not_jupyter": QT_TRANSLATE_NOOP(
+    e.ProblemCode.OUT_OF_RANGE: QT_TRANSLATE_NOOP("messages", "{field} {value} is out of range."),
+    e.ProblemCode.NOT_JUPYTER: QT_TRANSLATE_NOOP(
         "messages", "{field}: this lab server forwards {value}, not Jupyter."
     ),
-    "bad_fingerprint": QT_TRANSLATE_NOOP(
+    e.ProblemCode.BAD_FINGERPRINT: QT_TRANSLATE_NOOP(
         "messages", "{field} “{value}” is not a SHA256 fingerprint (SHA256:…, 43 characters)."
     ),
     "bad_gpu": QT_TRANSLATE_NOOP(
@@ -83,7 +84,7 @@ def describe_problem(problem: e.FieldProblem) -> Message:
     template = FIELD_PROBLEMS.get(
         problem.code, QT_TRANSLATE_NOOP("messages", "{field} is not valid.")
     )
-    if problem.field == "local_port" and problem.code == "port_out_of_range":
+    if problem.field == "local_port" and problem.code is e.ProblemCode.PORT_OUT_OF_RANGE:
         template = QT_TRANSLATE_NOOP(
             "messages", "{field} {value} is not valid: use 0 (pick a free port) or 1 to 65535."
         )
@@ -123,7 +124,7 @@ def _store_corrupt(err: e.ProfileStoreCorrupt) -> Message:
 
 
 def _secret_missing(err: e.SecretMissing) -> Message:
-    if err.kind == "passphrase":
+    if err.kind == SecretKind.PASSPHRASE:
         return msg(
             QT_TRANSLATE_NOOP(
                 "messages",

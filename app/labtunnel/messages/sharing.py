@@ -35,20 +35,28 @@ _SHARE_FIELD_NAMES = {
 
 
 SHARE_PROBLEMS = {
-    "not_text": QT_TRANSLATE_NOOP("messages", "{field} is not a text file."),
-    "not_json": QT_TRANSLATE_NOOP("messages", "{field} is not valid JSON ({value})."),
-    "not_labtunnel": QT_TRANSLATE_NOOP(
+    e.ProblemCode.NOT_TEXT: QT_TRANSLATE_NOOP("messages", "{field} is not a text file."),
+    e.ProblemCode.NOT_JSON: QT_TRANSLATE_NOOP("messages", "{field} is not valid JSON ({value})."),
+    e.ProblemCode.NOT_LABTUNNEL: QT_TRANSLATE_NOOP(
         "messages", "{field}: this is not a LabTunnel lab profile file."
     ),
-    "required": QT_TRANSLATE_NOOP("messages", "{field} is missing."),
-    "wrong_type": QT_TRANSLATE_NOOP("messages", "{field} has the wrong type (expected: {value})."),
-    "unknown_field": QT_TRANSLATE_NOOP("messages", "{field} is not a field LabTunnel knows."),
-    "duplicate_key": QT_TRANSLATE_NOOP("messages", "“{field}” appears twice."),
-    "too_long": QT_TRANSLATE_NOOP("messages", "{field} is longer than {value} characters."),
-    "too_many": QT_TRANSLATE_NOOP("messages", "{field}: more than {value} entries."),
-    "control_chars": QT_TRANSLATE_NOOP("messages", "{field} contains control characters."),
-    "bad_choice": QT_TRANSLATE_NOOP("messages", "{field} must be one of: {value}."),
-    "bad_digest": QT_TRANSLATE_NOOP(
+    e.ProblemCode.REQUIRED: QT_TRANSLATE_NOOP("messages", "{field} is missing."),
+    e.ProblemCode.WRONG_TYPE: QT_TRANSLATE_NOOP(
+        "messages", "{field} has the wrong type (expected: {value})."
+    ),
+    e.ProblemCode.UNKNOWN_FIELD: QT_TRANSLATE_NOOP(
+        "messages", "{field} is not a field LabTunnel knows."
+    ),
+    e.ProblemCode.DUPLICATE_KEY: QT_TRANSLATE_NOOP("messages", "“{field}” appears twice."),
+    e.ProblemCode.TOO_LONG: QT_TRANSLATE_NOOP(
+        "messages", "{field} is longer than {value} characters."
+    ),
+    e.ProblemCode.TOO_MANY: QT_TRANSLATE_NOOP("messages", "{field}: more than {value} entries."),
+    e.ProblemCode.CONTROL_CHARS: QT_TRANSLATE_NOOP(
+        "messages", "{field} contains control characters."
+    ),
+    e.ProblemCode.BAD_CHOICE: QT_TRANSLATE_NOOP("messages", "{field} must be one of: {value}."),
+    e.ProblemCode.BAD_DIGEST: QT_TRANSLATE_NOOP(
         "messages", "{field} is not a SHA-256 digest (64 hexadecimal characters)."
     ),
 }
@@ -104,7 +112,7 @@ def _share_file_malformed(x: e.ShareFileMalformed) -> Message:
 
 @describes(e.ShareFileDamaged)
 def _share_file_damaged(x: e.ShareFileDamaged) -> Message:
-    if x.reason == "truncated":
+    if x.reason is e.ShareDamage.TRUNCATED:
         return msg(
             QT_TRANSLATE_NOOP(
                 "messages",
@@ -140,7 +148,7 @@ def _share_file_too_new(x: e.ShareFileTooNew) -> Message:
 
 @describes(e.ShareHostKeyUnknown)
 def _share_host_key_unknown(x: e.ShareHostKeyUnknown) -> Message:
-    if x.role == "jump":
+    if x.role is e.HostRole.JUMP:
         template = QT_TRANSLATE_NOOP(
             "messages",
             "LabTunnel does not know the host key of the jump host {host} yet, so “{profile}” "

@@ -7,7 +7,7 @@ from labtunnel.messages.base import QT_TRANSLATE_NOOP, Message, describe, descri
 
 
 def _key_unsupported(err: e.KeyFileUnsupported) -> Message:
-    if err.detail == "public_key":
+    if err.kind is e.KeyUnsupported.PUBLIC_KEY:
         return msg(
             QT_TRANSLATE_NOOP(
                 "messages",
@@ -15,7 +15,7 @@ def _key_unsupported(err: e.KeyFileUnsupported) -> Message:
             ),
             path=err.path,
         )
-    if err.detail == "putty_ppk":
+    if err.kind is e.KeyUnsupported.PUTTY_PPK:
         return msg(
             QT_TRANSLATE_NOOP(
                 "messages",

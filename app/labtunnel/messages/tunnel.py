@@ -7,7 +7,7 @@ from labtunnel.messages.base import QT_TRANSLATE_NOOP, Message, describes, msg
 
 
 def _forwarding_refused(err: e.ForwardingRefused) -> Message:
-    if err.reason == "prohibited":
+    if err.reason is e.ForwardRefusal.PROHIBITED:
         return msg(
             QT_TRANSLATE_NOOP(
                 "messages",
@@ -16,7 +16,7 @@ def _forwarding_refused(err: e.ForwardingRefused) -> Message:
             ),
             host=err.host,
         )
-    if err.reason == "not_answering":
+    if err.reason is e.ForwardRefusal.NOT_ANSWERING:
         return msg(
             QT_TRANSLATE_NOOP(
                 "messages",

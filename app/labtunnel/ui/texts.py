@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication
 
-from labtunnel.core.errors import FieldProblem
+from labtunnel.core.errors import FieldProblem, ProblemCode
 from labtunnel.core.events import TunnelState, TunnelStatus
-from labtunnel.messages import Message, describe
+from labtunnel.messages import Message, describe, describe_step
 from labtunnel.ui.notices import Notice, NoticeKind
 
 translate = QCoreApplication.translate
@@ -29,26 +29,13 @@ def error_text(error: BaseException) -> str:
     return message_text(describe(error))
 
 
-def _step_text(step: str) -> str:
-    steps = {
-        "connecting": translate("States", "Connecting…"),
-        "authenticating": translate("States", "Signing in…"),
-        "finding_jupyter": translate("States", "Looking for Jupyter…"),
-        "starting_jupyter": translate("States", "Starting Jupyter…"),
-        "waiting_jupyter": translate("States", "Waiting for Jupyter to start…"),
-        "forwarding": translate("States", "Opening the tunnel…"),
-        "checking": translate("States", "Checking…"),
-    }
-    return steps.get(step, translate("States", "Connecting…"))
-
-
 def state_text(status: TunnelStatus) -> str:
     """The state in a few words, as shown in the menu and the tooltip."""
     state = status.state
     if state is TunnelState.CONNECTED:
         return translate("States", "Connected")
     if state in (TunnelState.CONNECTING, TunnelState.STARTING_JUPYTER):
-        return _step_text(status.step)
+        return message_text(describe_step(status.step, status.profile_name))
     if state is TunnelState.RECONNECTING:
         if status.retry_in is not None and status.retry_in >= 1:
             return translate("States", "Connection lost, retrying in {seconds} s").format(
@@ -112,28 +99,28 @@ def notice_text(notice: Notice) -> tuple[str, str]:
 def problem_text(problem: FieldProblem) -> str:
     """A short note shown beside the field it is about."""
     code = problem.code
-    if code == "empty":
+    if code is ProblemCode.EMPTY:
         return translate("Fields", "Required")
-    if code == "duplicate":
+    if code is ProblemCode.DUPLICATE:
         return translate("Fields", "Another server already has this name")
-    if code == "bad_host":
+    if code is ProblemCode.BAD_HOST:
         return translate("Fields", "Not a host name or IP address")
-    if code == "port_out_of_range" and problem.field == "local_port":
+    if code is ProblemCode.PORT_OUT_OF_RANGE and problem.field == "local_port":
         return translate("Fields", "Use 0 (pick a free port) or a port up to 65535")
-    if code == "port_out_of_range":
+    if code is ProblemCode.PORT_OUT_OF_RANGE:
         return translate("Fields", "Use a port from 1 to 65535")
-    if code == "bad_username":
+    if code is ProblemCode.BAD_USERNAME:
         return translate("Fields", "User names have no spaces")
-    if code == "missing":
+    if code is ProblemCode.MISSING:
         return translate("Fields", "No file at this path")
-    if code == "not_a_file":
+    if code is ProblemCode.NOT_A_FILE:
         return translate("Fields", "This is a folder, not a key file")
-    if code == "self_reference":
+    if code is ProblemCode.SELF_REFERENCE:
         return translate("Fields", "A server cannot be its own jump host")
-    if code == "unknown_profile":
+    if code is ProblemCode.UNKNOWN_PROFILE:
         return translate("Fields", "That jump host profile no longer exists")
-    if code == "bad_fingerprint":
+    if code is ProblemCode.BAD_FINGERPRINT:
         return translate("Fields", "Not a SHA256 fingerprint")
-    if code == "out_of_range":
+    if code is ProblemCode.OUT_OF_RANGE:
         return translate("Fields", "Value out of range")
     return translate("Fields", "Invalid value")

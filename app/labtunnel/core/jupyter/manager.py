@@ -25,9 +25,11 @@ from dataclasses import dataclass, replace
 
 from labtunnel.core.errors import (
     JupyterStartFailed,
+    JupyterStartProblem,
     JupyterStopFailed,
     RemoteCommandTimeout,
 )
+from labtunnel.core.events import TunnelStep
 from labtunnel.core.jupyter.env import env_prologue
 from labtunnel.core.jupyter.parsing import (
     APP_MISSING,
@@ -46,7 +48,7 @@ from labtunnel.core.ssh.remote import RemoteRunner, run_script, sections, shell_
 
 log = logging.getLogger(__name__)
 
-Progress = Callable[[str], None]
+Progress = Callable[[TunnelStep], None]
 
 #: where started servers write their (private) logs, as a shell word
 LOG_DIR = '"$HOME"/.local/share/labtunnel'
@@ -145,13 +147,13 @@ class JupyterManager:
     def start(self, on_progress: Progress | None = None) -> JupyterServer:
         """Start a new server for this profile and wait until it is listed."""
         progress = on_progress or _ignore
-        progress("starting_jupyter")
+        progress(TunnelStep.STARTING_JUPYTER)
         started = self._clock()
         deadline = started + self._start_timeout
         for _attempt in range(START_ATTEMPTS):
             launch = self._launch()
             log.info("launched Jupyter pid %s port %s", launch.pid, launch.port)
-            progress("waiting_jupyter")
+            progress(TunnelStep.WAITING_JUPYTER)
             try:
                 server = self._wait_listed(launch, started, deadline)
             except _PortTaken:
@@ -166,7 +168,7 @@ class JupyterManager:
                 )
             log.info("Jupyter ready after %.1f s", self._clock() - started)
             return server
-        raise JupyterStartFailed("launch_failed", "port taken on every attempt")
+        raise JupyterStartFailed(JupyterStartProblem.LAUNCH_FAILED, "port taken on every attempt")
 
     def _launch(self) -> _Launch:
         app = "notebook" if self._spec.app is JupyterApp.NOTEBOOK else "lab"
@@ -184,15 +186,17 @@ class JupyterManager:
         raise_not_found(found, self._spec.env)
         by_name = {s.name: s for s in found}
         if "WORKDIR-MISSING" in by_name:
-            raise JupyterStartFailed("workdir_missing", workdir=self._spec.workdir or "~")
+            raise JupyterStartFailed(
+                JupyterStartProblem.WORKDIR_MISSING, workdir=self._spec.workdir or "~"
+            )
         if "NO-PYTHON" in by_name:
-            raise JupyterStartFailed("no_python")
+            raise JupyterStartFailed(JupyterStartProblem.NO_PYTHON)
         started = by_name.get("STARTED")
         fields = started.arg.split() if started is not None else []
         if len(fields) != 2 or not all(f.isdigit() for f in fields):
             detail = by_name["LAUNCH-FAILED"].arg if "LAUNCH-FAILED" in by_name else ""
             raise JupyterStartFailed(
-                "launch_failed", redact(tail(f"{detail}\n{result.stderr}", 10))
+                JupyterStartProblem.LAUNCH_FAILED, redact(tail(f"{detail}\n{result.stderr}", 10))
             )
         log_path = by_name["LOG"].arg if "LOG" in by_name else ""
         return _Launch(int(fields[0]), int(fields[1]), log_path)
@@ -208,7 +212,9 @@ class JupyterManager:
                 if PORT_TAKEN.search(log_tail):
                     raise _PortTaken()
                 raise JupyterStartFailed(
-                    "app_missing" if APP_MISSING.search(log_tail) else "exited",
+                    JupyterStartProblem.APP_MISSING
+                    if APP_MISSING.search(log_tail)
+                    else JupyterStartProblem.EXITED,
                     log_tail,
                     launch.log_path,
                     self._clock() - started,
@@ -217,7 +223,7 @@ class JupyterManager:
             if self._clock() >= deadline:
                 # left running: if it comes up later, the next connect finds it
                 raise JupyterStartFailed(
-                    "timeout",
+                    JupyterStartProblem.TIMEOUT,
                     self._log_tail(launch.log_path),
                     launch.log_path,
                     self._start_timeout,
@@ -359,5 +365,5 @@ def _app(value: str) -> JupyterApp | None:
         return None
 
 
-def _ignore(_step: str) -> None:
+def _ignore(_step: TunnelStep) -> None:
     pass

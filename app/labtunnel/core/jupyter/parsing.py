@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
-from labtunnel.core.errors import JupyterNotFound, RemoteCommandFailed
+from labtunnel.core.errors import JupyterMissing, JupyterNotFound, RemoteCommandFailed
 from labtunnel.core.jupyter.env import command_tried
 from labtunnel.core.jupyter.server import JupyterServer, server_from_info
 from labtunnel.core.ssh.remote import CommandResult, Section, sections, tail
@@ -82,7 +82,10 @@ def parse_scan(stdout: str, env: str) -> ScanResult:
     elif "BROKEN" in names:
         broken = next(s for s in found if s.name == "BROKEN")
         raise JupyterNotFound(
-            command_tried(env), env, "jupyter_broken", detail=redact(tail(broken.text, 8))
+            command_tried(env),
+            env,
+            JupyterMissing.JUPYTER_BROKEN,
+            detail=redact(tail(broken.text, 8)),
         )
     else:
         raise ValueError("no listing markers in output")
@@ -96,10 +99,14 @@ def raise_not_found(found: Iterable[Section], env: str) -> None:
     reason = next((s.arg for s in found if s.name == "NOTFOUND"), None)
     if reason is None:
         return
+    try:
+        missing = JupyterMissing(reason.strip())
+    except ValueError:
+        missing = JupyterMissing.NOT_ON_PATH
     raise JupyterNotFound(
         command_tried(env),
         env,
-        reason.strip() or "not_on_path",
+        missing,
         search_path=next((s.arg for s in found if s.name == "PATH"), ""),
         candidates=[s.arg for s in found if s.name == "CANDIDATE"],
     )

@@ -10,7 +10,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from labtunnel.core.errors import FieldProblem, ProfileInvalid
+from labtunnel.core.errors import FieldProblem, ProblemCode, ProfileInvalid
 
 #: a dead link is noticed after interval x count seconds without a reply (14 s: issue 5
 #: asks for 15 at most); probes every 7 s keep an idle tray app under one wake-up a second
@@ -179,15 +179,15 @@ def is_valid_fingerprint(text: str) -> bool:
 def _port_problem(field_name: str, port: int, allow_zero: bool) -> FieldProblem | None:
     low = 0 if allow_zero else 1
     if not isinstance(port, int) or isinstance(port, bool) or not low <= port <= 65535:
-        return FieldProblem(field_name, "port_out_of_range", str(port))
+        return FieldProblem(field_name, ProblemCode.PORT_OUT_OF_RANGE, str(port))
     return None
 
 
 def _host_problem(field_name: str, host: str) -> FieldProblem | None:
     if not host.strip():
-        return FieldProblem(field_name, "empty")
+        return FieldProblem(field_name, ProblemCode.EMPTY)
     if not _HOSTNAME.match(host.strip()):
-        return FieldProblem(field_name, "bad_host", host)
+        return FieldProblem(field_name, ProblemCode.BAD_HOST, host)
     return None
 
 
@@ -201,30 +201,32 @@ def profile_problems(
     problems: list[FieldProblem | None] = []
     others = [o for o in others if o.id != profile.id]
     if not profile.name.strip():
-        problems.append(FieldProblem("name", "empty"))
+        problems.append(FieldProblem("name", ProblemCode.EMPTY))
     elif any(o.name.strip().casefold() == profile.name.strip().casefold() for o in others):
-        problems.append(FieldProblem("name", "duplicate", profile.name))
+        problems.append(FieldProblem("name", ProblemCode.DUPLICATE, profile.name))
     problems.append(_host_problem("host", profile.host))
     problems.append(_port_problem("port", profile.port, allow_zero=False))
     if not profile.username.strip():
-        problems.append(FieldProblem("username", "empty"))
+        problems.append(FieldProblem("username", ProblemCode.EMPTY))
     elif any(c.isspace() for c in profile.username):
-        problems.append(FieldProblem("username", "bad_username", profile.username))
+        problems.append(FieldProblem("username", ProblemCode.BAD_USERNAME, profile.username))
     if profile.auth is AuthMethod.KEY:
         if not profile.key_path.strip():
-            problems.append(FieldProblem("key_path", "empty"))
+            problems.append(FieldProblem("key_path", ProblemCode.EMPTY))
         elif check_files:
             key = Path(profile.key_path).expanduser()
             if not key.exists():
-                problems.append(FieldProblem("key_path", "missing", profile.key_path))
+                problems.append(FieldProblem("key_path", ProblemCode.MISSING, profile.key_path))
             elif not key.is_file():
-                problems.append(FieldProblem("key_path", "not_a_file", profile.key_path))
+                problems.append(FieldProblem("key_path", ProblemCode.NOT_A_FILE, profile.key_path))
     if profile.jump is not None:
         if profile.jump.profile_id:
             if profile.jump.profile_id == profile.id:
-                problems.append(FieldProblem("jump", "self_reference"))
+                problems.append(FieldProblem("jump", ProblemCode.SELF_REFERENCE))
             elif not any(o.id == profile.jump.profile_id for o in others):
-                problems.append(FieldProblem("jump", "unknown_profile", profile.jump.profile_id))
+                problems.append(
+                    FieldProblem("jump", ProblemCode.UNKNOWN_PROFILE, profile.jump.profile_id)
+                )
         else:
             problems.append(_host_problem("jump", profile.jump.host))
             problems.append(_port_problem("jump", profile.jump.port, allow_zero=False))
@@ -237,19 +239,25 @@ def profile_problems(
     problems.append(_port_problem("local_port", profile.local_port, allow_zero=True))
     if not 1 <= profile.keepalive_interval <= 3600:
         problems.append(
-            FieldProblem("keepalive_interval", "out_of_range", str(profile.keepalive_interval))
+            FieldProblem(
+                "keepalive_interval", ProblemCode.OUT_OF_RANGE, str(profile.keepalive_interval)
+            )
         )
     if not 1 <= profile.keepalive_count_max <= 100:
         problems.append(
-            FieldProblem("keepalive_count_max", "out_of_range", str(profile.keepalive_count_max))
+            FieldProblem(
+                "keepalive_count_max", ProblemCode.OUT_OF_RANGE, str(profile.keepalive_count_max)
+            )
         )
     if not 1 <= profile.connect_timeout <= 600:
         problems.append(
-            FieldProblem("connect_timeout", "out_of_range", str(profile.connect_timeout))
+            FieldProblem("connect_timeout", ProblemCode.OUT_OF_RANGE, str(profile.connect_timeout))
         )
     for fingerprint in profile.pinned_fingerprints:
         if not is_valid_fingerprint(fingerprint):
-            problems.append(FieldProblem("pinned_fingerprints", "bad_fingerprint", fingerprint))
+            problems.append(
+                FieldProblem("pinned_fingerprints", ProblemCode.BAD_FINGERPRINT, fingerprint)
+            )
     return [p for p in problems if p is not None]
 
 

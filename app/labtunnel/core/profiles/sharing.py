@@ -36,6 +36,9 @@ import paramiko
 
 from labtunnel.core.errors import (
     FieldProblem,
+    HostRole,
+    ProblemCode,
+    ShareDamage,
     ShareFileDamaged,
     ShareFileMalformed,
     ShareFileTooLarge,
@@ -119,7 +122,7 @@ def _pins(
     port: int,
     pinned: Sequence[str],
     hostkeys: HostKeyStore,
-    role: str,
+    role: HostRole,
 ) -> tuple[str, ...]:
     pins = tuple(pinned) or known_fingerprints(hostkeys, host, port)
     if not pins:
@@ -143,7 +146,7 @@ def share_profile(
         host=host,
         port=profile.port,
         fingerprints=_pins(
-            profile.name, host, profile.port, profile.pinned_fingerprints, hostkeys, "server"
+            profile.name, host, profile.port, profile.pinned_fingerprints, hostkeys, HostRole.SERVER
         ),
         username=profile.username.strip() if include_user else "",
     )
@@ -162,7 +165,9 @@ def share_profile(
         jump = SharedHost(
             host=jump_host,
             port=jump_port,
-            fingerprints=_pins(profile.name, jump_host, jump_port, jump_pins, hostkeys, "jump"),
+            fingerprints=_pins(
+                profile.name, jump_host, jump_port, jump_pins, hostkeys, HostRole.JUMP
+            ),
             # the importer falls back to the main user name: only a different one is kept
             username=jump_user if include_user and jump_user != server.username else "",
         )
@@ -272,41 +277,43 @@ def loads_shared(data: bytes, source: str = "") -> SharedProfile:
     if len(data) > MAX_FILE_BYTES:
         raise ShareFileTooLarge(source, len(data), MAX_FILE_BYTES)
 
-    def malformed(field: str, code: str, value: str = "") -> ShareFileMalformed:
+    def malformed(field: str, code: ProblemCode, value: str = "") -> ShareFileMalformed:
         return ShareFileMalformed(source, [FieldProblem(field, code, value)])
 
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise malformed("file", "not_text") from None
+        raise malformed("file", ProblemCode.NOT_TEXT) from None
     try:
         document = json.loads(
             text, object_pairs_hook=_no_duplicate_keys, parse_constant=_reject_constant
         )
     except _DuplicateKey as exc:
-        raise malformed(exc.key, "duplicate_key") from None
+        raise malformed(exc.key, ProblemCode.DUPLICATE_KEY) from None
     except json.JSONDecodeError as exc:
         # the scanner reports an unterminated string only when it hits the end
         if exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string"):
-            raise ShareFileDamaged(source, "truncated") from None
-        raise malformed("file", "not_json", f"line {exc.lineno}, column {exc.colno}") from None
+            raise ShareFileDamaged(source, ShareDamage.TRUNCATED) from None
+        raise malformed(
+            "file", ProblemCode.NOT_JSON, f"line {exc.lineno}, column {exc.colno}"
+        ) from None
     except (ValueError, RecursionError):
-        raise malformed("file", "not_json") from None
+        raise malformed("file", ProblemCode.NOT_JSON) from None
     if not isinstance(document, dict) or document.get("format") != FORMAT_NAME:
-        raise malformed("format", "not_labtunnel")
+        raise malformed("format", ProblemCode.NOT_LABTUNNEL)
     version = document.get("version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise malformed("version", "wrong_type", "integer")
+        raise malformed("version", ProblemCode.WRONG_TYPE, "integer")
     if version > FORMAT_VERSION:
         raise ShareFileTooNew(source, version, FORMAT_VERSION)
     digest = document.get("sha256")
     if digest is None:
-        raise malformed("sha256", "required")
+        raise malformed("sha256", ProblemCode.REQUIRED)
     if not isinstance(digest, str) or not _DIGEST.match(digest):
-        raise malformed("sha256", "bad_digest")
+        raise malformed("sha256", ProblemCode.BAD_DIGEST)
     content = {key: value for key, value in document.items() if key != "sha256"}
     if content_digest(content) != digest:
-        raise ShareFileDamaged(source, "digest_mismatch")
+        raise ShareFileDamaged(source, ShareDamage.DIGEST_MISMATCH)
     checker = _Checker()
     checker.only_keys(content, "", ("format", "version", "profile"))
     profile = checker.mapping(content, "profile", "")
@@ -322,7 +329,7 @@ class _Checker:
     def __init__(self) -> None:
         self.problems: list[FieldProblem] = []
 
-    def add(self, field: str, code: str, value: str = "") -> None:
+    def add(self, field: str, code: ProblemCode, value: str = "") -> None:
         self.problems.append(FieldProblem(field, code, value))
 
     @staticmethod
@@ -332,7 +339,7 @@ class _Checker:
     def only_keys(self, data: Mapping[str, Any], prefix: str, allowed: Sequence[str]) -> None:
         for key in data:
             if key not in allowed:
-                self.add(self._path(prefix, key), "unknown_field")
+                self.add(self._path(prefix, key), ProblemCode.UNKNOWN_FIELD)
 
     def mapping(
         self, data: Mapping[str, Any], key: str, prefix: str, nullable: bool = False
@@ -340,13 +347,13 @@ class _Checker:
         path = self._path(prefix, key)
         if key not in data:
             if not nullable:
-                self.add(path, "required")
+                self.add(path, ProblemCode.REQUIRED)
             return None
         value = data[key]
         if value is None and nullable:
             return None
         if not isinstance(value, Mapping):
-            self.add(path, "wrong_type", "object")
+            self.add(path, ProblemCode.WRONG_TYPE, "object")
             return None
         return value
 
@@ -362,17 +369,17 @@ class _Checker:
         path = self._path(prefix, key)
         if key not in data:
             if required:
-                self.add(path, "required")
+                self.add(path, ProblemCode.REQUIRED)
             return ""
         value = data[key]
         if not isinstance(value, str):
-            self.add(path, "wrong_type", "text")
+            self.add(path, ProblemCode.WRONG_TYPE, "text")
             return ""
         if len(value) > limit:
-            self.add(path, "too_long", str(limit))
+            self.add(path, ProblemCode.TOO_LONG, str(limit))
             return ""
         if _CONTROL.search(value):
-            self.add(path, "control_chars")
+            self.add(path, ProblemCode.CONTROL_CHARS)
             return ""
         return value
 
@@ -380,11 +387,11 @@ class _Checker:
         path = self._path(prefix, key)
         value = data.get(key)
         if key not in data:
-            self.add(path, "required")
+            self.add(path, ProblemCode.REQUIRED)
         elif not isinstance(value, int) or isinstance(value, bool):
-            self.add(path, "wrong_type", "integer")
+            self.add(path, ProblemCode.WRONG_TYPE, "integer")
         elif not 1 <= value <= 65535:
-            self.add(path, "port_out_of_range", str(value))
+            self.add(path, ProblemCode.PORT_OUT_OF_RANGE, str(value))
         else:
             return value
         return 0
@@ -395,7 +402,7 @@ class _Checker:
         host = self.text(data, key, prefix, limit=255).strip()
         if not host:
             if present:
-                self.add(self._path(prefix, key), "empty")
+                self.add(self._path(prefix, key), ProblemCode.EMPTY)
             return ""
         probe = HostProfile(name="probe", host=host, username="probe")
         for problem in profile_problems(probe, check_files=False):
@@ -406,7 +413,7 @@ class _Checker:
     def username(self, data: Mapping[str, Any], prefix: str) -> str:
         username = self.text(data, "username", prefix, required=False, limit=255).strip()
         if any(c.isspace() for c in username):
-            self.add(self._path(prefix, "username"), "bad_username", username)
+            self.add(self._path(prefix, "username"), ProblemCode.BAD_USERNAME, username)
             return ""
         return username
 
@@ -414,18 +421,18 @@ class _Checker:
         path = self._path(prefix, "host_key_fingerprints")
         raw = data.get("host_key_fingerprints")
         if "host_key_fingerprints" not in data:
-            self.add(path, "required")
+            self.add(path, ProblemCode.REQUIRED)
         elif not isinstance(raw, list) or not all(isinstance(p, str) for p in raw):
-            self.add(path, "wrong_type", "list of fingerprints")
+            self.add(path, ProblemCode.WRONG_TYPE, "list of fingerprints")
         elif not raw:
             # a file without pins would bring back the host-key question it exists to avoid
-            self.add(path, "empty")
+            self.add(path, ProblemCode.EMPTY)
         elif len(raw) > MAX_PINS:
-            self.add(path, "too_many", str(MAX_PINS))
+            self.add(path, ProblemCode.TOO_MANY, str(MAX_PINS))
         else:
             bad = [p for p in raw if not is_valid_fingerprint(p)]
             for pin in bad:
-                self.add(path, "bad_fingerprint", pin[:80])
+                self.add(path, ProblemCode.BAD_FINGERPRINT, pin[:80])
             if not bad:
                 return tuple(dict.fromkeys(raw))
         return ()
@@ -446,7 +453,7 @@ class _Checker:
             app_text = self.text(data, "app", "target", required=False) or JupyterApp.LAB.value
             apps = [a.value for a in JupyterApp]
             if app_text not in apps:
-                self.add("target.app", "bad_choice", ", ".join(apps))
+                self.add("target.app", ProblemCode.BAD_CHOICE, ", ".join(apps))
                 return None
             gpu_text = self.text(data, "gpu", "target", required=False, limit=40)
             try:
@@ -466,7 +473,7 @@ class _Checker:
                 self.host_name(data, "host", "target"), self.port(data, "port", "target")
             )
         if isinstance(data.get("kind"), str):
-            self.add("target.kind", "bad_choice", "jupyter, remote")
+            self.add("target.kind", ProblemCode.BAD_CHOICE, "jupyter, remote")
         return None
 
     def profile(self, data: Mapping[str, Any]) -> SharedProfile | None:
@@ -474,7 +481,7 @@ class _Checker:
         self.only_keys(data, "", ("name", "server", "jump", "target"))
         name = self.text(data, "name", "", limit=MAX_NAME).strip()
         if not name and isinstance(data.get("name"), str):
-            self.add("name", "empty")
+            self.add("name", ProblemCode.EMPTY)
         server_data = self.mapping(data, "server", "")
         server = self.host(server_data, "server") if server_data is not None else None
         jump_data = self.mapping(data, "jump", "", nullable=True)

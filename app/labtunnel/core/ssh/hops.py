@@ -12,17 +12,19 @@ from labtunnel.core.errors import (
     FieldProblem,
     JumpHostFailed,
     LabTunnelError,
+    ProblemCode,
     ProfileInvalid,
     SecretMissing,
     SecretStoreLocked,
     SecretStoreUnavailable,
 )
+from labtunnel.core.events import StepCallback
 from labtunnel.core.logs import register_secret
 from labtunnel.core.profiles.model import AuthMethod, HostProfile
 from labtunnel.core.profiles.secrets import SecretKind, SecretStore
 from labtunnel.core.ssh.auth import AgentFactory, Credentials, Prompter
 from labtunnel.core.ssh.hostkeys import HostKeyStore
-from labtunnel.core.ssh.session import SshEndpoint, SshSession, StepCallback
+from labtunnel.core.ssh.session import SshEndpoint, SshSession
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +100,7 @@ def hops_for(
     if jump.profile_id:
         seen = _seen | {profile.id}
         if jump.profile_id in seen:
-            raise ProfileInvalid([FieldProblem("jump", "cycle", profile.name)])
+            raise ProfileInvalid([FieldProblem("jump", ProblemCode.CYCLE, profile.name)])
         jump_profile = lookup(jump.profile_id)
         return [*hops_for(jump_profile, secrets, lookup, _seen=seen), target]
     jump_endpoint = SshEndpoint(

@@ -14,6 +14,7 @@ from labtunnel.core.errors import (
     KeyFileUnsupported,
     KeyPassphraseNeeded,
     KeyPassphraseWrong,
+    KeyUnsupported,
 )
 
 _ENCRYPTED_HINTS = ("encrypted", "password-protected", "password was not given")
@@ -35,16 +36,18 @@ def load_private_key(path: str, passphrase: str | None) -> paramiko.PKey:
     except OSError as exc:
         raise KeyFileUnreadable(path, exc.strerror or type(exc).__name__) from None
     if head.startswith(b"PuTTY-User-Key-File"):
-        raise KeyFileUnsupported(path, "putty_ppk")
+        raise KeyFileUnsupported(path, KeyUnsupported.PUTTY_PPK)
     if head.startswith((b"ssh-", b"ecdsa-")) or b"PUBLIC KEY" in head:
-        raise KeyFileUnsupported(path, "public_key")
+        raise KeyFileUnsupported(path, KeyUnsupported.PUBLIC_KEY)
     try:
         return paramiko.PKey.from_path(key_path)
     except (TypeError, paramiko.PasswordRequiredException) as exc:
         if not any(hint in str(exc).lower() for hint in _ENCRYPTED_HINTS):
-            raise KeyFileUnsupported(path, type(exc).__name__) from None
+            raise KeyFileUnsupported(
+                path, KeyUnsupported.UNKNOWN_FORMAT, type(exc).__name__
+            ) from None
     except (ValueError, paramiko.SSHException, UnknownKeyType) as exc:
-        raise KeyFileUnsupported(path, type(exc).__name__) from None
+        raise KeyFileUnsupported(path, KeyUnsupported.UNKNOWN_FORMAT, type(exc).__name__) from None
     if not passphrase:
         raise KeyPassphraseNeeded(path)
     try:

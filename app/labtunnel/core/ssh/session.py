@@ -25,6 +25,7 @@ from labtunnel.core.errors import (
     ConnectTimeout,
     DnsFailure,
     ForwardingRefused,
+    ForwardRefusal,
     HostUnreachable,
     JumpHostFailed,
     LabTunnelError,
@@ -34,6 +35,7 @@ from labtunnel.core.errors import (
     SessionLost,
     SocketForwardingRefused,
 )
+from labtunnel.core.events import StepCallback, TunnelStep
 from labtunnel.core.profiles.model import (
     DEFAULT_KEEPALIVE_COUNT,
     DEFAULT_KEEPALIVE_INTERVAL,
@@ -49,7 +51,6 @@ from labtunnel.core.ssh.remote import CommandResult
 
 log = logging.getLogger(__name__)
 
-StepCallback = Callable[[str], None]
 OPEN_CHANNEL_TIMEOUT = 15.0
 #: paramiko's reader thread polls its socket this often (paramiko: 0.1 s, ten wake-ups a
 #: second for every idle session). Nothing needs the poll: keepalive replies bring a
@@ -159,7 +160,7 @@ class SshSession:
     ) -> SshSession:
         """Connect, verify the host key, authenticate. ``via`` is the jump session."""
         step = on_step or (lambda _step: None)
-        step("connecting")
+        step(TunnelStep.CONNECTING)
         if via is None:
             sock: socket.socket | paramiko.Channel = _connect_socket(endpoint)
         else:
@@ -168,7 +169,7 @@ class SshSession:
             except ForwardingRefused as exc:
                 cause: LabTunnelError = (
                     ConnectionRefused(endpoint.host, endpoint.port)
-                    if exc.reason == "connect_failed"
+                    if exc.reason is ForwardRefusal.CONNECT_FAILED
                     else exc
                 )
                 raise JumpHostFailed(via.endpoint.host, endpoint.host, cause) from None
@@ -179,7 +180,7 @@ class SshSession:
         )
         try:
             cls._handshake(transport, endpoint, hostkeys)
-            step("authenticating")
+            step(TunnelStep.AUTHENTICATING)
             if prompter is not None:
                 transport.auth_timeout = INTERACTIVE_AUTH_TIMEOUT
             authenticate(
@@ -277,9 +278,9 @@ class SshSession:
             )
         except paramiko.ChannelException as exc:
             reason = {
-                paramiko.common.OPEN_FAILED_ADMINISTRATIVELY_PROHIBITED: "prohibited",
-                paramiko.common.OPEN_FAILED_CONNECT_FAILED: "connect_failed",
-            }.get(exc.code, "refused")
+                paramiko.common.OPEN_FAILED_ADMINISTRATIVELY_PROHIBITED: ForwardRefusal.PROHIBITED,
+                paramiko.common.OPEN_FAILED_CONNECT_FAILED: ForwardRefusal.CONNECT_FAILED,
+            }.get(exc.code, ForwardRefusal.REFUSED)
             raise ForwardingRefused(self.endpoint.host, *destination, reason) from None
         except (paramiko.SSHException, EOFError, OSError):
             raise self._lost("channel_open_failed") from None

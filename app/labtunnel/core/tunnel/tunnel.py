@@ -18,6 +18,7 @@ import paramiko
 
 from labtunnel.core.errors import (
     ForwardingRefused,
+    ForwardRefusal,
     LabTunnelError,
     LocalPortDenied,
     LocalPortInUse,
@@ -30,6 +31,7 @@ from labtunnel.core.events import (
     Listener,
     TunnelState,
     TunnelStatus,
+    TunnelStep,
 )
 from labtunnel.core.jupyter.launch import JupyterLauncher, launcher_for
 from labtunnel.core.jupyter.server import JupyterServer
@@ -206,7 +208,7 @@ class Tunnel:
 
     def _connect_once(self, attempt: int) -> None:
         profile = self.profile
-        self._emit(TunnelState.CONNECTING, step="connecting", attempt=attempt)
+        self._emit(TunnelState.CONNECTING, step=TunnelStep.CONNECTING, attempt=attempt)
         validate_profile(profile, self._deps.store.profiles(), check_files=False)
         hops = hops_for(profile, self._deps.secrets, self._deps.store.get)
         if self._was_connected:
@@ -226,7 +228,9 @@ class Tunnel:
         self._check_stop()
         target = profile.target
         if isinstance(target, JupyterSpec):
-            self._emit(TunnelState.STARTING_JUPYTER, step="finding_jupyter", attempt=attempt)
+            self._emit(
+                TunnelState.STARTING_JUPYTER, step=TunnelStep.FINDING_JUPYTER, attempt=attempt
+            )
             self._jupyter = launcher_for(
                 target, session, remembered=self._deps.remembered, profile_id=profile.id
             )
@@ -240,13 +244,13 @@ class Tunnel:
             # fails now, with a clear reason, if forwarding is not allowed or nothing listens
             session.open_channel(self._destination, ("127.0.0.1", 0)).close()
         self._check_stop()
-        self._emit(TunnelState.CONNECTING, step="forwarding", attempt=attempt)
+        self._emit(TunnelState.CONNECTING, step=TunnelStep.FORWARDING, attempt=attempt)
         if self._forwarder is None:
             self._forwarder = self._start_forwarder(self._destination)
-        self._emit(TunnelState.CONNECTING, step="checking", attempt=attempt)
+        self._emit(TunnelState.CONNECTING, step=TunnelStep.CHECKING, attempt=attempt)
         server, jupyter = self._server, self._jupyter
         if server and jupyter and not jupyter.probe_local(self._forwarder.port, server, 10.0):
-            raise ForwardingRefused(profile.host, *self._destination, "not_answering")
+            raise ForwardingRefused(profile.host, *self._destination, ForwardRefusal.NOT_ANSWERING)
         self._emit(TunnelState.CONNECTED, local_url=self.local_url)
         self._was_connected = True
 
@@ -293,7 +297,7 @@ class Tunnel:
 
     def _on_forward_error(self, error: Exception) -> None:
         log.warning("%s: a forwarded connection failed: %s", self.profile.name, error)
-        if isinstance(error, ForwardingRefused) and error.reason == "connect_failed":
+        if isinstance(error, ForwardingRefused) and error.reason is ForwardRefusal.CONNECT_FAILED:
             self._wake.set()  # maybe Jupyter went away: check now
 
     def _watch(self) -> None:
@@ -328,7 +332,7 @@ class Tunnel:
                 raise _session_lost(self.profile, session)
         with self._lock:
             self._restart_jupyter_requested = False
-        self._emit(TunnelState.STARTING_JUPYTER, step="starting_jupyter")
+        self._emit(TunnelState.STARTING_JUPYTER, step=TunnelStep.STARTING_JUPYTER)
         self._server = self._jupyter.find_or_start(
             lambda step: self._emit(TunnelState.STARTING_JUPYTER, step=step)
         )

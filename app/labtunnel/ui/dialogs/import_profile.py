@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from labtunnel.core.errors import FieldProblem, LabTunnelError, ProfileInvalid
+from labtunnel.core.errors import FieldProblem, LabTunnelError, ProblemCode, ProfileInvalid
 from labtunnel.core.profiles.lifecycle import ProfileLifecycle
 from labtunnel.core.profiles.model import JupyterApp, JupyterSpec, RemoteForward
 from labtunnel.core.profiles.sharing import (
@@ -221,10 +221,10 @@ class ImportProfileDialog(QDialog):
             found.setdefault(key, []).append(problem_text(problem))
 
         if not self.password_edit.text():
-            add("password", FieldProblem("password", "empty"))
+            add("password", FieldProblem("password", ProblemCode.EMPTY))
         jump_user = self.jump_username()
         if any(c.isspace() for c in jump_user):
-            add("jump_username", FieldProblem("username", "bad_username", jump_user))
+            add("jump_username", FieldProblem("username", ProblemCode.BAD_USERNAME, jump_user))
             return found
         try:
             plan_import(

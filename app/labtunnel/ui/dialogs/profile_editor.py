@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from labtunnel.core.errors import FieldProblem, HostKeyUnknown, LabTunnelError
+from labtunnel.core.errors import FieldProblem, HostKeyUnknown, LabTunnelError, ProblemCode
 from labtunnel.core.events import TestResult
 from labtunnel.core.profiles.lifecycle import ProfileLifecycle
 from labtunnel.core.profiles.model import (
@@ -483,7 +483,7 @@ class ProfileEditor(QDialog):
                 try:
                     jump = parse_jump_spec(spec)
                 except ValueError:
-                    parse_problems.append(FieldProblem("jump", "port_out_of_range", spec))
+                    parse_problems.append(FieldProblem("jump", ProblemCode.PORT_OUT_OF_RANGE, spec))
                     jump = JumpHost(host=spec)
         target: Target
         if self.remote_radio.isChecked():
@@ -491,7 +491,7 @@ class ProfileEditor(QDialog):
             try:
                 host, port = parse_host_port(spec, 0)
             except ValueError:
-                parse_problems.append(FieldProblem("remote", "port_out_of_range", spec))
+                parse_problems.append(FieldProblem("remote", ProblemCode.PORT_OUT_OF_RANGE, spec))
                 host, port = spec, 1
             target = RemoteForward(host, port)
         else:
@@ -523,7 +523,7 @@ class ProfileEditor(QDialog):
         parsed = {p.field for p in problems}
         problems += [p for p in profile_problems(profile, self._others()) if p.field not in parsed]
         if profile.auth is AuthMethod.PASSWORD and self.password_field.is_missing():
-            problems.append(FieldProblem("password", "empty"))
+            problems.append(FieldProblem("password", ProblemCode.EMPTY))
         return problems
 
     # --- reacting to edits --------------------------------------------------------

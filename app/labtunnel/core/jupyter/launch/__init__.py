@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
+from labtunnel.core.events import TunnelStep
 from labtunnel.core.jupyter.manager import JupyterManager
 from labtunnel.core.jupyter.server import JupyterServer, StopOutcome
 from labtunnel.core.profiles.model import JupyterSpec
 from labtunnel.core.profiles.remembered import RememberedServers
 from labtunnel.core.ssh.remote import RemoteRunner
 
-Progress = Callable[[str], None]
+Progress = Callable[[TunnelStep], None]
 
 
 class JupyterLauncher(Protocol):

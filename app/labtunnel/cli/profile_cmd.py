@@ -143,7 +143,7 @@ def _gpu(text: str) -> GpuSetting:
     try:
         return GpuSetting.parse(text)
     except ValueError:
-        raise ProfileInvalid([FieldProblem("gpu", "bad_gpu", text)]) from None
+        raise ProfileInvalid([FieldProblem("gpu", ProblemCode.BAD_GPU, text)]) from None
 
 
 def _target(args: argparse.Namespace) -> Target:
@@ -230,7 +230,9 @@ def _set(args: argparse.Namespace, context: AppContext) -> int:
     jupyter = {k: v for k, v in jupyter.items() if v is not None}
     if jupyter:
         if not isinstance(profile.target, JupyterSpec):
-            raise ProfileInvalid([FieldProblem("remote", "not_jupyter", str(profile.target))])
+            raise ProfileInvalid(
+                [FieldProblem("remote", ProblemCode.NOT_JUPYTER, str(profile.target))]
+            )
         changes["target"] = replace(profile.target, **jupyter)
     if not changes:
         say(describe_profile_note("nothing_to_change").text)

@@ -50,6 +50,7 @@ class ProblemCode(str, Enum):
     CONTROL_CHARS = "control_chars"
     BAD_CHOICE = "bad_choice"
     BAD_DIGEST = "bad_digest"
+    BAD_GPU = "bad_gpu"
 
 
 @dataclass(frozen=True)

@@ -59,7 +59,7 @@ FIELD_PROBLEMS = {
     e.ProblemCode.BAD_FINGERPRINT: QT_TRANSLATE_NOOP(
         "messages", "{field} “{value}” is not a SHA256 fingerprint (SHA256:…, 43 characters)."
     ),
-    "bad_gpu": QT_TRANSLATE_NOOP(
+    e.ProblemCode.BAD_GPU: QT_TRANSLATE_NOOP(
         "messages",
         "{field} “{value}” is not a GPU setting: use any, all, none or GPU numbers such as 1 "
         "or 0,2.",

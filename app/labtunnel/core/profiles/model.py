@@ -235,7 +235,7 @@ def profile_problems(
         problems.append(_host_problem("remote", target.host))
         problems.append(_port_problem("remote", target.port, allow_zero=False))
     elif target.gpu.mode is GpuMode.FIXED and not target.gpu.indices:
-        problems.append(FieldProblem("gpu", "bad_gpu", str(target.gpu)))
+        problems.append(FieldProblem("gpu", ProblemCode.BAD_GPU, str(target.gpu)))
     problems.append(_port_problem("local_port", profile.local_port, allow_zero=True))
     if not 1 <= profile.keepalive_interval <= 3600:
         problems.append(

@@ -459,7 +459,7 @@ class _Checker:
             try:
                 gpu = GpuSetting.parse(gpu_text)
             except ValueError:
-                self.add("target.gpu", "bad_gpu", gpu_text)
+                self.add("target.gpu", ProblemCode.BAD_GPU, gpu_text)
                 return None
             return JupyterSpec(
                 app=JupyterApp(app_text),

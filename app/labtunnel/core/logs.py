@@ -1,7 +1,8 @@
 """Logging with secrets redacted by a filter, not by care.
 
-Tokens in URLs and headers are masked by pattern; passwords and passphrases are
-masked by value: whoever reads a secret from the keyring registers it here.
+Tokens in URLs, headers, dict reprs and bare hex are masked by pattern; passwords,
+passphrases and Jupyter tokens are also masked by value: whoever reads a secret (from
+the keyring, from a Jupyter listing) registers it here at once.
 """
 
 from __future__ import annotations
@@ -15,11 +16,18 @@ from pathlib import Path
 LOG_FILE_NAME = "labtunnel.log"
 MASK = "********"
 
+#: a bare token as Jupyter makes them (hex, 48 digits); 32 is the shortest seen in the wild
+BARE_HEX_TOKEN = re.compile(r"()\b[0-9a-f]{32,}\b")
+
 _PATTERNS = [
-    re.compile(r"(token=)[^&\s'\"]+", re.IGNORECASE),
-    re.compile(r"(Authorization:\s*token\s+)\S+", re.IGNORECASE),
-    re.compile(r"(\"token\"\s*:\s*\")[^\"]*", re.IGNORECASE),
-    re.compile(r"(password=)[^&\s'\"]+", re.IGNORECASE),
+    # in a URL, also percent-encoded inside a redirect (next=%2Flab%3Ftoken%3D...)
+    re.compile(r"(token(?:=|%3D|%253D))[^&\s'\"]+", re.IGNORECASE),
+    re.compile(r"(Authorization:\s*\w+\s+)\S+", re.IGNORECASE),
+    re.compile(r"(\bBearer\s+)[^\s'\",]+", re.IGNORECASE),
+    # JSON and Python reprs of a dict: "token": "..." / 'token': '...'
+    re.compile(r"(['\"](?:token|password|passphrase)['\"]\s*:\s*['\"])[^'\"]*", re.IGNORECASE),
+    re.compile(r"(password(?:=|%3D))[^&\s'\"]+", re.IGNORECASE),
+    BARE_HEX_TOKEN,
 ]
 
 _known_secrets: set[str] = set()

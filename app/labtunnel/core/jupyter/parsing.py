@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 from labtunnel.core.errors import JupyterMissing, JupyterNotFound, RemoteCommandFailed
 from labtunnel.core.jupyter.env import command_tried
 from labtunnel.core.jupyter.server import JupyterServer, server_from_info
+from labtunnel.core.logs import BARE_HEX_TOKEN
 from labtunnel.core.ssh.remote import CommandResult, Section, sections, tail
 
 _PLAIN_LINE = re.compile(r"^(https?://\S+)\s+::\s+(.*)$")
@@ -115,7 +116,7 @@ def raise_not_found(found: Iterable[Section], env: str) -> None:
 _TOKEN_PATTERNS = (
     re.compile(r"(token=)[^\s&\"'#]+", re.IGNORECASE),
     re.compile(r"(Authorization:\s*token\s+)\S+", re.IGNORECASE),
-    re.compile(r"()\b[0-9a-f]{32,}\b"),
+    BARE_HEX_TOKEN,
 )
 
 

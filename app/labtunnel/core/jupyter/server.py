@@ -11,6 +11,7 @@ from enum import Enum
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+from labtunnel.core.logs import register_secret
 from labtunnel.core.profiles.model import JupyterApp
 
 
@@ -97,12 +98,16 @@ def server_from_info(info: Mapping[str, Any]) -> JupyterServer | None:
     scheme = "https" if secure else "http"
     host = forward_host(hostname)
     shown_host = f"[{host}]" if ":" in host else host
+    token = str(info.get("token") or "")
+    # secret from now on: masked in every log line, also as it appears in a URL
+    register_secret(token)
+    register_secret(quote(token, safe=""))
     return JupyterServer(
         url=f"{scheme}://{shown_host}:{port}{base_url}",
         host=host,
         port=port,
         base_url=base_url,
-        token=str(info.get("token") or ""),
+        token=token,
         pid=pid if pid is not None and pid > 0 else None,
         root_dir=str(info.get("root_dir") or info.get("notebook_dir") or ""),
         version=str(info.get("version") or ""),

@@ -1701,5 +1701,21 @@ Reach Jupyter on your lab’s server from the system tray: LabTunnel signs in ov
         <source>Checking that Jupyter answers…</source>
         <translation>正在检查 Jupyter 是否响应…</translation>
     </message>
+    <message>
+        <source>WARNING: {host} showed a {key_type} key ({actual}), but LabTunnel knows it by its {known_types} key ({expected}, from {source}). A server that suddenly shows another kind of key may be someone intercepting the connection, so LabTunnel refused to connect. Ask your lab admin whether the server&apos;s keys were changed; only then remove the old key ({remove}) and connect again.</source>
+        <translation>警告：{host} 出示了 {key_type} 密钥（{actual}），但 LabTunnel 认识的是它的 {known_types} 密钥（{expected}，来自 {source}）。服务器突然出示另一种类型的密钥，可能是有人在拦截连接，因此 LabTunnel 拒绝连接。请询问实验室管理员服务器的密钥是否更换过；确认后才删除旧密钥（{remove}）并重新连接。</translation>
+    </message>
+    <message>
+        <source>WARNING: the settings of {host} (perhaps from a lab profile file) pin the key {actual} that the server showed, but LabTunnel already trusts another key for {host}: {expected} (from {source}). A pinned key never replaces a key you trusted, so LabTunnel refused to connect. Ask your lab admin which key is right: if it is the pinned one, remove the old key ({remove}) and connect again; if not, delete this lab server.</source>
+        <translation>警告：{host} 的设置（可能来自实验室配置文件）固定了服务器出示的密钥 {actual}，但 LabTunnel 已经信任 {host} 的另一个密钥：{expected}（来自 {source}）。固定的密钥绝不会取代您已信任的密钥，因此 LabTunnel 拒绝连接。请询问实验室管理员哪个密钥是正确的：如果是固定的那个，请删除旧密钥（{remove}）并重新连接；如果不是，请删除这台实验室服务器。</translation>
+    </message>
+    <message>
+        <source>LabTunnel&apos;s list of trusted servers, {path}, is damaged: none of its lines can be read. Without it LabTunnel cannot check which server it is talking to, so it did not connect. Move the file away to start a new list (each server will then ask to be trusted again).</source>
+        <translation>LabTunnel 的受信任服务器列表 {path} 已损坏：其中没有一行可以读取。没有它，LabTunnel 无法确认正在与哪台服务器通信，因此没有连接。请将该文件移走以重新开始一个列表（之后每台服务器都会再次请求信任）。</translation>
+    </message>
+    <message>
+        <source>LabTunnel cannot read its list of trusted servers, {path} ({detail}). Without it LabTunnel cannot check which server it is talking to, so it did not connect. Make the file readable for you again, or move it away to start a new list (each server will then ask to be trusted again).</source>
+        <translation>LabTunnel 无法读取它的受信任服务器列表 {path}（{detail}）。没有它，LabTunnel 无法确认正在与哪台服务器通信，因此没有连接。请让您重新能够读取该文件，或将其移走以重新开始一个列表（之后每台服务器都会再次请求信任）。</translation>
+    </message>
 </context>
 </TS>

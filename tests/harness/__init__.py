@@ -72,13 +72,14 @@ Methods of LabServer:
   files that print banners, marker look-alikes, fake JSON, token-like text, no newline).
 - ``reset_faults()``: undo the three above; an autouse fixture calls it after every test
   that used ``lab_server``, so a fault never leaks into the next test.
-- ``start_sshd_variant(extra_config_lines=(), *, new_host_keys=False)`` -> port: another
-  sshd on ``host`` (e.g. ``["AllowTcpForwarding no"]`` or ``["PasswordAuthentication no",
-  "KbdInteractiveAuthentication no"]``; your lines win over the defaults). Same host keys
-  unless ``new_host_keys`` -> ``variant_fingerprints(port)``. ``variant_log(port)``,
-  ``stop_sshd_variant(port)``; all stopped at session end. ``sshd_sessions(port=None)``
-  -> PIDs of the per-connection sshd processes of the main sshd (or that variant): what
-  is still logged in there.
+- ``start_sshd_variant(extra_config_lines=(), *, new_host_keys=False,
+  host_key_types=None)`` -> port: another sshd on ``host`` (e.g. ``["AllowTcpForwarding
+  no"]`` or ``["PasswordAuthentication no", "KbdInteractiveAuthentication no"]``; your
+  lines win over the defaults). Same host keys unless ``new_host_keys`` ->
+  ``variant_fingerprints(port)``; ``host_key_types=["rsa"]`` offers only those kinds.
+  ``variant_log(port)``, ``stop_sshd_variant(port)``; all stopped at session end.
+  ``sshd_sessions(port=None)`` -> PIDs of the per-connection sshd processes of the main
+  sshd (or that variant): what is still logged in there.
 
 Function-scoped fixtures:
 

@@ -9,12 +9,15 @@ import base64
 import hashlib
 import os
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 from cryptography.hazmat.primitives import serialization as ser
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+
+from .errors import HarnessError
 
 KeyType = Literal["ed25519", "ecdsa", "rsa"]
 HOST_KEY_TYPES: tuple[KeyType, ...] = ("ed25519", "ecdsa", "rsa")
@@ -88,6 +91,17 @@ class HostKeySet:
             public[kind] = write_key(path, kind)
             paths[kind] = path
         return cls(paths, public, {k: fingerprint(v) for k, v in public.items()})
+
+    def only(self, kinds: Sequence[str]) -> HostKeySet:
+        """The same keys, only of these kinds ("ed25519", "ecdsa", "rsa")."""
+        unknown = set(kinds) - set(self.paths)
+        if unknown:
+            raise HarnessError(f"no host keys of kind {sorted(unknown)}")
+        return HostKeySet(
+            {k: v for k, v in self.paths.items() if k in kinds},
+            {k: v for k, v in self.public_keys.items() if k in kinds},
+            {k: v for k, v in self.fingerprints.items() if k in kinds},
+        )
 
 
 @dataclass(frozen=True)

@@ -328,13 +328,18 @@ class LabServer:
     # --- more sshds -----------------------------------------------------------------------
 
     def start_sshd_variant(
-        self, extra_config_lines: Sequence[str] = (), *, new_host_keys: bool = False
+        self,
+        extra_config_lines: Sequence[str] = (),
+        *,
+        new_host_keys: bool = False,
+        host_key_types: Sequence[str] | None = None,
     ) -> int:
         """Start another sshd on the same host with ``extra_config_lines``; return its port.
 
         The lines take precedence over the harness defaults (e.g. ``AllowTcpForwarding no``,
         ``PasswordAuthentication no``; Match blocks are placed last). Host keys are the main
-        sshd's unless ``new_host_keys`` (then see :meth:`variant_fingerprints`).
+        sshd's unless ``new_host_keys`` (then see :meth:`variant_fingerprints`);
+        ``host_key_types`` (e.g. ``["rsa"]``) keeps only those kinds.
         Stopped at session end, or earlier with :meth:`stop_sshd_variant`.
         """
         rt = self._rt
@@ -347,6 +352,8 @@ class LabServer:
         host_keys = self._main.settings.host_keys
         if new_host_keys:
             host_keys = HostKeySet.create(rt.workdir / "hostkeys", f"variant{port}")
+        if host_key_types is not None:
+            host_keys = host_keys.only(host_key_types)
         settings = dataclasses.replace(
             self._main.settings,
             port=port,

@@ -5,6 +5,8 @@ keeps its protection, a lab file cannot override trust, a stalled connect can be
 from __future__ import annotations
 
 import contextlib
+import os
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -12,12 +14,26 @@ from pathlib import Path
 
 import pytest
 from tests.harness import LabServer, RemoteService
+from tests.integration.test_bad_input_real import documented_templates, template_regex
+from tests.integration.test_cli_real import add_password_profile, cli_env, labtunnel
 from tests.integration.tunnel_helpers import EventLog, make_tunnel, remote_target
 
+from labtunnel.core.errors import (
+    HostKeyChanged,
+    HostKeyTypeChanged,
+    HostKeyUnknown,
+    JumpHostFailed,
+    KnownHostsUnreadable,
+    unknown_host_key,
+)
 from labtunnel.core.events import TunnelState
 from labtunnel.core.profiles.model import JumpHost
-from labtunnel.core.ssh.hostkeys import HostKeyStore, host_entry_name
+from labtunnel.core.ssh.auth import Credentials
+from labtunnel.core.ssh.hops import open_chain
+from labtunnel.core.ssh.hostkeys import HostKeyStore, fingerprint, host_entry_name
+from labtunnel.core.ssh.session import SshEndpoint
 from labtunnel.core.tunnel.reconnect import ReconnectPolicy
+from labtunnel.messages import describe
 
 pytestmark = pytest.mark.integration
 
@@ -109,3 +125,259 @@ def test_failed_reconnects_through_a_jump_host_leave_no_session_and_no_thread(
     assert _wait_until(lambda: not _other_threads(before), 5), [
         t.name for t in _other_threads(before)
     ]
+
+
+# --- 5: a key of another type for a known host is a changed key --------------------------
+
+
+def _endpoint(lab: LabServer, host: str, port: int) -> SshEndpoint:
+    return SshEndpoint(host=host, port=port, username=lab.user.name, connect_timeout=10)
+
+
+@pytest.fixture
+def rsa_only_port(lab_server: LabServer) -> Iterator[int]:
+    """An sshd on the lab host that has only its RSA host key (an old server, or a man in
+    the middle who holds no ed25519 key for it)."""
+    port = lab_server.start_sshd_variant(host_key_types=["rsa"])
+    try:
+        yield port
+    finally:
+        lab_server.stop_sshd_variant(port)
+
+
+def test_a_host_known_by_ed25519_that_shows_rsa_is_refused_as_changed(
+    lab_server: LabServer, rsa_only_port: int, tmp_path: Path
+) -> None:
+    """Before: "LabTunnel has not connected to … before" (HostKeyUnknown), which
+    ``connect --accept-new-host-key`` trusted with no question."""
+    lab_server.require_password_auth()
+    known = tmp_path / "known_hosts"
+    name = host_entry_name(lab_server.host, rsa_only_port)
+    known.write_text(f"{name} {lab_server.host_public_keys['ed25519']}\n")
+    before = known.read_bytes()
+    hops = [(_endpoint(lab_server, lab_server.host, rsa_only_port), _password(lab_server))]
+    with pytest.raises(HostKeyTypeChanged) as caught:
+        open_chain(hops, HostKeyStore(known))
+    error = caught.value
+    assert isinstance(error, HostKeyChanged)  # refused like a changed key, never offered
+    assert error.key_type == "ssh-rsa"
+    assert error.actual_fingerprint == lab_server.host_key_fingerprints["rsa"]
+    assert error.expected_fingerprints == (lab_server.host_key_fingerprints["ed25519"],)
+    assert error.known_key_types == ("ssh-ed25519",)
+    assert_documented("Host key of another type", describe(error).text)
+    assert unknown_host_key(error) is None  # what --accept-new-host-key would trust
+    assert known.read_bytes() == before
+
+
+def test_a_jump_host_known_by_ed25519_that_shows_rsa_is_refused_as_changed(
+    lab_server: LabServer, rsa_only_port: int, tmp_path: Path
+) -> None:
+    lab_server.require_password_auth()
+    known = tmp_path / "known_hosts"
+    known.write_text(
+        f"{host_entry_name(lab_server.host, rsa_only_port)} "
+        f"{lab_server.host_public_keys['ed25519']}\n"
+        + "".join(
+            f"{host_entry_name(lab_server.jump_target_host, lab_server.jump_target_port)} {k}\n"
+            for k in lab_server.jump_target_public_keys.values()
+        )
+    )
+    hops = [
+        (_endpoint(lab_server, lab_server.host, rsa_only_port), _password(lab_server)),
+        (
+            _endpoint(lab_server, lab_server.jump_target_host, lab_server.jump_target_port),
+            _password(lab_server),
+        ),
+    ]
+    with pytest.raises(JumpHostFailed) as caught:
+        open_chain(hops, HostKeyStore(known))
+    assert isinstance(caught.value.cause, HostKeyTypeChanged)
+    assert unknown_host_key(caught.value) is None  # nothing for --accept-new-host-key
+
+
+@pytest.mark.parametrize("kind", ["rsa", "ecdsa", "ed25519"])
+def test_the_handshake_asks_for_the_key_type_already_known(
+    lab_server: LabServer, tmp_path: Path, kind: str
+) -> None:
+    """The server has all three kinds; with only one known, that one must be negotiated
+    (before: a host known by RSA got ed25519 negotiated and looked like a new server)."""
+    lab_server.require_password_auth()
+    known = tmp_path / "known_hosts"
+    known.write_text(
+        f"{host_entry_name(lab_server.host, lab_server.port)} {lab_server.host_public_keys[kind]}\n"
+    )
+    hops = [(_endpoint(lab_server, lab_server.host, lab_server.port), _password(lab_server))]
+    with open_chain(hops, HostKeyStore(known)) as session:
+        shown = fingerprint(session.transport.get_remote_server_key())
+    assert shown == lab_server.host_key_fingerprints[kind]
+
+
+def test_cli_accept_new_host_key_refuses_a_key_of_another_type(
+    lab_server: LabServer,
+    rsa_only_port: int,
+    config_dir: Path,
+    real_keyring: str,
+    echo_service: RemoteService,
+) -> None:
+    lab_server.require_password_auth()
+    env = cli_env(config_dir, real_keyring)
+    added = add_password_profile(
+        lab_server, env, "old", "--port", str(rsa_only_port), "--remote", _place(echo_service)
+    )
+    assert added.returncode == 0, added.stderr
+    known = config_dir / "known_hosts"
+    known.write_text(
+        f"{host_entry_name(lab_server.host, rsa_only_port)} "
+        f"{lab_server.host_public_keys['ed25519']}\n"
+    )
+    before = known.read_bytes()
+    result = labtunnel(
+        "connect", "old", "--accept-new-host-key", "--no-browser", env=env, timeout=60
+    )
+    assert result.returncode == 1, result.stderr
+    assert result.stdout == ""  # no URL: it never connected
+    assert "Trusted" not in result.stderr
+    assert lab_server.host_key_fingerprints["rsa"] in result.stderr
+    last = result.stderr.strip().splitlines()[-1].removeprefix("labtunnel: ")
+    assert_documented("Host key of another type", last)
+    assert known.read_bytes() == before
+
+
+# --- 6: a damaged known_hosts file keeps its protection -----------------------------------
+
+
+NOT_UTF8 = b"# caf\xe9 latin-1 comment, and a stray \xff byte\n"
+GARBAGE = b"this is not a known_hosts line\n\x00\x00\x00\n|1|not-base64|x ssh-ed25519\n"
+
+
+def _truncated(lab: LabServer) -> bytes:
+    """A line of another host whose base64 was cut short (a full disk, an editor)."""
+    key_type, blob = lab.host_public_keys["ed25519"].split()[:2]
+    return f"other.example.org {key_type} {blob[:-9]}\n".encode()
+
+
+def _lab_lines(lab: LabServer) -> bytes:
+    return _known_hosts(lab, (lab.host, lab.port)).encode()
+
+
+def _sockets_to(host: str, port: int) -> int:
+    """TCP sockets of this process connected to host:port (IPv4)."""
+    inodes = set()
+    for fd in Path("/proc/self/fd").iterdir():
+        with contextlib.suppress(OSError):
+            target = os.readlink(fd)
+            if target.startswith("socket:["):
+                inodes.add(target[8:-1])
+    wanted = "{:08X}:{:04X}".format(int.from_bytes(socket.inet_aton(host), "little"), port)
+    count = 0
+    for line in Path("/proc/self/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if fields[2] == wanted and fields[9] in inodes and fields[3] != "06":  # not TIME_WAIT
+            count += 1
+    return count
+
+
+def _connect(lab: LabServer, known: Path) -> None:
+    hops = [(_endpoint(lab, lab.host, lab.port), _password(lab))]
+    open_chain(hops, HostKeyStore(known)).close()
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [NOT_UTF8, GARBAGE, b"TRUNCATED"],
+    ids=["non-utf8-byte", "garbage-lines", "truncated-base64"],
+)
+def test_damaged_lines_are_skipped_and_the_rest_still_counts(
+    lab_server: LabServer, tmp_path: Path, damage: bytes
+) -> None:
+    """Before: a non-UTF-8 byte made the whole file read as empty (HostKeyUnknown), a
+    truncated line raised paramiko's InvalidHostKey out of the handshake."""
+    lab_server.require_password_auth()
+    damage = _truncated(lab_server) if damage == b"TRUNCATED" else damage
+    known = tmp_path / "known_hosts"
+    known.write_bytes(damage + _lab_lines(lab_server) + damage)
+    _connect(lab_server, known)
+    assert _sockets_to(lab_server.host, lab_server.port) == 0
+
+
+def test_a_changed_key_is_still_refused_in_a_damaged_file(
+    lab_server: LabServer, tmp_path: Path
+) -> None:
+    lab_server.require_password_auth()
+    wrong = lab_server.jump_target_public_keys["ed25519"]  # a real key, not this host's
+    known = tmp_path / "known_hosts"
+    known.write_bytes(
+        NOT_UTF8
+        + _truncated(lab_server)
+        + f"{host_entry_name(lab_server.host, lab_server.port)} {wrong}\n".encode()
+    )
+    with pytest.raises(HostKeyChanged) as caught:
+        _connect(lab_server, known)
+    assert caught.value.expected_fingerprints == (lab_server.jump_target_fingerprints["ed25519"],)
+    assert _sockets_to(lab_server.host, lab_server.port) == 0
+
+
+def test_trusting_a_new_host_keeps_every_other_line(lab_server: LabServer, tmp_path: Path) -> None:
+    """Before: trusting rewrote a file that had failed to parse with only the new key."""
+    lab_server.require_password_auth()
+    others = b"other.example.org " + lab_server.jump_target_public_keys["rsa"].encode() + b"\n"
+    original = NOT_UTF8 + others + _truncated(lab_server) + GARBAGE
+    known = tmp_path / "known_hosts"
+    known.write_bytes(original)
+    store = HostKeyStore(known)
+    with pytest.raises(HostKeyUnknown) as caught:
+        _connect(lab_server, known)
+    unknown = caught.value
+    store.trust(unknown.host, unknown.port, unknown.key_type, unknown.key_base64)
+    content = known.read_bytes()
+    assert content.startswith(original), "a line of the file was lost or changed"
+    assert content[len(original) :].count(b"\n") == 1
+    _connect(lab_server, known)  # and the new key is trusted
+    assert store.forget(lab_server.host, lab_server.port) == 1
+    assert known.read_bytes() == original  # forgetting also leaves the rest as it was
+
+
+@pytest.mark.parametrize("how", ["directory", "all-garbage"])
+def test_an_unreadable_own_file_refuses_to_connect(
+    lab_server: LabServer, tmp_path: Path, how: str
+) -> None:
+    """Before: an unreadable file counted as empty, so every known host became a
+    first-use question (and trusting then replaced the file)."""
+    lab_server.require_password_auth()
+    known = tmp_path / "known_hosts"
+    if how == "directory":
+        known.mkdir()
+    else:
+        known.write_bytes(b"\xff\xfe\x00garbage\n" * 40)
+    with pytest.raises(KnownHostsUnreadable) as caught:
+        _connect(lab_server, known)
+    assert caught.value.path == str(known)
+    text = describe(caught.value).text
+    assert str(known) in text
+    situation = "unreadable" if how == "directory" else "damaged"
+    assert_documented(f"List of trusted servers {situation}", text)
+    assert _sockets_to(lab_server.host, lab_server.port) == 0
+    with pytest.raises(KnownHostsUnreadable):
+        HostKeyStore(known).trust(
+            lab_server.host, lab_server.port, "ssh-ed25519", _blob(lab_server, "ed25519")
+        )
+    if how != "directory":
+        assert known.read_bytes() == b"\xff\xfe\x00garbage\n" * 40
+
+
+def assert_documented(situation: str, text: str) -> None:
+    """``text`` is the sentence docs/errors.md gives for ``situation``."""
+    template = documented_templates()[situation]
+    assert template_regex(template).match(text), (situation, text)
+
+
+def _blob(lab: LabServer, kind: str) -> str:
+    return lab.host_public_keys[kind].split()[1]
+
+
+def _password(lab: LabServer) -> Credentials:
+    return Credentials(password=lab.user.password)
+
+
+def _place(service: RemoteService) -> str:
+    return f"{service.host}:{service.port}"

@@ -8,8 +8,9 @@ from pathlib import Path
 import paramiko
 import pytest
 
-from labtunnel.core.errors import HostKeyChanged, HostKeyUnknown
+from labtunnel.core.errors import HostKeyChanged, HostKeyTypeChanged, HostKeyUnknown, PinConflict
 from labtunnel.core.ssh.hostkeys import HostKeyStore, fingerprint, host_entry_name
+from labtunnel.messages import describe
 
 
 def make_key(tmp_path: Path, name: str, kind: str = "ed25519") -> paramiko.PKey:
@@ -59,7 +60,7 @@ def test_unknown_then_trusted_then_changed(tmp_path: Path) -> None:
         store.verify("lab", 22, key)
 
 
-def test_pinned_fingerprint_overrides_files(tmp_path: Path) -> None:
+def test_a_pin_must_match_the_server(tmp_path: Path) -> None:
     store = HostKeyStore(tmp_path / "known_hosts")
     key, other = make_key(tmp_path, "a"), make_key(tmp_path, "b")
     store.verify("lab", 22, key, pinned=[fingerprint(key)])
@@ -111,3 +112,97 @@ def test_unreadable_user_file_adds_no_trust(tmp_path: Path) -> None:
     bad.write_bytes(b"\xff\xfe garbage \n")
     with pytest.raises(HostKeyUnknown):
         HostKeyStore(tmp_path / "own", (bad,)).verify("lab", 22, make_key(tmp_path, "k"))
+
+
+def _line(name: str, key: paramiko.PKey) -> str:
+    return f"{name} {key.get_name()} {key.get_base64()}\n"
+
+
+def test_openssh_patterns_wildcards_and_negation(tmp_path: Path) -> None:
+    key = make_key(tmp_path, "k")
+    user_file = tmp_path / "kh"
+    user_file.write_text(_line("*.lab.example.org,!bad.lab.example.org,[gw]:22?2", key))
+    store = HostKeyStore(tmp_path / "own", (user_file,))
+    store.verify("gpu1.lab.example.org", 22, key)
+    store.verify("GPU2.Lab.Example.Org", 22, key)  # names are case-insensitive
+    store.verify("gw", 2202, key)
+    for host, port in (("bad.lab.example.org", 22), ("lab.example.org", 22), ("gw", 22)):
+        with pytest.raises(HostKeyUnknown):
+            store.verify(host, port, key)
+
+
+def test_a_key_of_another_type_is_a_changed_key(tmp_path: Path) -> None:
+    ed, rsa = make_key(tmp_path, "ed"), make_key(tmp_path, "rsa", "rsa")
+    user_file = tmp_path / "kh"
+    user_file.write_text(_line("lab", ed))
+    store = HostKeyStore(tmp_path / "own", (user_file,))
+    with pytest.raises(HostKeyTypeChanged) as caught:
+        store.verify("lab", 22, rsa)
+    assert caught.value.source == str(user_file)
+    assert caught.value.known_key_types == ("ssh-ed25519",)
+    text = describe(caught.value).text
+    assert f"ssh-keygen -R 'lab' -f {user_file}" in text
+    # both types known: either is fine
+    user_file.write_text(_line("lab", ed) + _line("lab", rsa))
+    store.verify("lab", 22, rsa)
+    store.trust("lab", 22, rsa.get_name(), rsa.get_base64())  # already known: no conflict
+
+
+def test_a_pin_never_overrides_a_trusted_key(tmp_path: Path) -> None:
+    real, attacker = make_key(tmp_path, "real"), make_key(tmp_path, "attacker", "ecdsa")
+    store = HostKeyStore(tmp_path / "own")
+    store.trust("lab", 22, real.get_name(), real.get_base64())
+    store.verify("lab", 22, real, pinned=[fingerprint(real)])
+    for pins in ([fingerprint(attacker)], [fingerprint(attacker), fingerprint(real)]):
+        with pytest.raises(PinConflict) as caught:
+            store.verify("lab", 22, attacker, pinned=pins)
+        assert caught.value.expected_fingerprints == (fingerprint(real),)
+    # a pin that does not match what the server shows is still refused
+    with pytest.raises(HostKeyChanged) as changed:
+        store.verify("lab", 22, real, pinned=[fingerprint(attacker)])
+    assert changed.value.source == "pinned"
+    # where nothing is known yet, the pin is what decides
+    store.verify("fresh", 22, attacker, pinned=[fingerprint(attacker)])
+
+
+def test_several_keys_of_one_type_any_counts(tmp_path: Path) -> None:
+    old, new = make_key(tmp_path, "old"), make_key(tmp_path, "new")
+    own = tmp_path / "own"
+    own.write_text(_line("lab", old) + _line("lab", new))
+    HostKeyStore(own).verify("lab", 22, old)
+    HostKeyStore(own).verify("lab", 22, new)
+
+
+def test_forget_keeps_the_other_names_of_a_line(tmp_path: Path) -> None:
+    key = make_key(tmp_path, "k")
+    own = tmp_path / "own"
+    own.write_bytes(b"# mine\n" + _line("lab,lab-alias,[lab]:2222", key).encode() + b"\xff\n")
+    store = HostKeyStore(own)
+    assert store.forget("lab") == 1
+    assert own.read_bytes() == b"# mine\n" + _line("lab-alias", key).encode() + b"\xff\n"
+    store.verify("lab-alias", 22, key)
+
+
+def test_revoked_and_ca_lines_add_no_trust(tmp_path: Path) -> None:
+    key = make_key(tmp_path, "k")
+    user_file = tmp_path / "kh"
+    user_file.write_text("@revoked " + _line("lab", key) + "@cert-authority " + _line("*", key))
+    with pytest.raises(HostKeyUnknown):
+        HostKeyStore(tmp_path / "own", (user_file,)).verify("lab", 22, key)
+
+
+def test_damaged_lines_are_logged_once_by_number(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    key = make_key(tmp_path, "k")
+    own = tmp_path / "own"
+    own.write_text(_line("lab", key) + "lab ssh-ed25519 AAAAC3Nz\n" + "garbage\n" + "x y a%b\n")
+    store = HostKeyStore(own)
+    for _ in range(3):
+        store.verify("lab", 22, key)
+    skipped = [r.getMessage() for r in caplog.records if "skipped" in r.getMessage()]
+    assert skipped == [
+        f"{own} line 2: damaged key; line skipped",
+        f"{own} line 3: not enough fields; line skipped",
+        f"{own} line 4: damaged key (not base64); line skipped",
+    ]

@@ -269,6 +269,42 @@ class HostKeyChanged(LabTunnelError):
         )
 
 
+class HostKeyTypeChanged(HostKeyChanged):
+    """A known host showed a key of a type it is not known by (known by ed25519, now
+    RSA): a downgrade a man in the middle could use, so refused like a changed key."""
+
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        key_type: str,
+        known_key_types: Sequence[str],
+        expected_fingerprints: Sequence[str],
+        actual_fingerprint: str,
+        source: str,
+    ) -> None:
+        self.known_key_types = tuple(known_key_types)
+        super().__init__(host, port, key_type, expected_fingerprints, actual_fingerprint, source)
+
+
+class PinConflict(HostKeyChanged):
+    """A profile pins the key the server showed (e.g. from a lab profile file), but
+    another key of the host is already trusted: a pin never overrides trust."""
+
+
+class KnownHostsUnreadable(LabTunnelError):
+    """LabTunnel's own list of trusted host keys cannot be read: no key can be checked.
+    ``detail`` is the system's reason, or :attr:`DAMAGED` (not one line could be read)."""
+
+    permanent = True
+    DAMAGED = "damaged"
+
+    def __init__(self, path: str, detail: str) -> None:
+        self.path = path
+        self.detail = detail
+        super().__init__(f"known hosts file {path} is unreadable: {detail}")
+
+
 def unknown_host_key(error: BaseException) -> HostKeyUnknown | None:
     """The unknown host key behind ``error``, also when it is a jump host's."""
     while isinstance(error, JumpHostFailed):

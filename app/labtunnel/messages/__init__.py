@@ -1,12 +1,12 @@
 """Errors -> plain sentences that name the fix. Shared by the CLI and the tray.
 
-One module per part of core (profiles, ssh, tunnel, jupyter, sharing), each registering
+One module per part of core (profiles, ssh, hostkeys, tunnel, jupyter, sharing), each registering
 a describer per error class; :mod:`.base` holds :class:`Message` and :func:`describe`.
 """
 
 from __future__ import annotations
 
-from labtunnel.messages import jupyter, profiles, sharing, ssh, steps, tunnel
+from labtunnel.messages import hostkeys, jupyter, profiles, sharing, ssh, steps, tunnel
 from labtunnel.messages.base import (
     QT_TRANSLATE_NOOP,
     Message,
@@ -33,6 +33,7 @@ __all__ = [
     "describe_share_problem",
     "describe_skipped_host",
     "describe_step",
+    "hostkeys",
     "join_sentences",
     "jupyter",
     "profiles",

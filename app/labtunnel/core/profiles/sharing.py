@@ -32,8 +32,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import paramiko
-
 from labtunnel.core.errors import (
     FieldProblem,
     HostRole,
@@ -63,7 +61,7 @@ from labtunnel.core.profiles.model import (
     validate_profile,
 )
 from labtunnel.core.profiles.secrets import SecretKind
-from labtunnel.core.ssh.hostkeys import HostKeyStore, fingerprint, host_entry_name
+from labtunnel.core.ssh.hostkeys import HostKeyStore
 
 FORMAT_NAME = "labtunnel-lab-profile"
 FORMAT_VERSION = 1
@@ -101,19 +99,8 @@ class SharedProfile:
 
 
 def known_fingerprints(hostkeys: HostKeyStore, host: str, port: int) -> tuple[str, ...]:
-    """Fingerprints of the keys ``hostkeys`` trusts for host:port, one per key type. As
-    in :meth:`HostKeyStore.verify`, LabTunnel's own file wins over the user's files."""
-    name = host_entry_name(host, port)
-    by_type: dict[str, str] = {}
-    for path in (hostkeys.own_file, *hostkeys.user_files):
-        keys = paramiko.HostKeys()
-        try:
-            keys.load(str(path))
-        except (OSError, UnicodeDecodeError):
-            continue
-        for key_type, key in (keys.lookup(name) or {}).items():
-            by_type.setdefault(key_type, fingerprint(key))
-    return tuple(by_type.values())
+    """Fingerprints of the keys ``hostkeys`` trusts for host:port, one per key type."""
+    return hostkeys.known_fingerprints(host, port)
 
 
 def _pins(

@@ -45,7 +45,7 @@ from labtunnel.core.ssh.auth import AgentFactory, Credentials, Prompter, authent
 from labtunnel.core.ssh.fast import tuning
 from labtunnel.core.ssh.fast.streamlocal import StreamLocalUnavailable, open_streamlocal_channel
 from labtunnel.core.ssh.fast.transport import tune_transport
-from labtunnel.core.ssh.hostkeys import HostKeyStore
+from labtunnel.core.ssh.hostkeys import HostKeyStore, algorithms_for
 from labtunnel.core.ssh.keepalive import Keepalive
 from labtunnel.core.ssh.remote import CommandResult
 
@@ -193,12 +193,12 @@ class SshSession:
                 prompter,
                 agent_factory,
             )
-        except LabTunnelError:
-            transport.close()
-            raise
         except (paramiko.SSHException, EOFError, OSError) as exc:
-            transport.close()
+            _close_unused(transport, sock)
             raise ProtocolError(endpoint.host, endpoint.port, type(exc).__name__) from None
+        except BaseException:
+            _close_unused(transport, sock)
+            raise
         return cls(transport, endpoint, via)
 
     @staticmethod
@@ -206,12 +206,12 @@ class SshSession:
         transport: paramiko.Transport, endpoint: SshEndpoint, hostkeys: HostKeyStore
     ) -> None:
         tune_transport(transport)
-        known_types = hostkeys.known_key_types(endpoint.host, endpoint.port)
-        if known_types:
-            # like OpenSSH: ask for the kind of key we already trust, so a server
-            # cannot dodge a "changed key" check by offering another key type
+        known = algorithms_for(hostkeys.known_key_types(endpoint.host, endpoint.port))
+        if known:
+            # like OpenSSH: ask for the kind of key we already trust first (a server that
+            # then shows another kind anyway is refused by verify as a changed key)
             options = transport.get_security_options()
-            preferred = [t for t in options.key_types if t in known_types]
+            preferred = [t for t in known if t in options.key_types]
             options.key_types = tuple(
                 preferred + [t for t in options.key_types if t not in preferred]
             )
@@ -369,6 +369,13 @@ class SshSession:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def _close_unused(transport: paramiko.Transport, sock: socket.socket | paramiko.Channel) -> None:
+    """After a failed open: a transport that never started does not close its socket."""
+    transport.close()
+    with contextlib.suppress(OSError, EOFError, paramiko.SSHException):
+        sock.close()
 
 
 def _summary(command: str) -> str:

@@ -293,16 +293,16 @@ class PinConflict(HostKeyChanged):
 
 
 class KnownHostsUnreadable(LabTunnelError):
-    """LabTunnel's own list of trusted host keys cannot be read: no key can be checked.
-    ``detail`` is the system's reason, or :attr:`DAMAGED` (not one line could be read)."""
+    """LabTunnel's own list of trusted host keys cannot be read (``detail``: the system's
+    reason), or is ``damaged`` (not one line of it could be read): no key can be checked."""
 
     permanent = True
-    DAMAGED = "damaged"
 
-    def __init__(self, path: str, detail: str) -> None:
+    def __init__(self, path: str, detail: str = "", damaged: bool = False) -> None:
         self.path = path
         self.detail = detail
-        super().__init__(f"known hosts file {path} is unreadable: {detail}")
+        self.damaged = damaged
+        super().__init__(f"known hosts file {path} is unreadable: {detail or 'damaged'}")
 
 
 def unknown_host_key(error: BaseException) -> HostKeyUnknown | None:

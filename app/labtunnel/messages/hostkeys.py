@@ -58,7 +58,7 @@ def _pin_conflict(x: e.PinConflict) -> Message:
 
 @describes(e.KnownHostsUnreadable)
 def _known_hosts_unreadable(x: e.KnownHostsUnreadable) -> Message:
-    if x.detail == e.KnownHostsUnreadable.DAMAGED:
+    if x.damaged:
         return msg(
             QT_TRANSLATE_NOOP(
                 "messages",

@@ -235,7 +235,7 @@ class HostKeyStore:
             log.warning("%s cannot be read (%s); its keys are not used", path, exc)
             return _KnownHostsFile(source)
         if own and parsed.unreadable:
-            raise KnownHostsUnreadable(str(path), KnownHostsUnreadable.DAMAGED)
+            raise KnownHostsUnreadable(str(path), damaged=True)
         return parsed
 
     def _own(self) -> _KnownHostsFile:

@@ -39,6 +39,7 @@ if [[ "${LABTUNNEL_SMOKE_STAGE:-}" == "in-dbus-session" ]]; then
     grep -qxF "resources: $resources" <<<"$report" || die "the bundle reads its resources elsewhere"
 
     pids=()
+    # shellcheck disable=SC2317  # called by the EXIT trap
     cleanup_x() {
         local pid
         for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
@@ -50,7 +51,8 @@ if [[ "${LABTUNNEL_SMOKE_STAGE:-}" == "in-dbus-session" ]]; then
     pids+=($!)
     for _ in $(seq 100); do [[ -s "$WORK/display" ]] && break; sleep 0.1; done
     [[ -s "$WORK/display" ]] || die "Xvfb did not start: $(cat "$WORK/xvfb.log")"
-    export DISPLAY=":$(head -n1 "$WORK/display")"
+    DISPLAY=":$(head -n1 "$WORK/display")"
+    export DISPLAY
     unset QT_QPA_PLATFORM
     log "Xvfb on $DISPLAY"
     if command -v trayer >/dev/null; then

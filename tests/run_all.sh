@@ -7,15 +7,15 @@
 # Environment:
 #   LABTUNNEL_SKIP_INSTALL=1   skip apt-get, the project venv's pip install and the Jupyter
 #                              venv build (fast local reruns on a prepared machine)
-#   LABTUNNEL_SKIP_CHECKS=1    skip ruff, mypy and the workflow linters (local reruns only;
-#                              CI never sets it)
+#   LABTUNNEL_SKIP_CHECKS=1    skip ruff, mypy, shellcheck and the workflow linters (local
+#                              reruns only; CI never sets it)
 #   LABTUNNEL_TEST_JUPYTER_VENV  where the lab server's Jupyter venv lives (JupyterLab 4 and
 #                              Notebook 7; default /opt/labtunnel-test/jupyter-venv)
 #   LABTUNNEL_TEST_NOTEBOOK6_VENV  a server venv with only the classic Notebook 6
 #                              (default /opt/labtunnel-test/notebook6-venv)
 #
-# Steps: system packages -> project venv (.venv) -> server-side Jupyter venv -> ruff + mypy
-# + actionlint/check-jsonschema on .github/workflows ->
+# Steps: system packages -> project venv (.venv) -> server-side Jupyter venv -> ruff, mypy
+# (app and tests), shellcheck (every .sh), actionlint + check-jsonschema (the workflow) ->
 # pytest inside a private D-Bus session with an unlocked gnome-keyring, no X display,
 # QT_QPA_PLATFORM=offscreen and LABTUNNEL_REQUIRE_HARNESS=1 (missing harness pieces fail
 # instead of skipping). The exit code is pytest's; "no tests collected" (5) fails too.
@@ -189,16 +189,26 @@ check_python() {
 check_workflows() {
     local failed=0 workflows=(.github/workflows/*.yml)
     log "actionlint ${workflows[*]}"
-    .venv/bin/actionlint "${workflows[@]}" || failed=1
+    # .venv/bin on PATH: actionlint shellchecks the run: scripts with the pinned shellcheck
+    PATH="$ROOT/.venv/bin:$PATH" .venv/bin/actionlint "${workflows[@]}" || failed=1
     log "check-jsonschema (github-workflows) ${workflows[*]}"
     .venv/bin/check-jsonschema --builtin-schema vendor.github-workflows "${workflows[@]}" ||
         failed=1
     return "$failed"
 }
 
+# Every shell script of the project, the Jupyter scripts that run on lab servers included.
+check_shell_scripts() {
+    local scripts
+    mapfile -t scripts < <(git ls-files '*.sh' 2>/dev/null || find . -name '*.sh' -not -path './.venv/*')
+    log "shellcheck (${#scripts[@]} scripts)"
+    .venv/bin/shellcheck "${scripts[@]}"
+}
+
 run_checks() {
     local failed=0
     check_python || failed=1
+    check_shell_scripts || failed=1
     check_workflows || failed=1
     ((failed == 0)) || die "static checks failed"
 }
@@ -215,12 +225,13 @@ fi
 log "setup took $((SECONDS - started)) s"
 
 if [[ "${LABTUNNEL_SKIP_CHECKS:-}" == "1" ]]; then
-    log "LABTUNNEL_SKIP_CHECKS=1: not running ruff, mypy and the workflow linters"
+    log "LABTUNNEL_SKIP_CHECKS=1: not running ruff, mypy, shellcheck and the workflow linters"
 else
     run_checks
 fi
 
 RUN_TMP="$(mktemp -d "${TMPDIR:-/tmp}/labtunnel-run.XXXXXX")"
+# shellcheck disable=SC2317  # called by the EXIT trap
 cleanup() { rm -rf "$RUN_TMP"; }
 trap cleanup EXIT
 mkdir -m 700 "$RUN_TMP/runtime" "$RUN_TMP/data"

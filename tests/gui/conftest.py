@@ -89,6 +89,7 @@ def make_app(
         login_item: LoginItem | None = None,
         choose_file: ChooseFile = lambda: None,
         update_check: CheckFunction = _never_the_internet,
+        measure_stalls: bool = False,
     ) -> LabTunnelApp:
         def open_url(url: QUrl) -> bool:
             recorder.urls.append(url.toString())
@@ -109,6 +110,7 @@ def make_app(
             choose_file=choose_file,
             ssh_config_path=ssh_config,
             update_check=update_check,
+            measure_stalls=measure_stalls,
         )
         apps.append(app)
         return app

@@ -169,7 +169,7 @@ def _install_robot() -> None:
         Robot(self, env)
 
     LabTunnelApp.start = start  # type: ignore[method-assign]
-    assert ui_main.LabTunnelApp is LabTunnelApp
+    assert ui_main.LabTunnelApp is LabTunnelApp  # type: ignore[attr-defined]
 
 
 if __name__ == "__main__":

@@ -122,7 +122,7 @@ def test_a_connect_from_the_menu_opens_the_browser_once_connected(
     qtbot: QtBot, make_app: AppFactory, store: ProfileStore, recorder: Recorder
 ) -> None:
     profile = store.add(make_profile())
-    app = make_app()
+    app = make_app(measure_stalls=True)
     app.start()
     app.controller.connect_profile(profile.id)
     set_state(qtbot, app, profile, TunnelState.CONNECTING, step=TunnelStep.AUTHENTICATING)

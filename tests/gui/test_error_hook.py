@@ -120,7 +120,7 @@ def test_many_exceptions_one_window_and_no_loop(
     qtbot.wait(100)
     assert len(windows) == 1
     # "Show log" itself failing is logged, and does not open a second window
-    errors._show_log = broken  # type: ignore[method-assign]
+    errors._show_log = broken
     errors.show_log_button.click()
     qtbot.waitUntil(lambda: errors.count == 6, timeout=5000)
     qtbot.wait(100)

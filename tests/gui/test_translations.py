@@ -124,7 +124,7 @@ def test_no_translation_is_left_over_or_untranslated_in_the_ts() -> None:
     assert english == []
 
 
-def fields(text: str) -> set[tuple[str, str]]:
+def fields(text: str) -> set[tuple[str, str | None]]:
     return {(name, spec) for _, name, spec, _ in string.Formatter().parse(text) if name is not None}
 
 
@@ -204,7 +204,7 @@ def test_every_error_message_renders_in_chinese_with_translated_parts(
             found = compiled.translate("messages", template)
             if not found:
                 untranslated.append((type(error).__name__, template))  # noqa: B023
-            return found
+            return found or ""
 
         text = messages.describe(error).render(chinese)
         assert has_cjk(text), (type(error).__name__, text)

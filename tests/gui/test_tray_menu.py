@@ -292,7 +292,18 @@ def test_quit_closes_the_tunnels_and_quits(
     action(open_menu(app), "Quit LabTunnel").trigger()
     assert fake(app).closed
     assert recorder.quits == [1]
-    assert not app.controller.stall_meter.running
+
+
+def test_no_stall_meter_ticks_unless_asked_for(make_app: AppFactory, store: ProfileStore) -> None:
+    profile = store.add(make_profile())
+    app = make_app()
+    app.start()
+    app.controller.connect_profile(profile.id)
+    assert app.controller.stall_meter is None
+    measured = make_app(measure_stalls=True)
+    assert measured.controller.stall_meter is not None
+    measured.shutdown()
+    assert not measured.controller.stall_meter.running
 
 
 def test_icon_and_tooltip_follow_the_state(

@@ -13,6 +13,7 @@ from __future__ import annotations
 import http.client
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -71,7 +72,7 @@ def test_connect_from_the_menu_opens_jupyter_in_the_browser(
     lab_server: LabServer,
     config_dir: Path,
     real_keyring: str,
-    record_property: object,
+    record_property: Callable[[str, object], None],
 ) -> None:
     lab_server.require_jupyter()
     threads_before = set(threading.enumerate())
@@ -106,6 +107,7 @@ def test_connect_from_the_menu_opens_jupyter_in_the_browser(
         tray_available=lambda: True,
         tray_wait_ms=0,
         quit_app=lambda: quits.append(1),
+        measure_stalls=True,
     )
     try:
         app.start()
@@ -186,10 +188,11 @@ def test_first_launch_to_notebook_by_clicking(
         hostkeys=context.hostkeys,
         log_dir=context.paths.log_dir,
         manager_factory=make_manager,
-        open_url=lambda url: opened.append(url.toString()) is None,
+        open_url=lambda url: not opened.append(url.toString()),  # type: ignore[func-returns-value]
         tray_available=lambda: True,
         tray_wait_ms=0,
         quit_app=lambda: None,
+        measure_stalls=True,
     )
     app.windows.window_shown.connect(shown.append)
     try:

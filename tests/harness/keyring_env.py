@@ -46,7 +46,7 @@ def real_keyring_service() -> Iterator[str]:
         unavailable(f"no Secret Service keyring: {exc} (run inside tests/run_all.sh)")
     previous = keyring.get_keyring()
     if not _secret_service_in(previous):
-        keyring.set_keyring(SecretService.Keyring())  # type: ignore[no-untyped-call]
+        keyring.set_keyring(SecretService.Keyring())
     try:
         backend = keyring.get_keyring()
         if not _secret_service_in(backend):

@@ -27,7 +27,7 @@ from tests.integration.tunnel_helpers import (
 )
 
 from labtunnel.core.errors import HostKeyChanged
-from labtunnel.core.events import TunnelState, TunnelStatus
+from labtunnel.core.events import TunnelState, TunnelStatus, TunnelStep
 from labtunnel.core.jupyter.manager import JupyterManager
 from labtunnel.core.profiles.model import AuthMethod, JupyterSpec
 from labtunnel.core.ssh.auth import Credentials
@@ -192,7 +192,7 @@ def test_dropbear_answers_keepalives_and_a_dead_link_is_noticed(
     )
     try:
         time.sleep(3)  # six probes
-        assert session.is_alive(), session.dead_reason()
+        assert session.is_alive(), session.dead_reason
         lab.drop_all()
         cut = time.monotonic()
         while session.is_alive() and time.monotonic() - cut < 10:
@@ -206,7 +206,7 @@ def test_dropbear_answers_keepalives_and_a_dead_link_is_noticed(
         session.close()
 
 
-def steps(log: EventLog, after: float = 0.0) -> list[str]:
+def steps(log: EventLog, after: float = 0.0) -> list[TunnelStep | None]:
     return [e.step for t, e in log.events if isinstance(e, TunnelStatus) and t >= after]
 
 

@@ -228,7 +228,7 @@ def test_tray_icon_of_the_installed_wheel_is_drawn(install: Install) -> None:
         config = work / "config"
         config.mkdir(mode=0o700)
         tray = run_tray_until_drawn(
-            [install.venv / "bin" / "labtunnel"],
+            [str(install.venv / "bin" / "labtunnel")],
             user_env(os.environ, config),
             desktop,
             config,

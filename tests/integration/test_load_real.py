@@ -53,18 +53,18 @@ def concurrent_echoes(port: int, count: int, size: int = 1024) -> tuple[int, flo
     pending = len(expected)
     while pending and time.monotonic() < deadline:
         for key, _ in selector.select(timeout=1):
-            sock = key.fileobj
-            assert isinstance(sock, socket.socket)
-            payload, got = expected[sock]
+            ready = key.fileobj
+            assert isinstance(ready, socket.socket)
+            payload, got = expected[ready]
             try:
-                chunk = sock.recv(65536)
+                chunk = ready.recv(65536)
             except BlockingIOError:
                 continue
             except OSError:
                 chunk = b""
             got += chunk
             if not chunk or len(got) >= len(payload):
-                selector.unregister(sock)
+                selector.unregister(ready)
                 pending -= 1
                 if bytes(got) != payload:
                     errors += 1

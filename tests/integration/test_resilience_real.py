@@ -20,13 +20,14 @@ from tests.integration.tunnel_helpers import (
 
 from labtunnel.core.events import TunnelState
 from labtunnel.core.ssh.hostkeys import HostKeyStore
+from labtunnel.core.tunnel.tunnel import Tunnel
 
 pytestmark = pytest.mark.integration
 
 
 def start_remote_tunnel(
     lab: LabServer, hostkeys: HostKeyStore, tmp_path: Path, service: HttpService, log: EventLog
-):  # type: ignore[no-untyped-def]
+) -> tuple[Tunnel, int]:
     lab.require_password_auth()
     tunnel, _ = make_tunnel(lab, hostkeys, tmp_path, remote_target(service.host, service.port), log)
     tunnel.start()

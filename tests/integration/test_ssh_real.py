@@ -62,7 +62,7 @@ def test_password_login_runs_commands(
         assert whoami(session) == lab_server.user.name
         result = session.run("cat; echo err >&2; exit 3", timeout=10, stdin=b"hello")
         assert (result.exit_status, result.stdout, result.stderr) == (3, "hello", "err\n")
-        assert session.transport.remote_cipher == "aes128-gcm@openssh.com"
+        assert session.transport.remote_cipher == "aes128-gcm@openssh.com"  # type: ignore[attr-defined]
     assert steps == ["connecting", "authenticating"]
 
 

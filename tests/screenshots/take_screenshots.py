@@ -268,6 +268,7 @@ def run_child(out: Path, language: str) -> int:
         HostKeyChanged,
         HostKeyUnknown,
         JumpHostFailed,
+        JupyterMissing,
         JupyterNotFound,
     )
     from labtunnel.core.events import Listener, TunnelState
@@ -445,7 +446,7 @@ def run_child(out: Path, language: str) -> int:
         missing = JupyterNotFound(
             "jupyter",
             "",
-            "not_on_path",
+            JupyterMissing.NOT_ON_PATH,
             "/usr/bin:/bin",
             ["/opt/conda/envs/torch/bin/jupyter", "/home/ada/.venvs/lab/bin/jupyter"],
         )

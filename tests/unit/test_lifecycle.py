@@ -81,14 +81,14 @@ def test_an_add_that_fails_leaves_no_secret(tmp_path: Path) -> None:
     with pytest.raises(OSError):
         lifecycle.add(profile(), {PASSWORD: "pw-1"})
     assert ProfileStore(store.path).load() == []
-    assert secrets._items == {}  # type: ignore[attr-defined]
+    assert secrets._items == {}
 
 
 def test_an_invalid_profile_writes_no_secret(tmp_path: Path) -> None:
     lifecycle, _, secrets, _ = lifecycle_with(tmp_path)
     with pytest.raises(ProfileInvalid):
         lifecycle.add(HostProfile(name="", host="", username=""), {PASSWORD: "pw-1"})
-    assert secrets._items == {}  # type: ignore[attr-defined]
+    assert secrets._items == {}
 
 
 def test_adding_several_is_all_or_nothing(tmp_path: Path) -> None:
@@ -98,7 +98,7 @@ def test_adding_several_is_all_or_nothing(tmp_path: Path) -> None:
     with pytest.raises(OSError):
         lifecycle.add_all(new)
     assert ProfileStore(store.path).load() == []
-    assert secrets._items == {}  # type: ignore[attr-defined]
+    assert secrets._items == {}
 
 
 def test_an_update_that_fails_puts_the_old_secret_back(tmp_path: Path) -> None:
@@ -140,7 +140,7 @@ def test_remove_takes_secrets_and_remembered_state_with_it(tmp_path: Path) -> No
         remembered.remember_local_port(each.id, 8123)
     assert lifecycle.remove(gone.id) == gone
     assert ProfileStore(store.path).load() == [kept]
-    assert secrets._items == {(kept.id, PASSWORD): "pw-2"}  # type: ignore[attr-defined]
+    assert secrets._items == {(kept.id, PASSWORD): "pw-2"}
     reread = RememberedServers(remembered.path)
     assert reread.get(gone.id) is None and reread.local_port(gone.id) is None
     assert reread.get(kept.id) is not None and reread.local_port(kept.id) == 8123

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from packaging import markers as packaging_markers  # pytest depends on packaging
+from packaging import requirements as packaging_requirements
+from packaging import utils as packaging_utils
 
-packaging_markers = pytest.importorskip("packaging.markers")
-packaging_requirements = pytest.importorskip("packaging.requirements")
-packaging_utils = pytest.importorskip("packaging.utils")
 tomllib = pytest.importorskip("tomllib")
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,7 +49,7 @@ def read_lock(path: Path) -> list[Pin]:
     return pins
 
 
-def dependencies(extra: str | None = None) -> list[object]:
+def dependencies(extra: str | None = None) -> list[packaging_requirements.Requirement]:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     lines = list(project["dependencies"])
     if extra:

@@ -481,7 +481,7 @@ def test_failed_import_leaves_nothing_behind(tmp_path: Path) -> None:
     with pytest.raises(OSError):
         import_shared(lifecycle, shared_example(), "carol", password="pw-1234")
     assert ProfileStore(store.path).load() == []
-    assert secrets._items == {}  # type: ignore[attr-defined]
+    assert secrets._items == {}
 
 
 # --- messages -------------------------------------------------------------------------

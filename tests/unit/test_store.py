@@ -17,7 +17,6 @@ from labtunnel.core.errors import (
     ProfileStoreLocked,
     ProfileStoreTooNew,
 )
-from labtunnel.core.platform import atomic
 from labtunnel.core.profiles.model import HostProfile
 from labtunnel.core.profiles.store import SCHEMA_VERSION, ProfileStore
 
@@ -107,7 +106,7 @@ def test_failed_write_leaves_the_old_file_and_no_temp(
     def broken_fsync(fd: int) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(atomic.os, "fsync", broken_fsync)
+    monkeypatch.setattr(os, "fsync", broken_fsync)  # the one atomic writes call
     with pytest.raises(ProfileFileUnwritable):
         store.add(HostProfile("lab2", "gpu", "alice"))
     assert store.path.read_bytes() == before

@@ -12,7 +12,7 @@ import pytest
 from tests.integration.tunnel_helpers import EventLog
 
 from labtunnel.core.errors import AuthFailed, ConnectionRefused, HostKeyUnknown, LabTunnelError
-from labtunnel.core.events import TunnelState
+from labtunnel.core.events import TunnelState, TunnelStatus
 from labtunnel.core.profiles.model import HostProfile, RemoteForward
 from labtunnel.core.profiles.remembered import RememberedServers
 from labtunnel.core.profiles.secrets import MemorySecretStore, SecretKind
@@ -92,7 +92,7 @@ def make(tmp_path: Path, opener: ScriptedOpener, log: EventLog) -> Tunnel:
         secrets=secrets,
         hostkeys=HostKeyStore(tmp_path / "known_hosts"),
         remembered=RememberedServers(tmp_path / "state.json"),
-        open_session=opener,
+        open_session=opener,  # type: ignore[arg-type]  # sessions are fakes
         policy=FAST,
         rng=random.Random(1),
     )
@@ -135,7 +135,9 @@ def test_lost_session_reconnects_on_the_same_port(tmp_path: Path) -> None:
         _, again = log.wait_for(lambda e: e.state is TunnelState.CONNECTED and e.was_connected, 5)
         assert again.local_port == connected.local_port
         retries = [
-            e for _, e in log.events if getattr(e, "state", None) is TunnelState.RECONNECTING
+            e
+            for _, e in log.events
+            if isinstance(e, TunnelStatus) and e.state is TunnelState.RECONNECTING
         ]
         assert [r.attempt for r in retries] == [1, 2, 3]
         assert [r.retry_in for r in retries] == [0.05, 0.1, 0.2]

@@ -27,6 +27,7 @@ from labtunnel.ui.network_watch import NetworkWatch
 from labtunnel.ui.prompter import QtPrompter
 from labtunnel.ui.settings import SettingsStore
 from labtunnel.ui.single_instance import SHOW, opened_path
+from labtunnel.ui.stall import StallMeter
 from labtunnel.ui.texts import error_text
 from labtunnel.ui.tray import TrayShell
 from labtunnel.ui.tray_wait import DEFAULT_WAIT_MS, TrayWaiter
@@ -72,6 +73,7 @@ class LabTunnelApp(QObject):
         ssh_config_path: Path | None = None,
         running_language: str = ENGLISH,
         update_check: CheckFunction = check_for_update,
+        measure_stalls: bool = False,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -89,6 +91,7 @@ class LabTunnelApp(QObject):
             self.bridge,
             open_url,
             set_clipboard,
+            stall_meter=StallMeter(parent=self) if measure_stalls else None,
             settings=self.settings,
             parent=self,
         )

@@ -60,8 +60,6 @@ class AppController(QObject):
     host_key_problem = Signal(str, object)
     #: (profile_id, JupyterNotFound with candidates): let the user pick one
     jupyter_missing = Signal(str, object)
-    #: the longest GUI stall in ms measured during the last connect
-    connect_stall_measured = Signal(float)
     #: fresh server figures arrived (profile_id); ``changed`` follows
     stats_received = Signal(str)
 
@@ -93,7 +91,8 @@ class AppController(QObject):
         self._stopping_jupyter: set[str] = set()
         self._measuring: set[str] = set()
         self._stats_views: list[Callable[[], bool]] = []
-        self.stall_meter = stall_meter or StallMeter(parent=self)
+        #: measures GUI stalls during connects; only when asked for (debugging, tests)
+        self.stall_meter = stall_meter
         self.last_connect_stall_ms: float | None = None
         self.last_connect_busy_ms: float | None = None
         self._closed = False
@@ -225,7 +224,8 @@ class AppController(QObject):
             return
         self._closed = True
         self._stats_timer.stop()
-        self.stall_meter.stop()
+        if self.stall_meter is not None:
+            self.stall_meter.stop()
         self.manager.close(timeout)
 
     # --- events -------------------------------------------------------------------
@@ -294,12 +294,14 @@ class AppController(QObject):
     # --- measuring the GUI's responsiveness during a connect ------------------------
 
     def _start_measuring(self, profile_id: str) -> None:
+        if self.stall_meter is None:
+            return
         if not self._measuring:
             self.stall_meter.start()
         self._measuring.add(profile_id)
 
     def _finish_measuring(self, profile_id: str) -> None:
-        if profile_id not in self._measuring:
+        if self.stall_meter is None or profile_id not in self._measuring:
             return
         self._measuring.discard(profile_id)
         if not self._measuring:
@@ -311,4 +313,3 @@ class AppController(QObject):
                 self.last_connect_stall_ms,
                 self.last_connect_busy_ms,
             )
-            self.connect_stall_measured.emit(self.last_connect_stall_ms)

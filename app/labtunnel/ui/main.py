@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import signal
 import socket
 import sys
@@ -31,6 +32,9 @@ from labtunnel.ui.settings import SettingsStore
 from labtunnel.ui.single_instance import SHOW, SingleInstance, open_message, server_name
 
 log = logging.getLogger(__name__)
+
+#: set to 1 to log the longest GUI stall of every connect (a debugging aid)
+MEASURE_STALLS_ENV = "LABTUNNEL_MEASURE_GUI_STALLS"
 
 
 def _qt_argv(argv: Sequence[str] | None) -> list[str]:
@@ -97,6 +101,7 @@ def run(argv: Sequence[str] | None = None) -> int:
         manager_factory=make_manager,
         login_item=login_item_for_platform(),
         running_language=translators.language,
+        measure_stalls=os.environ.get(MEASURE_STALLS_ENV) == "1",
     )
     errors = ErrorReporter(labtunnel.windows.show_log, parent=labtunnel)
     errors.install()

@@ -73,10 +73,6 @@ class Keepalive:
         self._resumed = True
         self._probe_now.set()
 
-    @property
-    def seconds_since_reply(self) -> float:
-        return self._clock() - self._last_reply
-
     def _probe_loop(self) -> None:
         while not self._stop.is_set():
             # blocks until the server answers (success or failure both prove it is

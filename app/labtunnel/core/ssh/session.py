@@ -173,11 +173,8 @@ class SshSession:
                     else exc
                 )
                 raise JumpHostFailed(via.endpoint.host, endpoint.host, cause) from None
-        transport = paramiko.Transport(
-            sock,
-            default_window_size=tuning.WINDOW_SIZE,
-            default_max_packet_size=tuning.MAX_PACKET_SIZE,
-        )
+        # window and packet sizes are set with the rest of the tuning (tune_transport)
+        transport = paramiko.Transport(sock)
         try:
             cls._handshake(transport, endpoint, hostkeys)
             step(TunnelStep.AUTHENTICATING)

@@ -201,6 +201,10 @@
         <translation>这台实验室服务器已由实验室管理员配置好。请输入您在该服务器上的用户名和密码；LabTunnel 会把密码保存在系统密钥环中。</translation>
     </message>
     <message>
+        <source>Import only files you got from your lab admin: the file decides which server LabTunnel trusts the first time. A server key LabTunnel already trusts is never replaced by the file&apos;s.</source>
+        <translation>只导入从实验室管理员那里得到的文件：该文件决定 LabTunnel 第一次信任哪台服务器。LabTunnel 已经信任的服务器密钥绝不会被文件中的密钥取代。</translation>
+    </message>
+    <message>
         <source>your login</source>
         <translation>您的登录名</translation>
     </message>
@@ -215,6 +219,14 @@
     <message>
         <source>Password:</source>
         <translation>密码：</translation>
+    </message>
+    <message>
+        <source>Use this password on the jump host {jump} too</source>
+        <translation>在跳板机 {jump} 上也使用此密码</translation>
+    </message>
+    <message>
+        <source>Tick this only if the jump host is your lab&apos;s gateway. Otherwise enter its password later in its own settings.</source>
+        <translation>只有当跳板机是您实验室的网关时才勾选。否则请稍后在它自己的设置中输入它的密码。</translation>
     </message>
     <message>
         <source>the same user name</source>
@@ -1672,6 +1684,10 @@ Reach Jupyter on your lab’s server from the system tray: LabTunnel signs in ov
     <message>
         <source>{detail}: {code}.</source>
         <translation>{detail}：{code}。</translation>
+    </message>
+    <message>
+        <source>This file sends the connection through the jump host {jump}. Use the same password there? Say yes only if that is your lab&apos;s gateway.</source>
+        <translation>此文件让连接经过跳板机 {jump}。在那里也使用同一个密码吗？只有当它是您实验室的网关时才回答是。</translation>
     </message>
     <message>
         <source>Connecting to {host}…</source>

@@ -158,6 +158,33 @@ def test_a_jump_host_file_asks_for_the_jump_user_and_adds_both_profiles(
     main, jump = by_host["gpu1.lab.example"], by_host["gw.lab.example"]
     assert main.jump is not None and main.jump.profile_id == jump.id
     assert jump.username == "ada-gw" and jump.pinned_fingerprints == (JUMP_PIN,)
+    assert secrets.get(main.id, SecretKind.PASSWORD) == "pw"
+    # the file chose the jump host: the password goes there only when ticked (issue 12.4)
+    assert secrets.get(jump.id, SecretKind.PASSWORD) is None
+
+
+def test_the_password_goes_to_the_files_jump_host_only_when_ticked(
+    qtbot: QtBot,
+    make_app: AppFactory,
+    store: ProfileStore,
+    secrets: MemorySecretStore,
+    recorder: Recorder,
+    tmp_path: Path,
+) -> None:
+    path = lab_file(tmp_path, jump=True)
+    app = make_app(choose_file=lambda: path)
+    app.start()
+    dialog = open_from_menu(qtbot, app)
+    box = dialog.jump_password_box
+    assert box is not None and box.isVisibleTo(dialog) and not box.isChecked()
+    assert "gw.lab.example" in box.text()
+    dialog.username_edit.setText("ada")
+    dialog.password_edit.setText("pw")
+    box.setChecked(True)
+    recorder.answer = False
+    with qtbot.waitSignal(dialog.imported):
+        assert dialog.do_import()
+    jump = next(p for p in store.profiles() if p.host == "gw.lab.example")
     assert secrets.get(jump.id, SecretKind.PASSWORD) == "pw"
 
 

@@ -5,6 +5,8 @@ keeps its protection, a lab file cannot override trust, a stalled connect can be
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 import os
 import socket
 import threading
@@ -28,6 +30,7 @@ from labtunnel.core.errors import (
 )
 from labtunnel.core.events import TunnelState
 from labtunnel.core.profiles.model import JumpHost
+from labtunnel.core.profiles.secrets import KeyringSecretStore, SecretKind
 from labtunnel.core.ssh.auth import Credentials
 from labtunnel.core.ssh.hops import open_chain
 from labtunnel.core.ssh.hostkeys import HostKeyStore, fingerprint, host_entry_name
@@ -381,3 +384,101 @@ def _password(lab: LabServer) -> Credentials:
 
 def _place(service: RemoteService) -> str:
     return f"{service.host}:{service.port}"
+
+
+# --- 4: a lab profile file decides less than it used to ----------------------------------
+
+
+def _crafted_lab_file(path: Path, server: dict[str, object], jump: dict | None = None) -> None:  # type: ignore[type-arg]
+    """What anyone can write: the "integrity digest" is a SHA-256 of the content, which
+    the author recomputes (the file is not signed)."""
+    content = {
+        "format": "labtunnel-lab-profile",
+        "version": 1,
+        "profile": {"name": "GPU lab", "server": server, "jump": jump, "target": None},
+    }
+    content["profile"]["target"] = {"kind": "remote", "host": "127.0.0.1", "port": 9}  # type: ignore[index]
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    digest = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    path.write_text(json.dumps({**content, "sha256": digest}, indent=2))
+
+
+def test_a_crafted_lab_file_cannot_override_a_trusted_key(
+    lab_server: LabServer, config_dir: Path, real_keyring: str, tmp_path: Path
+) -> None:
+    """The user already trusts the lab server. A file naming that server with an
+    attacker's pin, while the attacker answers at its address (an sshd with other keys),
+    used to import cleanly and connect to the attacker with no question."""
+    lab_server.require_password_auth()
+    impostor = lab_server.start_sshd_variant(new_host_keys=True)
+    try:
+        env = cli_env(config_dir, real_keyring)
+        known = config_dir / "known_hosts"
+        known.write_text(_known_hosts(lab_server, (lab_server.host, impostor)))  # the real keys
+        path = tmp_path / "gpu.labtunnel"
+        pins = list(lab_server.variant_fingerprints(impostor).values())
+        _crafted_lab_file(
+            path, {"host": lab_server.host, "port": impostor, "host_key_fingerprints": pins}
+        )
+        imported = labtunnel(
+            "profile", "import", str(path), "--user", lab_server.user.name, "--password-stdin",
+            env=env, stdin=lab_server.user.password + "\n",
+        )  # fmt: skip
+        assert imported.returncode == 0, imported.stderr  # well-formed: it does import
+        result = labtunnel("connect", "GPU lab", "--no-browser", env=env, timeout=45)
+    finally:
+        lab_server.stop_sshd_variant(impostor)
+    assert result.returncode == 1 and result.stdout == "", result.stderr
+    last = result.stderr.strip().splitlines()[-1].removeprefix("labtunnel: ")
+    assert_documented("Pinned key contradicts a trusted key", last)
+    assert lab_server.host_key_fingerprints["ed25519"] in last
+
+
+def test_a_file_chosen_jump_host_gets_the_password_only_when_the_user_agrees(
+    lab_server: LabServer, config_dir: Path, real_keyring: str, tmp_path: Path
+) -> None:
+    """Before: the password typed for the server was also stored for (and sent to) the
+    jump host the file named, whoever wrote the file."""
+    lab_server.require_password_auth()
+    env = cli_env(config_dir, real_keyring)
+    path = tmp_path / "via-gw.labtunnel"
+    _crafted_lab_file(
+        path,
+        {
+            "host": lab_server.jump_target_host,
+            "port": lab_server.jump_target_port,
+            "host_key_fingerprints": list(lab_server.jump_target_fingerprints.values()),
+        },
+        {
+            "host": lab_server.host,
+            "port": lab_server.port,
+            "host_key_fingerprints": list(lab_server.host_key_fingerprints.values()),
+        },
+    )
+    secrets = KeyringSecretStore(real_keyring)
+    stdin = lab_server.user.password + "\n"
+    for extra, jump_gets_it in (((), False), (("--same-password-for-jump",), True)):
+        name = f"lab{len(extra)}"
+        result = labtunnel(
+            "profile", "import", str(path), "--user", lab_server.user.name,
+            "--password-stdin", "--name", name, *extra, env=env, stdin=stdin,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        by_name = {p["name"]: p for p in _profiles(env)}
+        main = by_name[name]
+        jump_id = main["jump"]["profile_id"]  # type: ignore[index]
+        jump = next(p for p in by_name.values() if p["id"] == jump_id)
+        assert secrets.get(str(main["id"]), SecretKind.PASSWORD) == lab_server.user.password
+        stored = secrets.get(str(jump_id), SecretKind.PASSWORD)
+        assert stored == (lab_server.user.password if jump_gets_it else None), extra
+        if not jump_gets_it:
+            assert f'labtunnel profile set-password "{jump["name"]}"' in result.stderr
+        labtunnel("profile", "remove", name, env=env)
+        labtunnel("profile", "remove", str(jump["name"]), env=env)
+
+
+def _profiles(env: dict[str, str]) -> list[dict[str, object]]:
+    listed = labtunnel("profile", "list", "--json", env=env)
+    assert listed.returncode == 0, listed.stderr
+    data: list[dict[str, object]] = json.loads(listed.stdout)
+    return data

@@ -171,7 +171,9 @@ def test_jump_host_pins_travel_too(
     )
 
     student = cli_env(fresh_config(tmp_path, "student"), real_keyring)
-    code, stderr = import_file(student, lab_server, shared, "--name", "Lab via gateway")
+    code, stderr = import_file(
+        student, lab_server, shared, "--name", "Lab via gateway", "--same-password-for-jump"
+    )
     assert code == 0, stderr
     by_name = {p["name"]: p for p in profiles_of(student)}
     assert set(by_name) == {"Lab via gateway", lab_server.host}

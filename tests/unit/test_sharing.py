@@ -457,9 +457,17 @@ def test_import_saves_profiles_and_password(tmp_path: Path) -> None:
     plan = import_shared(lifecycle, shared_example(), "carol", password="pw-1234")
     reloaded = ProfileStore(store.path).load()
     assert reloaded == plan.new_profiles
-    for profile in plan.new_profiles:
-        assert secrets.get(profile.id, SecretKind.PASSWORD) == "pw-1234"
+    assert plan.jump_profile is not None
+    assert secrets.get(plan.profile.id, SecretKind.PASSWORD) == "pw-1234"
+    # the file chose the jump host: no password for it unless the person agreed
+    assert secrets.get(plan.jump_profile.id, SecretKind.PASSWORD) is None
     assert "pw-1234" not in store.path.read_text()
+    again = import_shared(
+        lifecycle, shared_example(), "dave", password="pw-1", jump_password="gw-2", name="B"
+    )
+    assert again.jump_profile is not None and again.jump_is_new
+    assert secrets.get(again.profile.id, SecretKind.PASSWORD) == "pw-1"
+    assert secrets.get(again.jump_profile.id, SecretKind.PASSWORD) == "gw-2"
 
 
 class FailingSecondAdd(ProfileStore):

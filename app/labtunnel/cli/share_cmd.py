@@ -15,13 +15,16 @@ from labtunnel.core.profiles.model import AuthMethod, HostProfile
 from labtunnel.core.profiles.sharing import (
     FILE_SUFFIX,
     SharedHost,
+    SharedProfile,
     import_shared,
+    plan_import,
     read_shared,
     share_profile,
     write_shared,
 )
 from labtunnel.core.profiles.sshconfig import apply_ssh_import, plan_ssh_import, read_ssh_config
 from labtunnel.messages import describe_import_note, describe_skipped_host
+from labtunnel.messages.sharing import jump_password_question
 
 
 def register_profile_actions(actions: Any) -> None:
@@ -46,7 +49,8 @@ def register_profile_actions(actions: Any) -> None:
         help="add a lab server from a .labtunnel file",
         description="Add a lab server from a .labtunnel file. Its host keys are pinned, so "
         "the first connection asks no question. A jump host in the file becomes a lab "
-        "server of its own (same user name and password unless --jump-user).",
+        "server of its own (same user name unless --jump-user; the same password only with "
+        "--same-password-for-jump or when you say yes).",
     )
     imported.add_argument("file", type=Path, help="the .labtunnel file")
     imported.add_argument("--name", help="save it under this name (default: the file's)")
@@ -56,6 +60,12 @@ def register_profile_actions(actions: Any) -> None:
         "--password-stdin",
         action="store_true",
         help="read the password from stdin and keep it in the system keyring",
+    )
+    imported.add_argument(
+        "--same-password-for-jump",
+        action="store_true",
+        help="keep the password for the file's jump host too (without it: asked on a "
+        "terminal, else not kept; the file's author chose that host)",
     )
     imported.set_defaults(handler=_import)
 
@@ -106,6 +116,30 @@ def _ask_user(host: str) -> str | None:
     return input(f"Your user name on {host}: ").strip() or None
 
 
+def _same_password_for_jump(
+    args: argparse.Namespace, context: AppContext, shared: SharedProfile, username: str
+) -> bool:
+    """The file chose the jump host: the server's password goes there only if asked to."""
+    if shared.jump is None:
+        return False
+    plan = plan_import(
+        shared,
+        context.store.profiles(),
+        username,
+        name=args.name,
+        jump_username=args.jump_user,
+        check_files=False,
+    )
+    if not plan.jump_is_new:
+        return False  # a lab server of the user's own, with its own password
+    if args.same_password_for_jump:
+        return True
+    if not sys.stdin.isatty():
+        return False
+    reply = input(jump_password_question(shared.jump.host).text + " [y/N] ")
+    return reply.strip().lower() in ("y", "yes")
+
+
 def _import(args: argparse.Namespace, context: AppContext) -> int:
     shared = read_shared(args.file)
     username = args.user or shared.server.username or None
@@ -115,11 +149,14 @@ def _import(args: argparse.Namespace, context: AppContext) -> int:
         say("labtunnel: this file holds no user name: give yours with --user NAME.")
         return 1
     password = read_secret(args.password_stdin, f"Password for {username}@{shared.server.host}: ")
+    same = bool(password) and _same_password_for_jump(args, context, shared, username)
+    jump_password = password if same else None
     plan = import_shared(
         context.profiles,
         shared,
         username,
         password=password,
+        jump_password=jump_password,
         name=args.name,
         jump_username=args.jump_user,
     )
@@ -131,8 +168,8 @@ def _import(args: argparse.Namespace, context: AppContext) -> int:
         say(f"Also saved its jump host as “{jump.name}” ({jump.username}@{jump.host}:{jump.port}).")
     elif jump is not None:
         say(f"Goes through your saved lab server “{jump.name}” as jump host.")
-    if not password:
-        for new in plan.new_profiles:
+    for new in plan.new_profiles:
+        if not (jump_password if new is plan.jump_profile else password):
             say(f'No password saved yet: run  labtunnel profile set-password "{new.name}"')
     say(f'Connect with:  labtunnel connect "{profile.name}"')
     return 0

@@ -260,3 +260,16 @@ def describe_import_note(code: str, detail: str, alias: str = "") -> Message:
     """A remark on an SSH config import (ImportNote, ConfigNote)."""
     template = IMPORT_NOTES.get(code, QT_TRANSLATE_NOOP("messages", "{detail}: {code}."))
     return msg(template, alias=alias, detail=detail, code=code)
+
+
+def jump_password_question(jump_host: str) -> Message:
+    """Asked before the server's password is also kept for the jump host a lab profile
+    file names (whoever wrote the file chose that host)."""
+    return msg(
+        QT_TRANSLATE_NOOP(
+            "messages",
+            "This file sends the connection through the jump host {jump}. Use the same "
+            "password there? Say yes only if that is your lab's gateway.",
+        ),
+        jump=jump_host,
+    )

@@ -14,8 +14,10 @@ Layout (UTF-8 JSON, at most :data:`MAX_FILE_BYTES`)::
 
 Canonical JSON is sorted keys, no whitespace, UTF-8, no ASCII escaping: for the values
 used here it equals RFC 8785, so other tools can produce the digest too. The digest
-catches a file cut short or edited; it is no signature (whoever can edit the file can
-recompute it). Trust in the file comes from who handed it over.
+catches a file cut short or damaged, not an edit: it is no signature (whoever edits the
+file recomputes it). Trust in the file comes from who handed it over, and is limited:
+its pins never replace a key already trusted (PinConflict, core.ssh.hostkeys), and the
+server's password goes to the jump host the file names only when the person agrees.
 
 Importing gives the user's own profile: their user name, the pins set, and - when there
 is a jump host - a second profile for it carrying its pins (a jump given as host:port
@@ -574,13 +576,16 @@ def import_shared(
     username: str | None = None,
     *,
     password: str | None = None,
+    jump_password: str | None = None,
     name: str | None = None,
     jump_username: str | None = None,
     auth: AuthMethod = AuthMethod.PASSWORD,
     key_path: str = "",
 ) -> ImportPlan:
-    """Save the profiles of :func:`plan_import`, the password (if given) in the keyring
-    for each new one, all or nothing."""
+    """Save the profiles of :func:`plan_import`, all or nothing, with ``password`` in the
+    keyring for the server and ``jump_password`` for a new jump host. The file chose that
+    jump host, so the server's password goes there only when the person agreed: the
+    caller passes it as ``jump_password`` then."""
     plan = plan_import(
         shared,
         lifecycle.store.profiles(),
@@ -590,6 +595,9 @@ def import_shared(
         auth=auth,
         key_path=key_path,
     )
-    secrets = {SecretKind.PASSWORD: password} if password else {}
-    lifecycle.add_all([NewProfile(profile, secrets) for profile in plan.new_profiles])
+    new = []
+    for profile in plan.new_profiles:
+        secret = jump_password if profile is plan.jump_profile else password
+        new.append(NewProfile(profile, {SecretKind.PASSWORD: secret} if secret else {}))
+    lifecycle.add_all(new)
     return plan

@@ -2,7 +2,9 @@
 person's own user name and password, which are all this dialog asks for.
 
 The server's identity comes pinned in the file, so the first connection asks no
-host-key question. A name is asked only when the file's name is already taken.
+host-key question (a pin never replaces a key already trusted). The file is not signed:
+its check sum catches damage, not an edit, so the dialog says to import only files from
+the lab admin. A name is asked only when the file's name is already taken.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from pathlib import Path
 import shiboken6
 from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QFormLayout,
     QFrame,
@@ -116,6 +119,16 @@ class ImportProfileDialog(QDialog):
             )
         )
         layout.addWidget(self._build_summary())
+        # the file's check sum only catches damage: anyone who edits it can recompute it
+        self.trust_note = wrapped_label(
+            translate(
+                "ImportProfile",
+                "Import only files you got from your lab admin: the file decides which "
+                "server LabTunnel trusts the first time. A server key LabTunnel already "
+                "trusts is never replaced by the file's.",
+            )
+        )
+        layout.addWidget(self.trust_note)
         form = QFormLayout()
         self._form = form
         self.username_edit = QLineEdit(shared.server.username, self)
@@ -133,7 +146,23 @@ class ImportProfileDialog(QDialog):
         )
         self.jump_username_edit: QLineEdit | None = None
         self.jump_username_problem: QLabel | None = None
+        self.jump_password_box: QCheckBox | None = None
         if shared.jump is not None:
+            # the file's author chose the jump host: the password goes there only if asked
+            self.jump_password_box = QCheckBox(
+                translate("ImportProfile", "Use this password on the jump host {jump} too").format(
+                    jump=_place(shared.jump)
+                ),
+                self,
+            )
+            self.jump_password_box.setToolTip(
+                translate(
+                    "ImportProfile",
+                    "Tick this only if the jump host is your lab's gateway. Otherwise enter "
+                    "its password later in its own settings.",
+                )
+            )
+            form.addRow("", self.jump_password_box)
             self.jump_username_edit = QLineEdit(shared.jump.username, self)
             self.jump_username_edit.setPlaceholderText(
                 translate("ImportProfile", "the same user name")
@@ -273,6 +302,8 @@ class ImportProfileDialog(QDialog):
         profiles, shared = self._profiles, self.shared
         username, password = self.username_edit.text(), self.password_edit.text()
         name, jump_username = self.name_edit.text(), self.jump_username()
+        box = self.jump_password_box
+        jump_password = password if box is not None and box.isChecked() else None
 
         def work() -> ImportPlan:
             return import_shared(
@@ -280,6 +311,7 @@ class ImportProfileDialog(QDialog):
                 shared,
                 username,
                 password=password,
+                jump_password=jump_password,
                 name=name,
                 jump_username=jump_username,
             )

@@ -990,34 +990,6 @@
     </message>
 </context>
 <context>
-    <name>Updates</name>
-    <message>
-        <source>LabTunnel {version} is available (you have {current}).</source>
-        <extracomment>UpdateStatus, or UpdateCheckFailed; on the GUI thread</extracomment>
-        <translation>LabTunnel {version} 已发布（您的版本是 {current}）。</translation>
-    </message>
-    <message>
-        <source>You have the latest version, LabTunnel {current}.</source>
-        <translation>您使用的已是最新版本：LabTunnel {current}。</translation>
-    </message>
-    <message>
-        <source>Could not check for a newer version: this computer seems to be offline, or GitHub cannot be reached. Try again later.</source>
-        <translation>无法检查新版本：这台电脑似乎没有联网，或者无法访问 GitHub。请稍后再试。</translation>
-    </message>
-    <message>
-        <source>No release of LabTunnel has been published yet.</source>
-        <translation>LabTunnel 尚未发布任何版本。</translation>
-    </message>
-    <message>
-        <source>GitHub did not answer the check ({detail}). Try again later.</source>
-        <translation>GitHub 没有回应这次检查（{detail}）。请稍后再试。</translation>
-    </message>
-    <message>
-        <source>GitHub’s answer was not understood. Try again later.</source>
-        <translation>无法理解 GitHub 的回复。请稍后再试。</translation>
-    </message>
-</context>
-<context>
     <name>Windows</name>
     <message>
         <source>Import lab profile</source>
@@ -1732,6 +1704,30 @@ Reach Jupyter on your lab’s server from the system tray: LabTunnel signs in ov
     <message>
         <source>LabTunnel cannot read its list of trusted servers, {path} ({detail}). Without it LabTunnel cannot check which server it is talking to, so it did not connect. Make the file readable for you again, or move it away to start a new list (each server will then ask to be trusted again).</source>
         <translation>LabTunnel 无法读取它的受信任服务器列表 {path}（{detail}）。没有它，LabTunnel 无法确认正在与哪台服务器通信，因此没有连接。请让您重新能够读取该文件，或将其移走以重新开始一个列表（之后每台服务器都会再次请求信任）。</translation>
+    </message>
+    <message>
+        <source>Could not check for a newer version: this computer seems to be offline, or GitHub cannot be reached. Try again later.</source>
+        <translation>无法检查新版本：这台电脑似乎没有联网，或者无法访问 GitHub。请稍后再试。</translation>
+    </message>
+    <message>
+        <source>No release of LabTunnel has been published yet.</source>
+        <translation>LabTunnel 尚未发布任何版本。</translation>
+    </message>
+    <message>
+        <source>GitHub did not answer the check ({detail}). Try again later.</source>
+        <translation>GitHub 没有回应这次检查（{detail}）。请稍后再试。</translation>
+    </message>
+    <message>
+        <source>GitHub’s answer was not understood. Try again later.</source>
+        <translation>无法理解 GitHub 的回复。请稍后再试。</translation>
+    </message>
+    <message>
+        <source>LabTunnel {version} is available (you have {current}).</source>
+        <translation>LabTunnel {version} 已发布（您的版本是 {current}）。</translation>
+    </message>
+    <message>
+        <source>You have the latest version, LabTunnel {current}.</source>
+        <translation>您使用的已是最新版本：LabTunnel {current}。</translation>
     </message>
 </context>
 </TS>

@@ -3,6 +3,7 @@ Releases API (never the internet): what it asks, what it understands, how it fai
 
 from __future__ import annotations
 
+import argparse
 import json
 import socket
 import threading
@@ -13,6 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from labtunnel.cli import update_cmd
 from labtunnel.core.updates import (
     CheckProblem,
     UpdateCheckFailed,
@@ -162,3 +164,72 @@ def test_offline_when_the_answer_never_comes(github: FakeGitHub) -> None:
 )
 def test_versions_compare_as_numbers(candidate: str, current: str, newer: bool) -> None:
     assert is_newer(candidate, current) is newer
+
+
+# --- labtunnel check-update ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("tag", "status", "stdout_has", "stderr_has"),
+    [
+        (
+            "v0.2.0",
+            10,
+            "https://github.com/lab/labtunnel/releases/tag/v0.2.0",
+            "0.2.0 is available",
+        ),
+        ("v0.1.0", 0, "", "You have the latest version, LabTunnel 0.1.0."),
+    ],
+)
+def test_check_update_command_says_what_it_found(
+    github: FakeGitHub,
+    capsys: pytest.CaptureFixture[str],
+    tag: str,
+    status: int,
+    stdout_has: str,
+    stderr_has: str,
+) -> None:
+    github.answer(200, release(tag))
+    parser = command_parser(github, "0.1.0")
+    args = parser.parse_args(["check-update"])
+    assert args.handler(args, None) == status
+    out, err = capsys.readouterr()
+    assert stdout_has in out and (out.strip() == "") == (stdout_has == "")
+    assert stderr_has in err
+
+
+def test_check_update_command_fails_in_one_sentence_and_as_json(
+    github: FakeGitHub, capsys: pytest.CaptureFixture[str]
+) -> None:
+    github.answer(404, {"message": "Not Found"})
+    parser = command_parser(github, "0.1.0")
+    args = parser.parse_args(["check-update", "--json"])
+    assert args.handler(args, None) == 1
+    out, err = capsys.readouterr()
+    assert json.loads(out) == {"error": "no_release", "detail": ""}
+    assert err.strip() == "No release of LabTunnel has been published yet."
+
+
+def test_check_update_json_describes_a_newer_release(
+    github: FakeGitHub, capsys: pytest.CaptureFixture[str]
+) -> None:
+    github.answer(200, release("v0.3.1"))
+    parser = command_parser(github, "0.1.0")
+    args = parser.parse_args(["check-update", "--json"])
+    assert args.handler(args, None) == 10
+    out, _ = capsys.readouterr()
+    assert json.loads(out) == {
+        "current": "0.1.0",
+        "latest": "0.3.1",
+        "newer": True,
+        "page": "https://github.com/lab/labtunnel/releases/tag/v0.3.1",
+    }
+
+
+def command_parser(github: FakeGitHub, current: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="labtunnel")
+    commands = parser.add_subparsers(dest="command")
+    update_cmd.register(
+        commands, check=lambda: check_for_update(REPO, current, api_base=github.base, timeout=5)
+    )
+    return parser

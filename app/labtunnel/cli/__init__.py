@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 
 from labtunnel import __version__
-from labtunnel.cli import connect_cmd, hostkey_cmd, jupyter_cmd, profile_cmd
+from labtunnel.cli import connect_cmd, hostkey_cmd, jupyter_cmd, profile_cmd, update_cmd
 from labtunnel.cli.output import fail
 from labtunnel.core.context import AppContext
 from labtunnel.core.errors import LabTunnelError
@@ -41,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     connect_cmd.register(commands)
     jupyter_cmd.register(commands)
     hostkey_cmd.register(commands)
+    update_cmd.register(commands)
     return parser
 
 

@@ -11,12 +11,13 @@ import threading
 from collections.abc import Callable
 
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 
-from labtunnel.core.updates import CheckProblem, UpdateCheckFailed, UpdateStatus, check_for_update
+from labtunnel.core.updates import UpdateCheckFailed, UpdateStatus, check_for_update
+from labtunnel.messages.updates import describe_update
+from labtunnel.ui.texts import message_text
 
 log = logging.getLogger(__name__)
-translate = QCoreApplication.translate
 
 CheckFunction = Callable[[], UpdateStatus]
 
@@ -66,26 +67,5 @@ def _log_line(result: UpdateStatus | UpdateCheckFailed) -> str:
     return f"latest {result.latest.version}, running {result.current} ({newer})"
 
 
-def result_text(result: object) -> str:
-    if isinstance(result, UpdateStatus):
-        if result.newer_available:
-            return translate(
-                "Updates", "LabTunnel {version} is available (you have {current})."
-            ).format(version=result.latest.version, current=result.current)
-        return translate("Updates", "You have the latest version, LabTunnel {current}.").format(
-            current=result.current
-        )
-    problem = result.problem if isinstance(result, UpdateCheckFailed) else None
-    if problem is CheckProblem.OFFLINE:
-        return translate(
-            "Updates",
-            "Could not check for a newer version: this computer seems to be offline, or "
-            "GitHub cannot be reached. Try again later.",
-        )
-    if problem is CheckProblem.NO_RELEASE:
-        return translate("Updates", "No release of LabTunnel has been published yet.")
-    if problem is CheckProblem.REFUSED:
-        return translate(
-            "Updates", "GitHub did not answer the check ({detail}). Try again later."
-        ).format(detail=result.detail if isinstance(result, UpdateCheckFailed) else "")
-    return translate("Updates", "GitHub’s answer was not understood. Try again later.")
+def result_text(result: UpdateStatus | UpdateCheckFailed) -> str:
+    return message_text(describe_update(result))

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from labtunnel.core.errors import LabTunnelError
 from labtunnel.core.profiles.model import HostProfile
-from labtunnel.core.updates import UpdateStatus, check_for_update
+from labtunnel.core.updates import UpdateCheckFailed, UpdateStatus, check_for_update
 from labtunnel.ui.dialogs.common import (
     accept_cancel_buttons,
     prepare_window,
@@ -157,6 +157,8 @@ class SettingsDialog(QDialog):
 
     def _update_checked(self, result: object) -> None:
         self.check_now_button.setEnabled(True)
+        if not isinstance(result, (UpdateStatus, UpdateCheckFailed)):
+            return
         text = escape(result_text(result))
         if isinstance(result, UpdateStatus) and result.newer_available:
             link = translate("Settings", "Download it from the release page")

@@ -2,14 +2,25 @@
 
 The first instance listens on a QLocalServer; a later one connects, sends one
 line (``show``, or ``open <file URL>`` for a lab profile to import) and quits.
-A socket left behind by a crash is removed only after nobody answers on it.
+A socket left behind by a crash is removed only after nobody answers on it. The
+socket lives where only this user can reach it (see :func:`server_name`), and both
+ends check that the other runs as the same user.
 """
 
 from __future__ import annotations
 
+import contextlib
+import getpass
 import hashlib
 import itertools
 import logging
+import os
+import socket as pysocket
+import stat
+import struct
+import sys
+import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QUrl, Signal
@@ -38,10 +49,75 @@ def opened_path(message: str) -> Path | None:
     return Path(url.toLocalFile())
 
 
-def server_name(config_dir: Path) -> str:
-    """Per configuration folder, so test runs and portable installs do not meet."""
+def server_name(config_dir: Path, environ: Mapping[str, str] | None = None) -> str:
+    """Where the first instance listens, one per configuration folder (so test runs and
+    portable installs do not meet).
+
+    Never a name other users can take first: Qt puts a bare name in /tmp on Linux, where
+    anyone can create it. On Unix it is a socket in ``$XDG_RUNTIME_DIR`` when that folder
+    is private (the user's own, mode 0700), else in the config folder (0700); Windows
+    named pipes get the user's name in theirs and Qt's user-only access rights."""
     digest = hashlib.sha256(str(config_dir.expanduser().resolve()).encode()).hexdigest()[:16]
-    return f"labtunnel-{digest}"
+    name = f"labtunnel-{digest}"
+    if sys.platform == "win32":
+        return f"{name}-{getpass.getuser()}"
+    env = os.environ if environ is None else environ
+    runtime = env.get("XDG_RUNTIME_DIR", "")
+    with contextlib.suppress(OSError):
+        config_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    for folder in (Path(runtime) if runtime else None, config_dir.expanduser()):
+        if folder is not None and folder.is_absolute() and _is_private_folder(folder):
+            path = folder / name
+            if len(os.fsencode(path)) < _MAX_SOCKET_PATH:
+                return str(path)
+    try:
+        return str(_private_temp_folder() / name)
+    except OSError as exc:
+        # someone else made our folder in /tmp: a name nobody can guess (no handing over)
+        log.warning("%s; this launch will not find a running LabTunnel", exc)
+        return str(Path(tempfile.mkdtemp(prefix="labtunnel-")) / name)
+
+
+#: sun_path holds 104 bytes on macOS, 108 on Linux (with the final NUL)
+_MAX_SOCKET_PATH = 100
+
+
+def _is_private_folder(folder: Path) -> bool:
+    """A real folder (not a link) of this user that nobody else may enter or write to."""
+    try:
+        info = folder.lstat()
+    except OSError:
+        return False
+    return stat.S_ISDIR(info.st_mode) and info.st_uid == os.geteuid() and info.st_mode & 0o077 == 0
+
+
+def _private_temp_folder() -> Path:
+    """``/tmp/labtunnel-<uid>``, 0700 and ours (for config folders whose path is too long
+    for a socket); one made by someone else is refused."""
+    folder = Path(tempfile.gettempdir()) / f"labtunnel-{os.geteuid()}"
+    with contextlib.suppress(FileExistsError):
+        folder.mkdir(mode=0o700)
+    if not _is_private_folder(folder):
+        raise OSError(f"{folder} is not a private folder of this user")
+    return folder
+
+
+def peer_is_this_user(socket: QLocalSocket | None) -> bool:
+    """True when the process at the other end runs as this user (Linux: SO_PEERCRED;
+    elsewhere the socket's private folder is what keeps others out)."""
+    peer_cred = getattr(pysocket, "SO_PEERCRED", None)
+    if socket is None or peer_cred is None:
+        return True
+    descriptor = int(socket.socketDescriptor())
+    if descriptor < 0:
+        return False
+    try:
+        with pysocket.fromfd(descriptor, pysocket.AF_UNIX, pysocket.SOCK_STREAM) as probe:
+            raw = probe.getsockopt(pysocket.SOL_SOCKET, peer_cred, struct.calcsize("3i"))
+    except OSError:
+        return False
+    _pid, uid, _gid = struct.unpack("3i", raw)
+    return bool(uid == os.geteuid())
 
 
 class SingleInstance(QObject):
@@ -89,6 +165,10 @@ class SingleInstance(QObject):
         socket.connectToServer(self.name)
         if not socket.waitForConnected(timeout_ms):
             return False
+        if not peer_is_this_user(socket):
+            log.warning("the single-instance socket %s belongs to another user: ignored", self.name)
+            socket.abort()
+            return False
         socket.write((message + "\n").encode("utf-8"))
         sent = socket.waitForBytesWritten(timeout_ms)
         socket.disconnectFromServer()
@@ -99,6 +179,11 @@ class SingleInstance(QObject):
     def _accept(self) -> None:
         assert self._server is not None
         while (socket := self._server.nextPendingConnection()) is not None:
+            if not peer_is_this_user(socket):
+                log.warning("refused a single-instance message from another user")
+                socket.abort()
+                socket.deleteLater()
+                continue
             socket.setObjectName(f"peer-{next(self._serial)}")
             socket.readyRead.connect(self._read)
             socket.disconnected.connect(self._drop)

@@ -1,17 +1,49 @@
-"""The server at a glance: GPUs, CPU load and memory, gathered in one remote command."""
+"""The server at a glance: GPUs, CPU load and memory, gathered in one remote command.
+
+GPUs come from ``nvidia-smi`` in its documented scripting forms: ``--query-gpu`` (one CSV
+row per GPU), ``-L`` (UUIDs, and the MIG devices a GPU is split into) and
+``--query-compute-apps`` (the processes using a GPU: how busy it is, and what each of the
+user's kernels holds).
+"""
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 
 from labtunnel.core.errors import RemoteCommandFailed
 from labtunnel.core.ssh.remote import RemoteRunner, Section, run_script, sections, tail
 
 GPU_QUERY = "index,name,utilization.gpu,memory.used,memory.total"
+GPU_APPS_QUERY = "gpu_uuid,pid,used_memory"
 
-# nvidia-smi can hang for a long time when the driver is wedged: bound it on the
-# server so the rest of the numbers still arrive.
+#: nvidia-smi's part of the stats script (also run before Jupyter starts, to pick GPUs).
+#: nvidia-smi can hang for a long time when the driver is wedged: bound it on the
+#: server so the rest of the numbers still arrive; after a failure, ask nothing more.
+NVIDIA_SMI_SCRIPT = f"""\
+if command -v nvidia-smi >/dev/null 2>&1; then
+  lt_smi() {{
+    if command -v timeout >/dev/null 2>&1; then timeout 8 nvidia-smi "$@"; else nvidia-smi "$@"; fi
+  }}
+  echo "@@LT:GPU"
+  lt_smi --query-gpu={GPU_QUERY} --format=csv,noheader,nounits 2>&1
+  lt_smi_exit=$?
+  echo "@@LT:GPU-EXIT $lt_smi_exit"
+  if [ "$lt_smi_exit" = 0 ]; then
+    echo "@@LT:GPU-LIST"
+    lt_smi -L 2>&1
+    echo "@@LT:GPU-LIST-EXIT $?"
+    echo "@@LT:GPU-APPS"
+    lt_smi --query-compute-apps={GPU_APPS_QUERY} --format=csv,noheader,nounits 2>&1
+    echo "@@LT:GPU-APPS-EXIT $?"
+  fi
+else
+  echo "@@LT:GPU-ABSENT"
+fi
+"""
+
 STATS_SCRIPT = f"""\
 echo "@@LT:HOST"
 hostname 2>/dev/null || uname -n
@@ -21,17 +53,18 @@ echo "@@LT:LOADAVG"
 cat /proc/loadavg 2>/dev/null
 echo "@@LT:MEMINFO"
 grep -E '^(MemTotal|MemFree|MemAvailable|Buffers|Cached):' /proc/meminfo 2>/dev/null
-if command -v nvidia-smi >/dev/null 2>&1; then
-  echo "@@LT:GPU"
-  set -- nvidia-smi --query-gpu={GPU_QUERY} --format=csv,noheader,nounits
-  command -v timeout >/dev/null 2>&1 && set -- timeout 8 "$@"
-  "$@" 2>&1
-  echo "@@LT:GPU-EXIT $?"
-else
-  echo "@@LT:GPU-ABSENT"
-fi
-echo "@@LT:END"
+{NVIDIA_SMI_SCRIPT}echo "@@LT:END"
 """
+
+
+@dataclass(frozen=True)
+class MigDevice:
+    """A slice of a GPU in MIG mode (``nvidia-smi -L``); CUDA sees it by ``uuid``."""
+
+    index: int
+    profile: str  # e.g. "1g.5gb"
+    #: "MIG-<uuid>" (R470 and later) or "MIG-GPU-<gpu uuid>/<gi>/<ci>" (R450, R460)
+    uuid: str
 
 
 @dataclass(frozen=True)
@@ -42,6 +75,34 @@ class GpuStat:
     utilization_pct: int | None
     memory_used_mib: int | None
     memory_total_mib: int | None
+    uuid: str = ""
+    #: the GPU's MIG devices, when it is split (then CUDA cannot use the GPU as a whole)
+    mig_devices: tuple[MigDevice, ...] = ()
+
+
+@dataclass(frozen=True)
+class GpuProcess:
+    """A process using a GPU (``--query-compute-apps``), of any user: how busy a GPU is,
+    and what the user's own kernels hold. Never shown unless it is the user's."""
+
+    pid: int
+    gpu_uuid: str
+    #: None when the driver does not say (MIG mode for non-root users, Windows WDDM)
+    used_mib: int | None
+
+
+@dataclass(frozen=True)
+class GpuReading:
+    """What nvidia-smi said (:data:`NVIDIA_SMI_SCRIPT`)."""
+
+    gpus: tuple[GpuStat, ...] = ()
+    #: "ok", "absent" (no nvidia-smi) or "error" (nvidia-smi failed: see ``error``)
+    status: str = "absent"
+    error: str = ""
+    processes: tuple[GpuProcess, ...] = ()
+
+    def processes_on(self, gpu: GpuStat) -> tuple[GpuProcess, ...]:
+        return tuple(p for p in self.processes if gpu.uuid and p.gpu_uuid == gpu.uuid)
 
 
 @dataclass(frozen=True)
@@ -57,6 +118,11 @@ class ServerStats:
     #: "ok", "absent" (no nvidia-smi) or "error" (nvidia-smi failed: see gpu_error)
     gpu_status: str = "absent"
     gpu_error: str = ""
+    gpu_processes: tuple[GpuProcess, ...] = ()
+
+    @property
+    def gpu_reading(self) -> GpuReading:
+        return GpuReading(self.gpus, self.gpu_status, self.gpu_error, self.gpu_processes)
 
 
 def gather_server_stats(runner: RemoteRunner, timeout: float = 15.0) -> ServerStats:
@@ -90,19 +156,10 @@ def parse_server_stats(stdout: str) -> ServerStats:
 
     total, available = _meminfo(found["MEMINFO"].lines if "MEMINFO" in found else ())
 
-    gpus: tuple[GpuStat, ...] = ()
-    gpu_status, gpu_error = "absent", ""
-    if "GPU" in found:
-        exit_text = found["GPU-EXIT"].arg.strip() if "GPU-EXIT" in found else ""
-        gpus, bad_lines = parse_nvidia_smi(found["GPU"].text)
-        if exit_text == "0" and not bad_lines:
-            gpu_status = "ok"
-        else:
-            gpu_status = "error"
-            gpu_error = tail("\n".join(bad_lines) or f"nvidia-smi exited {exit_text}", 3)
+    gpu = parse_gpu_sections(found)
 
     return ServerStats(
-        gpus=gpus,
+        gpus=gpu.gpus,
         load_1=loads[0],
         load_5=loads[1],
         load_15=loads[2],
@@ -110,9 +167,74 @@ def parse_server_stats(stdout: str) -> ServerStats:
         mem_total_mib=total,
         mem_available_mib=available,
         hostname=hostname,
-        gpu_status=gpu_status,
-        gpu_error=gpu_error,
+        gpu_status=gpu.status,
+        gpu_error=gpu.error,
+        gpu_processes=gpu.processes,
     )
+
+
+def parse_gpu_sections(found: Mapping[str, Section]) -> GpuReading:
+    """:data:`NVIDIA_SMI_SCRIPT`'s sections (first of each name). The listing and the
+    processes are extras: when they fail, the GPUs stay."""
+    if "GPU" not in found:
+        return GpuReading()
+    exit_text = found["GPU-EXIT"].arg.strip() if "GPU-EXIT" in found else ""
+    gpus, bad_lines = parse_nvidia_smi(found["GPU"].text)
+    if exit_text != "0" or bad_lines:
+        error = tail("\n".join(bad_lines) or f"nvidia-smi exited {exit_text}", 3)
+        return GpuReading(gpus, "error", error)
+    if _ok(found, "GPU-LIST"):
+        listed = parse_gpu_list(found["GPU-LIST"].text)
+        gpus = tuple(
+            replace(g, uuid=listed[g.index][0], mig_devices=listed[g.index][1])
+            if g.index in listed
+            else g
+            for g in gpus
+        )
+    processes = parse_compute_apps(found["GPU-APPS"].text) if _ok(found, "GPU-APPS") else ()
+    return GpuReading(gpus, "ok", "", processes)
+
+
+def _ok(found: Mapping[str, Section], name: str) -> bool:
+    status = found.get(f"{name}-EXIT")
+    return name in found and status is not None and status.arg.strip() == "0"
+
+
+_LIST_GPU = re.compile(r"^GPU (\d+): .*\(UUID: ([^)\s]+)\)\s*$")
+_LIST_MIG = re.compile(r"^\s+MIG (\S+)\s+Device\s+(\d+): \(UUID: ([^)\s]+)\)\s*$")
+
+
+def parse_gpu_list(text: str) -> dict[int, tuple[str, tuple[MigDevice, ...]]]:
+    """``nvidia-smi -L``: GPU index -> (UUID, its MIG devices)::
+
+    GPU 0: NVIDIA A100-SXM4-40GB (UUID: GPU-5d5ba0d6-d33d-2b2c-524d-9e3d8d2b8a77)
+      MIG 1g.5gb      Device  0: (UUID: MIG-c6d4f1ef-42e4-5de3-91c7-45d71c87eb3f)
+    """
+    listed: dict[int, tuple[str, list[MigDevice]]] = {}
+    current: int | None = None
+    for line in text.splitlines():
+        gpu = _LIST_GPU.match(line)
+        if gpu:
+            current = int(gpu.group(1))
+            listed[current] = (gpu.group(2), [])
+            continue
+        mig = _LIST_MIG.match(line)
+        if mig and current is not None:
+            listed[current][1].append(MigDevice(int(mig.group(2)), mig.group(1), mig.group(3)))
+    return {index: (uuid, tuple(migs)) for index, (uuid, migs) in listed.items()}
+
+
+def parse_compute_apps(text: str) -> tuple[GpuProcess, ...]:
+    """``--query-compute-apps=gpu_uuid,pid,used_memory --format=csv,noheader,nounits``
+    rows; no processes is no rows (some drivers print "No running processes found")."""
+    processes: list[GpuProcess] = []
+    for raw in text.splitlines():
+        fields = [f.strip() for f in raw.split(",")]
+        pid = _int(fields[1]) if len(fields) == 3 else None
+        if pid is None or pid <= 0 or not fields[0]:
+            continue
+        processes.append(GpuProcess(pid, fields[0], _int(fields[2])))
+    return tuple(processes)
 
 
 def parse_nvidia_smi(text: str) -> tuple[tuple[GpuStat, ...], list[str]]:

@@ -270,6 +270,34 @@
     </message>
 </context>
 <context>
+    <name>Jupyter</name>
+    <message>
+        <source>Jupyter on a private socket</source>
+        <extracomment>kernels idle at least this long are ticked in &quot;Shut down idle kernels…&quot; the whole sentence, where the line is a short form of it</extracomment>
+        <translation>Jupyter 在私有套接字上</translation>
+    </message>
+    <message>
+        <source>Jupyter on port {port} of the server (not private)</source>
+        <translation>Jupyter 在服务器的端口 {port} 上（非私有）</translation>
+    </message>
+    <message>
+        <source>Kernels: not available right now</source>
+        <translation>内核：暂时无法获取</translation>
+    </message>
+    <message>
+        <source>No kernels running</source>
+        <translation>没有正在运行的内核</translation>
+    </message>
+    <message>
+        <source>Your kernels:</source>
+        <translation>你的内核：</translation>
+    </message>
+    <message>
+        <source>and {count} more</source>
+        <translation>还有 {count} 个</translation>
+    </message>
+</context>
+<context>
     <name>JupyterChoice</name>
     <message>
         <source>Choose Jupyter</source>
@@ -286,6 +314,29 @@
     <message>
         <source>Use this Jupyter</source>
         <translation>使用此 Jupyter</translation>
+    </message>
+</context>
+<context>
+    <name>Kernels</name>
+    <message>
+        <source>Shut down idle kernels</source>
+        <translation>关闭空闲内核</translation>
+    </message>
+    <message>
+        <source>Your kernels on {server}</source>
+        <translation>你在 {server} 上的内核</translation>
+    </message>
+    <message>
+        <source>Tick the kernels to shut down. Their notebooks stay as last saved; what only lives in a kernel&apos;s memory (variables, models on the GPU) is lost. Kernels idle for {minutes} minutes or more are ticked.</source>
+        <translation>勾选要关闭的内核。笔记本保持最后一次保存时的内容；只存在于内核内存中的内容（变量、GPU 上的模型）会丢失。空闲 {minutes} 分钟或更久的内核已预先勾选。</translation>
+    </message>
+    <message>
+        <source>Shut down</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Shut down {count}</source>
+        <translation>关闭 {count} 个</translation>
     </message>
 </context>
 <context>
@@ -371,6 +422,22 @@
     <message>
         <source>Unsaved work in open notebooks is lost; saved files stay.</source>
         <translation>已打开的笔记本中未保存的内容已丢失；已保存的文件仍然保留。</translation>
+    </message>
+    <message>
+        <source>Kernels shut down on {name}</source>
+        <translation>已关闭 {name} 上的内核</translation>
+    </message>
+    <message>
+        <source>{count} kernels were shut down; their GPU memory is free.</source>
+        <translation>已关闭 {count} 个内核，它们占用的 GPU 显存已释放。</translation>
+    </message>
+    <message>
+        <source>Not every kernel was shut down on {name}</source>
+        <translation>{name} 上并非所有内核都已关闭</translation>
+    </message>
+    <message>
+        <source>{count} kernels were shut down; Jupyter refused the others.</source>
+        <translation>已关闭 {count} 个内核；其余的被 Jupyter 拒绝。</translation>
     </message>
     <message>
         <source>Could not stop Jupyter on {name}</source>
@@ -909,7 +976,7 @@
     <name>TrayMenu</name>
     <message>
         <source>Add lab server…</source>
-        <extracomment>switch launch at login; False when it could not be changed (the user was told)</extracomment>
+        <extracomment>switch launch at login; False when it could not be changed (the user was told) &quot;Shut down idle kernels…&quot; for a profile</extracomment>
         <translation>添加实验室服务器…</translation>
     </message>
     <message>
@@ -983,6 +1050,10 @@
     <message>
         <source>{name}: {state}</source>
         <translation>{name}：{state}</translation>
+    </message>
+    <message>
+        <source>Shut down idle kernels…</source>
+        <translation>关闭空闲内核…</translation>
     </message>
     <message>
         <source>Launch at login</source>
@@ -1728,6 +1799,190 @@ Reach Jupyter on your lab’s server from the system tray: LabTunnel signs in ov
     <message>
         <source>You have the latest version, LabTunnel {current}.</source>
         <translation>您使用的已是最新版本：LabTunnel {current}。</translation>
+    </message>
+    <message>
+        <source>the SSH server does not forward to Unix sockets (AllowStreamLocalForwarding or DisableForwarding in its sshd_config)</source>
+        <translation>SSH 服务器不转发到 Unix 套接字（其 sshd_config 中的 AllowStreamLocalForwarding 或 DisableForwarding）</translation>
+    </message>
+    <message>
+        <source>this SSH server (Dropbear, for one) cannot forward to Unix sockets</source>
+        <translation>此 SSH 服务器（例如 Dropbear）无法转发到 Unix 套接字</translation>
+    </message>
+    <message>
+        <source>this LabTunnel&apos;s SSH library cannot open channels to Unix sockets</source>
+        <translation>此 LabTunnel 的 SSH 库无法打开到 Unix 套接字的通道</translation>
+    </message>
+    <message>
+        <source>LabTunnel could not make a private folder for the socket on the server</source>
+        <translation>LabTunnel 无法在服务器上为套接字创建私有文件夹</translation>
+    </message>
+    <message>
+        <source>the path of your home folder is too long for a socket address</source>
+        <translation>你的主文件夹路径太长，无法作为套接字地址</translation>
+    </message>
+    <message>
+        <source>the file system of your home folder does not allow sockets</source>
+        <translation>你的主文件夹所在的文件系统不支持套接字</translation>
+    </message>
+    <message>
+        <source>no Python was found on the server to prepare the socket with</source>
+        <translation>服务器上找不到用于准备套接字的 Python</translation>
+    </message>
+    <message>
+        <source>this Jupyter is too old to listen on a socket (update jupyter_server or notebook to have that)</source>
+        <translation>此 Jupyter 版本太旧，无法监听套接字（更新 jupyter_server 或 notebook 即可支持）</translation>
+    </message>
+    <message>
+        <source>Jupyter listens on a private socket: nobody else on the server can reach it.</source>
+        <translation>Jupyter 监听在私有套接字上：服务器上的其他人都无法访问它。</translation>
+    </message>
+    <message>
+        <source>Jupyter listens on port {port} of the server&apos;s 127.0.0.1, where other users of the server can connect (its token keeps them out): {reason}.</source>
+        <translation>Jupyter 监听在服务器 127.0.0.1 的端口 {port} 上，服务器的其他用户可以连接到这里（令牌 token 会把他们挡在外面）：{reason}。</translation>
+    </message>
+    <message>
+        <source>Jupyter listens on port {port} of the server&apos;s 127.0.0.1. Your Jupyter on a private socket was left running, unused: {reason}.</source>
+        <translation>Jupyter 监听在服务器 127.0.0.1 的端口 {port} 上。你那个在私有套接字上的 Jupyter 仍在运行，但未被使用：{reason}。</translation>
+    </message>
+    <message>
+        <source>Jupyter listens on port {port} of the server&apos;s 127.0.0.1 (it was already running that way).</source>
+        <translation>Jupyter 监听在服务器 127.0.0.1 的端口 {port} 上（它原本就是这样运行的）。</translation>
+    </message>
+    <message>
+        <source>{used} of {total} GB used</source>
+        <translation>已用 {used} / {total} GB</translation>
+    </message>
+    <message>
+        <source>There is no nvidia-smi on the server, so the GPU setting was not applied.</source>
+        <translation>服务器上没有 nvidia-smi，因此未应用 GPU 设置。</translation>
+    </message>
+    <message>
+        <source>nvidia-smi failed when Jupyter started, so no GPU was picked: Jupyter sees what your login shell sets.</source>
+        <translation>启动 Jupyter 时 nvidia-smi 运行失败，因此没有选择 GPU：Jupyter 看到的是你的登录 shell 所设置的 GPU。</translation>
+    </message>
+    <message>
+        <source>Jupyter sees every GPU (it was already running; stop it to apply the GPU setting).</source>
+        <translation>Jupyter 可以看到所有 GPU（它原本就在运行；停止它后才会应用 GPU 设置）。</translation>
+    </message>
+    <message>
+        <source>Jupyter has no GPU (it was already running).</source>
+        <translation>Jupyter 没有 GPU（它原本就在运行）。</translation>
+    </message>
+    <message>
+        <source>Jupyter on GPU {gpus} — {memory} (kept from when it started)</source>
+        <translation>Jupyter 使用 GPU {gpus} — {memory}（沿用启动时的设置）</translation>
+    </message>
+    <message>
+        <source>Jupyter on GPU {gpus} (kept from when it started)</source>
+        <translation>Jupyter 使用 GPU {gpus}（沿用启动时的设置）</translation>
+    </message>
+    <message>
+        <source>Jupyter has no GPU, as set for this server.</source>
+        <translation>按此服务器的设置，Jupyter 不使用 GPU。</translation>
+    </message>
+    <message>
+        <source>Jupyter on a MIG slice of GPU {gpus} ({devices})</source>
+        <translation>Jupyter 使用 GPU {gpus} 的一个 MIG 分区（{devices}）</translation>
+    </message>
+    <message>
+        <source>Jupyter on GPU {gpus} — {memory}</source>
+        <translation>Jupyter 使用 GPU {gpus} — {memory}</translation>
+    </message>
+    <message>
+        <source>Jupyter on GPU {gpus}</source>
+        <translation>Jupyter 使用 GPU {gpus}</translation>
+    </message>
+    <message>
+        <source>no GPU was free: this one was the least busy</source>
+        <translation>没有空闲的 GPU：这是最不忙的一块</translation>
+    </message>
+    <message>
+        <source>GPU {missing} is not on this server</source>
+        <translation>此服务器上没有 GPU {missing}</translation>
+    </message>
+    <message>
+        <source>set as asked: nvidia-smi failed</source>
+        <translation>已按要求设置：nvidia-smi 运行失败</translation>
+    </message>
+    <message>
+        <source>{main} ({extra})</source>
+        <translation>{main}（{extra}）</translation>
+    </message>
+    <message>
+        <source>under a minute</source>
+        <translation>不到一分钟</translation>
+    </message>
+    <message>
+        <source>{minutes} min</source>
+        <translation>{minutes} 分钟</translation>
+    </message>
+    <message>
+        <source>{hours} h {minutes} min</source>
+        <translation>{hours} 小时 {minutes} 分钟</translation>
+    </message>
+    <message>
+        <source>{days} days</source>
+        <translation>{days} 天</translation>
+    </message>
+    <message>
+        <source>on a GPU, memory not reported</source>
+        <translation>在 GPU 上，未报告显存用量</translation>
+    </message>
+    <message>
+        <source>{gb} GB of GPU memory</source>
+        <translation>{gb} GB GPU 显存</translation>
+    </message>
+    <message>
+        <source>idle for {duration}</source>
+        <translation>已空闲 {duration}</translation>
+    </message>
+    <message>
+        <source>busy</source>
+        <translation>忙碌</translation>
+    </message>
+    <message>
+        <source>idle</source>
+        <translation>空闲</translation>
+    </message>
+    <message>
+        <source>{state}</source>
+        <translation>{state}</translation>
+    </message>
+    <message>
+        <source>{what} ({name}): {state}</source>
+        <translation>{what}（{name}）：{state}</translation>
+    </message>
+    <message>
+        <source>{what} ({name}): {state}, {gpu}</source>
+        <translation>{what}（{name}）：{state}，{gpu}</translation>
+    </message>
+    <message>
+        <source>No kernel of yours is running on {host}.</source>
+        <translation>{host} 上没有你正在运行的内核。</translation>
+    </message>
+    <message>
+        <source>Your kernels could not be listed ({detail}). See the log for details.</source>
+        <translation>无法列出你的内核（{detail}）。详情请查看日志。</translation>
+    </message>
+    <message>
+        <source>Shut down kernel {kernel} ({what}).</source>
+        <translation>已关闭内核 {kernel}（{what}）。</translation>
+    </message>
+    <message>
+        <source>Jupyter did not shut down kernel {kernel} ({what}). Try again.</source>
+        <translation>Jupyter 没有关闭内核 {kernel}（{what}）。请再试一次。</translation>
+    </message>
+    <message>
+        <source>There is no kernel {kernel} in your Jupyter on {host}. See: labtunnel jupyter kernels NAME</source>
+        <translation>你在 {host} 上的 Jupyter 中没有内核 {kernel}。请查看：labtunnel jupyter kernels NAME</translation>
+    </message>
+    <message>
+        <source>No kernel of yours has been idle for {minutes} minutes or more.</source>
+        <translation>你的内核中没有空闲 {minutes} 分钟或更久的。</translation>
+    </message>
+    <message>
+        <source>No Jupyter of yours is running on {host}.</source>
+        <translation>{host} 上没有你正在运行的 Jupyter。</translation>
     </message>
 </context>
 </TS>

@@ -7,6 +7,7 @@ so the bridge's hop to the GUI thread is exercised too.
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -67,6 +68,9 @@ class FakeManager:
 
     def refresh_stats(self, profile_id: str) -> None:
         self.calls.append(("refresh_stats", profile_id))
+
+    def shutdown_kernels(self, profile_id: str, kernel_ids: Sequence[str]) -> None:
+        self.calls.append(("shutdown_kernels", (profile_id, tuple(kernel_ids))))
 
     def test_connection(
         self, profile: HostProfile, password: str | None = None, passphrase: str | None = None

@@ -9,7 +9,12 @@ import pytest
 from labtunnel.core.errors import JupyterNotFound
 from labtunnel.core.jupyter.env import EnvKind, classify_env, command_tried
 from labtunnel.core.jupyter.parsing import parse_list_output, parse_scan, redact
-from labtunnel.core.jupyter.server import JupyterServer, forward_host, server_from_info
+from labtunnel.core.jupyter.server import (
+    JupyterServer,
+    UnixSocket,
+    forward_host,
+    server_from_info,
+)
 from labtunnel.core.profiles.model import JupyterApp
 
 TOKEN = "3b009355832d0ae98147043ef6eea772d9230907148f82c2"
@@ -105,10 +110,26 @@ def test_forward_host(hostname: str, host: str) -> None:
 
 
 def test_unusable_entries() -> None:
-    assert server_from_info({**JPSERVER, "port": 0, "sock": "/tmp/jp.sock"}) is None
+    assert server_from_info({**JPSERVER, "port": 0, "sock": "jp.sock"}) is None
     assert server_from_info({**JPSERVER, "port": "x"}) is None
     assert server_from_info({**JPSERVER, "port": True}) is None
     assert server_from_info({"url": "http://127.0.0.1:1/"}) is None
+
+
+def test_a_server_on_a_unix_socket() -> None:
+    sock = "/home/alice/.local/share/labtunnel/run/jupyter-0123456789ab.sock"
+    info = {**JPSERVER, "port": 0, "sock": sock, "url": "http+unix://%2Fhome%2F.../"}
+    server = server_from_info(info)
+    assert server is not None
+    assert (server.sock, server.port, server.host) == (sock, 0, "")
+    assert server.destination == UnixSocket(sock)
+    assert server.endpoint == sock
+    assert server.token == JPSERVER["token"] and server.pid == JPSERVER["pid"]
+    # the browser still goes to the local TCP forward
+    assert server.local_url(8123).startswith("http://127.0.0.1:8123/?token=")
+    tcp = server_from_info(JPSERVER)
+    assert tcp is not None and tcp.destination == (tcp.host, tcp.port)
+    assert tcp.endpoint == f"127.0.0.1:{tcp.port}"
 
 
 def test_odd_but_usable_entries() -> None:

@@ -1,18 +1,23 @@
-"""``labtunnel jupyter list|stop NAME``: your Jupyter servers on a lab server."""
+"""``labtunnel jupyter list|stop|kernels|shutdown-kernel NAME``: your Jupyter servers on a
+lab server, and the kernels in them."""
 
 from __future__ import annotations
 
 import argparse
+import json
+from dataclasses import asdict
 from typing import Any
 
 from labtunnel.cli.output import say
 from labtunnel.core.context import AppContext
 from labtunnel.core.errors import FieldProblem, ProblemCode, ProfileInvalid
+from labtunnel.core.jupyter.kernels import list_kernels, shutdown_kernels
 from labtunnel.core.jupyter.manager import JupyterManager
-from labtunnel.core.jupyter.server import StopOutcome
+from labtunnel.core.jupyter.server import JupyterServer, StopOutcome
 from labtunnel.core.profiles.model import HostProfile, JupyterSpec
 from labtunnel.core.ssh.hops import hops_for, open_chain
 from labtunnel.core.ssh.session import SshSession
+from labtunnel.messages.glance import describe_duration, describe_kernel_gpu, describe_kernel_note
 
 
 def register(commands: Any) -> None:
@@ -30,6 +35,29 @@ def register(commands: Any) -> None:
         help="the server's Jupyter port (default: the one LabTunnel would connect to)",
     )
     stop.set_defaults(handler=_stop)
+    kernels = actions.add_parser(
+        "kernels",
+        help="list your kernels: notebook, state, idle time, GPU memory",
+        description="List the kernels of your Jupyter on the server (the one LabTunnel "
+        "connects to): id, kernel name, state, idle time, GPU memory of its processes "
+        "(nvidia-smi) and notebook.",
+    )
+    kernels.add_argument("name", help="the lab server (profile) name")
+    kernels.add_argument("--json", action="store_true", help="machine-readable output")
+    kernels.set_defaults(handler=_kernels)
+    shutdown = actions.add_parser(
+        "shutdown-kernel",
+        help="shut down kernels of your Jupyter (by id, or those idle too long)",
+        description="Ask your Jupyter to shut down one kernel, or every kernel idle for at "
+        "least MINUTES. Notebooks keep what was saved; a kernel's memory is lost.",
+    )
+    shutdown.add_argument("name", help="the lab server (profile) name")
+    which = shutdown.add_mutually_exclusive_group(required=True)
+    which.add_argument("id", nargs="?", help="the kernel's id (or the start of it)")
+    which.add_argument(
+        "--idle-over", type=float, metavar="MINUTES", help="every kernel idle this long or longer"
+    )
+    shutdown.set_defaults(handler=_shutdown_kernel)
 
 
 def _open(context: AppContext, profile: HostProfile) -> tuple[SshSession, JupyterManager]:
@@ -53,6 +81,94 @@ def _list(args: argparse.Namespace, context: AppContext) -> int:
     for server in servers:
         print(f"port {server.port}\tpid {server.pid}\t{server.root_dir}")
     return 0
+
+
+def _jupyter_of(manager: JupyterManager, host: str) -> JupyterServer | None:
+    server = manager.find()
+    if server is None:
+        say(describe_kernel_note("no_jupyter", host=host).text)
+    return server
+
+
+def _kernels(args: argparse.Namespace, context: AppContext) -> int:
+    profile = context.store.get(args.name)
+    session, manager = _open(context, profile)
+    with session:
+        server = _jupyter_of(manager, profile.host)
+        if server is None:
+            return 1
+        report = list_kernels(session, server)
+    if report.error:
+        say(describe_kernel_note("not_listed", detail=report.error).text)
+        return 1
+    if args.json:
+        rows = []
+        for kernel in report.kernels:
+            use = report.use_of(kernel)
+            rows.append(
+                {
+                    **asdict(kernel),
+                    "pids": list(kernel.pids),
+                    "gpu_memory_mib": use.used_mib if use.uses_gpu else None,
+                    "gpu_uuids": list(use.gpu_uuids),
+                }
+            )
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return 0
+    if not report.kernels:
+        say(describe_kernel_note("none_running", host=profile.host).text)
+    for kernel in report.kernels:
+        use = report.use_of(kernel)
+        idle = (
+            describe_duration(kernel.idle_seconds).text if kernel.idle_seconds is not None else "-"
+        )
+        gpu = describe_kernel_gpu(use)
+        print(
+            "\t".join(
+                [
+                    kernel.id,
+                    kernel.name,
+                    kernel.execution_state or "-",
+                    idle,
+                    gpu.text if gpu is not None else "-",
+                    kernel.notebook or "-",
+                ]
+            )
+        )
+    return 0
+
+
+def _shutdown_kernel(args: argparse.Namespace, context: AppContext) -> int:
+    profile = context.store.get(args.name)
+    session, manager = _open(context, profile)
+    with session:
+        server = _jupyter_of(manager, profile.host)
+        if server is None:
+            return 1
+        report = list_kernels(session, server)
+        if report.error:
+            say(describe_kernel_note("not_listed", detail=report.error).text)
+            return 1
+        if args.id is not None:
+            chosen = [k for k in report.kernels if k.id.startswith(args.id)]
+            if len(chosen) != 1:
+                say(describe_kernel_note("no_such_kernel", kernel=args.id, host=profile.host).text)
+                return 1
+        else:
+            chosen = [k for k in report.kernels if k.idle_over(args.idle_over)]
+            if not chosen:
+                say(describe_kernel_note("none_idle", minutes=f"{args.idle_over:g}").text)
+                return 0
+        done = shutdown_kernels(session, server, [k.id for k in chosen])
+    failed = 0
+    for kernel in chosen:
+        what = kernel.notebook or kernel.name
+        if done.get(kernel.id):
+            say(describe_kernel_note("shut_down", kernel=kernel.id, what=what).text)
+        else:
+            failed += 1
+            say(describe_kernel_note("not_shut_down", kernel=kernel.id, what=what).text)
+    return 1 if failed else 0
 
 
 def _stop(args: argparse.Namespace, context: AppContext) -> int:

@@ -8,6 +8,8 @@ from enum import Enum
 from typing import Any
 
 from labtunnel.core.errors import LabTunnelError
+from labtunnel.core.jupyter.kernels import KernelReport
+from labtunnel.core.jupyter.server import JupyterDetails
 
 
 class TunnelStep(str, Enum):
@@ -51,12 +53,26 @@ class TunnelStatus:
     attempt: int = 0
     #: the tunnel was up before in this run (so "connected" now means "re-established")
     was_connected: bool = False
+    #: how the user's Jupyter runs (socket or port, GPUs), once it was found or started
+    jupyter: JupyterDetails | None = None
 
 
 @dataclass(frozen=True)
 class StatsEvent:
     profile_id: str
     stats: Any  # labtunnel.core.server.stats.ServerStats
+    error: LabTunnelError | None = None
+    #: the user's kernels, when connected to a Jupyter
+    kernels: KernelReport | None = None
+
+
+@dataclass(frozen=True)
+class KernelsShutDown:
+    """The answer to "shut these kernels down"."""
+
+    profile_id: str
+    done: tuple[str, ...] = ()
+    failed: tuple[str, ...] = ()
     error: LabTunnelError | None = None
 
 
@@ -75,5 +91,5 @@ class JupyterStopped:
     error: LabTunnelError | None = None
 
 
-Event = TunnelStatus | StatsEvent | TestResult | JupyterStopped
+Event = TunnelStatus | StatsEvent | TestResult | JupyterStopped | KernelsShutDown
 Listener = Callable[[Event], None]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from PySide6.QtCore import QUrl
@@ -29,6 +29,8 @@ class TunnelControl(Protocol):
     def start_jupyter_again(self, profile_id: str) -> None: ...
 
     def refresh_stats(self, profile_id: str) -> None: ...
+
+    def shutdown_kernels(self, profile_id: str, kernel_ids: Sequence[str]) -> None: ...
 
     def test_connection(
         self, profile: HostProfile, password: str | None = None, passphrase: str | None = None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from PySide6.QtCore import QObject, Qt, QTimer, QUrl, Signal
@@ -21,7 +21,14 @@ from labtunnel.core.errors import (
     JupyterNotFound,
     LabTunnelError,
 )
-from labtunnel.core.events import JupyterStopped, StatsEvent, TestResult, TunnelState, TunnelStatus
+from labtunnel.core.events import (
+    JupyterStopped,
+    KernelsShutDown,
+    StatsEvent,
+    TestResult,
+    TunnelState,
+    TunnelStatus,
+)
 from labtunnel.core.profiles.model import HostProfile, JupyterSpec
 from labtunnel.core.profiles.store import ProfileStore
 from labtunnel.ui.bridge import EventBridge
@@ -137,6 +144,10 @@ class AppController(QObject):
         self._stopping_jupyter.add(profile_id)
         self.manager.stop_jupyter(profile_id)
 
+    def shutdown_kernels(self, profile_id: str, kernel_ids: Sequence[str]) -> None:
+        if kernel_ids:
+            self.manager.shutdown_kernels(profile_id, kernel_ids)
+
     def start_jupyter_again(self, profile_id: str) -> None:
         self._open_when_connected.add(profile_id)
         self.manager.start_jupyter_again(profile_id)
@@ -243,6 +254,8 @@ class AppController(QObject):
             self.test_result.emit(event)
         elif isinstance(event, JupyterStopped):
             self._on_jupyter_stopped(event)
+        elif isinstance(event, KernelsShutDown):
+            self._on_kernels_shut_down(event)
 
     def _on_status(self, status: TunnelStatus) -> None:
         pid = status.profile_id
@@ -284,6 +297,12 @@ class AppController(QObject):
         name = self._name_of(event.profile_id)
         kind = NoticeKind.STOP_FAILED if event.error is not None else NoticeKind.JUPYTER_STOPPED
         self.notice.emit(Notice(kind, event.profile_id, name, event.error))
+
+    def _on_kernels_shut_down(self, event: KernelsShutDown) -> None:
+        name = self._name_of(event.profile_id)
+        failed = bool(event.failed) or event.error is not None
+        kind = NoticeKind.KERNELS_NOT_SHUT_DOWN if failed else NoticeKind.KERNELS_SHUT_DOWN
+        self.notice.emit(Notice(kind, event.profile_id, name, event.error, count=len(event.done)))
 
     def _name_of(self, profile_id: str) -> str:
         for profile in self.profiles():

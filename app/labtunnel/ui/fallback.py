@@ -13,8 +13,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from labtunnel.core.events import TunnelState
 from labtunnel.ui.controller import AppController
 from labtunnel.ui.dialogs.common import heading_label, prepare_window, wrapped_label
+from labtunnel.ui.jupyter_text import jupyter_lines, kernel_lines
 from labtunnel.ui.login_item import LoginItem
 from labtunnel.ui.menu import MenuHandlers, fill_menu
 from labtunnel.ui.notices import Notice
@@ -90,7 +92,11 @@ class FallbackWindow(QWidget):
                     name=profile.name, state=state_text(status)
                 )
             )
-            lines.extend("    " + line for line in stats_lines(self.controller.stats(profile.id)))
+            event = self.controller.stats(profile.id)
+            lines.extend("    " + line for line in stats_lines(event))
+            if status.state is TunnelState.CONNECTED:
+                details = jupyter_lines(status, event, short=False) + kernel_lines(event)
+                lines.extend("    " + line.text for line in details)
         if not lines:
             lines.append(translate("Fallback", "No lab server yet: use Menu → Add lab server…"))
         self.status_label.setText("\n".join(lines))

@@ -16,6 +16,7 @@ from labtunnel.core.events import TunnelState, TunnelStatus
 from labtunnel.core.profiles.model import HostProfile
 from labtunnel.ui.controller import AppController
 from labtunnel.ui.icons import tray_icon
+from labtunnel.ui.jupyter_text import jupyter_lines, kernel_lines, kernel_report
 from labtunnel.ui.login_item import LoginItem
 from labtunnel.ui.state import BUSY_STATES, overall_state
 from labtunnel.ui.stats_text import stats_lines
@@ -39,6 +40,8 @@ class MenuHandlers:
     import_lab_profile: Callable[[], object]
     import_ssh_config: Callable[[], object]
     settings: Callable[[], object]
+    #: "Shut down idle kernels…" for a profile
+    shutdown_kernels: Callable[[str], object] = lambda _profile_id: None
 
 
 def fill_menu(
@@ -119,6 +122,8 @@ def _profile_items(
         menu.setDefaultAction(opener)
         _add(menu, translate("TrayMenu", "Copy URL"), lambda: controller.copy_url(pid))
         _stats_items(menu, controller, pid)
+        if profile.is_jupyter:
+            _jupyter_items(menu, controller, handlers, status)
         menu.addSeparator()
         _add(menu, translate("TrayMenu", "Disconnect"), lambda: controller.disconnect_profile(pid))
         if profile.is_jupyter:
@@ -156,6 +161,29 @@ def _stats_items(menu: QMenu, controller: AppController, pid: str) -> None:
     menu.addSeparator()
     for line in lines:
         _info(menu, line)
+
+
+def _jupyter_items(
+    menu: QMenu, controller: AppController, handlers: MenuHandlers, status: TunnelStatus
+) -> None:
+    pid = status.profile_id
+    event = controller.stats(pid)
+    lines = jupyter_lines(status, event, short=True) + kernel_lines(event)
+    if not lines:
+        return
+    menu.addSeparator()
+    menu.setToolTipsVisible(True)
+    for line in lines:
+        action = _info(menu, line.text)
+        if line.tooltip:
+            action.setToolTip(line.tooltip)
+    report = kernel_report(event)
+    if report is not None and report.kernels:
+        _add(
+            menu,
+            translate("TrayMenu", "Shut down idle kernels…"),
+            lambda: handlers.shutdown_kernels(pid),
+        )
 
 
 def _login_item_action(menu: QMenu, login_item: LoginItem, handlers: MenuHandlers) -> None:

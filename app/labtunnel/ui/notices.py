@@ -18,6 +18,8 @@ class NoticeKind(str, Enum):
     JUPYTER_DOWN = "jupyter_down"
     JUPYTER_STOPPED = "jupyter_stopped"
     STOP_FAILED = "stop_failed"
+    KERNELS_SHUT_DOWN = "kernels_shut_down"
+    KERNELS_NOT_SHUT_DOWN = "kernels_not_shut_down"
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,8 @@ class Notice:
     profile_name: str
     error: LabTunnelError | None = None
     retry_in: float | None = None
+    #: kernels shut down
+    count: int = 0
 
 
 class NoticeTracker:

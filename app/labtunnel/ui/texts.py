@@ -85,6 +85,21 @@ def notice_text(notice: Notice) -> tuple[str, str]:
             translate("Notices", "Jupyter on {name} shut down").format(name=name),
             translate("Notices", "Unsaved work in open notebooks is lost; saved files stay."),
         )
+    if kind is NoticeKind.KERNELS_SHUT_DOWN:
+        return (
+            translate("Notices", "Kernels shut down on {name}").format(name=name),
+            translate(
+                "Notices", "{count} kernels were shut down; their GPU memory is free."
+            ).format(count=notice.count),
+        )
+    if kind is NoticeKind.KERNELS_NOT_SHUT_DOWN:
+        return (
+            translate("Notices", "Not every kernel was shut down on {name}").format(name=name),
+            reason
+            or translate(
+                "Notices", "{count} kernels were shut down; Jupyter refused the others."
+            ).format(count=notice.count),
+        )
     if kind is NoticeKind.STOP_FAILED:
         return (
             translate("Notices", "Could not stop Jupyter on {name}").format(name=name),

@@ -25,6 +25,7 @@ _GOOD = (
     NoticeKind.RESTORED,
     NoticeKind.DISCONNECTED,
     NoticeKind.JUPYTER_STOPPED,
+    NoticeKind.KERNELS_SHUT_DOWN,
 )
 _BAD = (NoticeKind.FAILED, NoticeKind.STOP_FAILED)
 

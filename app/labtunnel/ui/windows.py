@@ -34,6 +34,7 @@ from labtunnel.ui.dialogs.common import bring_to_front, prepare_window
 from labtunnel.ui.dialogs.hostkey import HostKeyChangedDialog, HostKeyDialog
 from labtunnel.ui.dialogs.import_profile import ImportProfileDialog
 from labtunnel.ui.dialogs.jupyter_choice import JupyterChoiceDialog
+from labtunnel.ui.dialogs.kernels import KernelsDialog
 from labtunnel.ui.dialogs.log_viewer import LogViewer
 from labtunnel.ui.dialogs.profile_editor import EditorServices, ProfileEditor
 from labtunnel.ui.dialogs.servers import ServerList
@@ -128,6 +129,7 @@ class Windows(QObject):
         self.log_viewer: LogViewer | None = None
         self.host_key_dialogs: dict[str, QDialog] = {}
         self.jupyter_dialog: JupyterChoiceDialog | None = None
+        self.kernels_dialog: KernelsDialog | None = None
         self.import_dialogs: list[ImportProfileDialog] = []
         self.ssh_import_dialog: SshImportDialog | None = None
         self.settings_dialog: SettingsDialog | None = None
@@ -147,6 +149,7 @@ class Windows(QObject):
             import_lab_profile=self.import_lab_profile,
             import_ssh_config=self.import_ssh_config,
             settings=self.show_settings,
+            shutdown_kernels=self.shutdown_kernels,
         )
 
     def _show(self, window: QWidget) -> None:
@@ -382,6 +385,23 @@ class Windows(QObject):
         dialog.destroyed.connect(lambda: setattr(self, "jupyter_dialog", None))
         self.jupyter_dialog = dialog
         self._show(dialog)
+
+    def shutdown_kernels(self, profile_id: str) -> KernelsDialog | None:
+        """Pick kernels from the last listing; the controller asks Jupyter to shut them down."""
+        event = self.controller.stats(profile_id)
+        report = event.kernels if event is not None else None
+        if report is None or not report.kernels:
+            return None
+        status = self.controller.status(profile_id)
+        dialog = KernelsDialog(report, status.profile_name)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(
+            lambda: self.controller.shutdown_kernels(profile_id, dialog.chosen())
+        )
+        dialog.destroyed.connect(lambda: setattr(self, "kernels_dialog", None))
+        self.kernels_dialog = dialog
+        self._show(dialog)
+        return dialog
 
     def _use_jupyter(self, profile_id: str, env: str | None) -> None:
         if not env:

@@ -8,16 +8,54 @@ import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
 from labtunnel.core.logs import register_secret
 from labtunnel.core.profiles.model import JupyterApp
 
+if TYPE_CHECKING:
+    from labtunnel.core.jupyter.gpus import GpuAssignment
+    from labtunnel.core.jupyter.sockets import SocketFallback
+
+
+@dataclass(frozen=True)
+class UnixSocket:
+    """A forward's destination that is a Unix socket on the server."""
+
+    path: str
+
+
+#: where a forward goes on the server: ``(host, port)`` or a Unix socket
+Destination = tuple[str, int] | UnixSocket
+
+
+@dataclass(frozen=True)
+class LaunchInfo:
+    """What LabTunnel decided when it started a server (None for a server found running)."""
+
+    #: why it listens on TCP although LabTunnel prefers a private socket (None: socket)
+    socket_fallback: SocketFallback | None = None
+    gpu: GpuAssignment | None = None
+
+
+@dataclass(frozen=True)
+class JupyterDetails:
+    """How the user's Jupyter runs, for front ends (no token in it)."""
+
+    sock: str
+    port: int
+    pid: int | None
+    #: None: found running (started earlier, or by the user), so it keeps its settings
+    launch: LaunchInfo | None
+    #: a running server on a socket was passed over: it cannot be reached from here
+    skipped_socket: SocketFallback | None = None
+
 
 @dataclass(frozen=True)
 class JupyterServer:
-    """One running Jupyter server of the user, as the server sees it."""
+    """One running Jupyter server of the user, as the server sees it: reached either
+    on ``host:port`` or, when ``sock`` is set, on that Unix socket (then port is 0)."""
 
     url: str
     #: address to forward to, as seen on the server (127.0.0.1 for loopback/wildcard)
@@ -34,10 +72,28 @@ class JupyterServer:
     secure: bool = False
     #: password-protected (then ``token`` is usually empty)
     password: bool = False
+    #: the Unix socket it listens on ("" for TCP)
+    sock: str = ""
+    #: set when LabTunnel started it in this connection
+    launch: LaunchInfo | None = None
 
     @property
     def scheme(self) -> str:
         return "https" if self.secure else "http"
+
+    def details(self, skipped_socket: SocketFallback | None = None) -> JupyterDetails:
+        return JupyterDetails(self.sock, self.port, self.pid, self.launch, skipped_socket)
+
+    @property
+    def destination(self) -> Destination:
+        return UnixSocket(self.sock) if self.sock else (self.host, self.port)
+
+    @property
+    def endpoint(self) -> str:
+        """``host:port`` or the socket's path, for scripts run on the server."""
+        if self.sock:
+            return self.sock
+        return f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}"
 
     def local_url(self, local_port: int) -> str:
         """The URL to open in the browser through a forward on ``local_port``."""
@@ -84,8 +140,11 @@ def _int_field(info: Mapping[str, Any], key: str) -> int | None:
 
 
 def server_from_info(info: Mapping[str, Any]) -> JupyterServer | None:
-    """A server from a runtime file / ``list --json`` object; None if unusable
-    (no TCP port, e.g. a server on a Unix socket)."""
+    """A server from a runtime file / ``list --json`` object (on TCP, or on a Unix socket:
+    ``sock``); None if unusable."""
+    sock = info.get("sock")
+    if isinstance(sock, str) and sock.startswith("/"):
+        return _socket_server(info, sock)
     port = _int_field(info, "port")
     if port is None or not 0 < port < 65536:
         return None
@@ -113,6 +172,24 @@ def server_from_info(info: Mapping[str, Any]) -> JupyterServer | None:
         version=str(info.get("version") or ""),
         secure=secure,
         password=bool(info.get("password")),
+    )
+
+
+def _socket_server(info: Mapping[str, Any], sock: str) -> JupyterServer:
+    base_url = _base_url(info.get("base_url") or "/")
+    pid = _int_field(info, "pid")
+    return JupyterServer(
+        url=f"http+unix://{quote(sock, safe='')}{base_url}",
+        host="",
+        port=0,
+        base_url=base_url,
+        token=str(info.get("token") or ""),
+        pid=pid if pid is not None and pid > 0 else None,
+        root_dir=str(info.get("root_dir") or info.get("notebook_dir") or ""),
+        version=str(info.get("version") or ""),
+        secure=bool(info.get("secure")),
+        password=bool(info.get("password")),
+        sock=sock,
     )
 
 

@@ -4,10 +4,18 @@ worker threads and results arrive as events."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from labtunnel.core.errors import LabTunnelError
-from labtunnel.core.events import Listener, StatsEvent, TestResult, TunnelState, TunnelStatus
+from labtunnel.core.events import (
+    KernelsShutDown,
+    Listener,
+    StatsEvent,
+    TestResult,
+    TunnelState,
+    TunnelStatus,
+)
+from labtunnel.core.jupyter.kernels import gather_glance, shutdown_kernels
 from labtunnel.core.profiles.model import HostProfile
 from labtunnel.core.profiles.store import ProfileStore
 from labtunnel.core.server.stats import gather_server_stats
@@ -76,20 +84,51 @@ class TunnelManager:
             tunnel.network_changed()
 
     def refresh_stats(self, profile_id: str) -> None:
+        """Server figures, and the user's kernels when the tunnel goes to a Jupyter."""
         tunnel = self._tunnels.get(profile_id)
         session = tunnel.session if tunnel is not None else None
+        server = tunnel.jupyter_server if tunnel is not None else None
 
         def work() -> None:
             if session is None or not session.is_alive():
                 return
             try:
-                stats = gather_server_stats(session)
+                if server is None:
+                    event = StatsEvent(profile_id, gather_server_stats(session))
+                else:
+                    stats, kernels = gather_glance(session, server)
+                    event = StatsEvent(profile_id, stats, kernels=kernels)
             except LabTunnelError as error:
-                deliver(self._listener, StatsEvent(profile_id, None, error))
-            else:
-                deliver(self._listener, StatsEvent(profile_id, stats))
+                event = StatsEvent(profile_id, None, error)
+            deliver(self._listener, event)
 
         self._spawn(work, f"stats-{profile_id[:8]}")
+
+    def shutdown_kernels(self, profile_id: str, kernel_ids: Sequence[str]) -> None:
+        """Ask the user's Jupyter to shut these kernels down; KernelsShutDown follows,
+        then fresh figures."""
+        tunnel = self._tunnels.get(profile_id)
+        session = tunnel.session if tunnel is not None else None
+        server = tunnel.jupyter_server if tunnel is not None else None
+        ids = tuple(kernel_ids)
+
+        def work() -> None:
+            if session is None or server is None or not session.is_alive():
+                deliver(self._listener, KernelsShutDown(profile_id, failed=ids))
+                return
+            try:
+                done = shutdown_kernels(session, server, ids)
+            except LabTunnelError as error:
+                deliver(self._listener, KernelsShutDown(profile_id, failed=ids, error=error))
+                return
+            ok = tuple(k for k in ids if done.get(k))
+            deliver(
+                self._listener,
+                KernelsShutDown(profile_id, ok, tuple(k for k in ids if k not in ok)),
+            )
+            self.refresh_stats(profile_id)
+
+        self._spawn(work, f"kernels-{profile_id[:8]}")
 
     def test_connection(
         self, profile: HostProfile, password: str | None = None, passphrase: str | None = None

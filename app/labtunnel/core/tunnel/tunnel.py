@@ -24,6 +24,7 @@ from labtunnel.core.errors import (
     LocalPortInUse,
     NetworkError,
     SessionLost,
+    SocketForwardingRefused,
 )
 from labtunnel.core.events import (
     Event,
@@ -34,7 +35,7 @@ from labtunnel.core.events import (
     TunnelStep,
 )
 from labtunnel.core.jupyter.launch import JupyterLauncher, launcher_for
-from labtunnel.core.jupyter.server import JupyterServer
+from labtunnel.core.jupyter.server import Destination, JupyterServer, UnixSocket
 from labtunnel.core.profiles.model import HostProfile, JupyterSpec, RemoteForward, validate_profile
 from labtunnel.core.profiles.remembered import RememberedServers
 from labtunnel.core.profiles.secrets import SecretStore
@@ -84,7 +85,7 @@ class Tunnel:
         self._forwarder: LocalForwarder | None = None
         self._jupyter: JupyterLauncher | None = None
         self._server: JupyterServer | None = None
-        self._destination: tuple[str, int] | None = None
+        self._destination: Destination | None = None
         self._was_connected = False
         self._finished = False
         self._status = TunnelStatus(profile.id, profile.name, TunnelState.DISCONNECTED)
@@ -132,6 +133,12 @@ class Tunnel:
         return self._session
 
     @property
+    def jupyter_server(self) -> JupyterServer | None:
+        """The user's Jupyter this tunnel goes to (None before it is found, or for a
+        fixed remote address)."""
+        return self._server
+
+    @property
     def is_running(self) -> bool:
         """Started and not yet finished (its last event may still be on its way)."""
         return self._thread.is_alive() and not self._finished
@@ -145,6 +152,7 @@ class Tunnel:
             state,
             local_port=self._forwarder.port if self._forwarder else None,
             was_connected=self._was_connected,
+            jupyter=self._server.details() if self._server is not None else None,
         )
         self._status = replace(status, **changes)  # type: ignore[arg-type]
         deliver(self._listener, self._status)
@@ -237,7 +245,7 @@ class Tunnel:
             self._server = self._jupyter.find_or_start(
                 lambda step: self._emit(TunnelState.STARTING_JUPYTER, step=step, attempt=attempt)
             )
-            self._destination = (self._server.host, self._server.port)
+            self._destination = self._server.destination
         else:
             assert isinstance(target, RemoteForward)
             self._destination = (target.host, target.port)
@@ -246,15 +254,16 @@ class Tunnel:
         self._check_stop()
         self._emit(TunnelState.CONNECTING, step=TunnelStep.FORWARDING, attempt=attempt)
         if self._forwarder is None:
-            self._forwarder = self._start_forwarder(self._destination)
+            self._forwarder = self._start_forwarder()
         self._emit(TunnelState.CONNECTING, step=TunnelStep.CHECKING, attempt=attempt)
         server, jupyter = self._server, self._jupyter
         if server and jupyter and not jupyter.probe_local(self._forwarder.port, server, 10.0):
-            raise ForwardingRefused(profile.host, *self._destination, ForwardRefusal.NOT_ANSWERING)
+            where = server.sock or server.host
+            raise ForwardingRefused(profile.host, where, server.port, ForwardRefusal.NOT_ANSWERING)
         self._emit(TunnelState.CONNECTED, local_url=self.local_url)
         self._was_connected = True
 
-    def _start_forwarder(self, destination: tuple[str, int]) -> LocalForwarder:
+    def _start_forwarder(self) -> LocalForwarder:
         """On the profile's port; with "any port", first on the one used last time,
         so a browser tab left open finds Jupyter again."""
         profile = self.profile
@@ -263,7 +272,9 @@ class Tunnel:
         for port in dict.fromkeys((wanted, profile.local_port)):
             forwarder = LocalForwarder(
                 self._open_channel,
-                destination,
+                # the channel goes wherever _destination says at the time (a reconnect
+                # may find Jupyter elsewhere); this is only the forwarder's label
+                ("127.0.0.1", 0),
                 local_port=port,
                 name=f"fwd-{profile.name[:12]}",
                 on_error=self._on_forward_error,
@@ -293,11 +304,15 @@ class Tunnel:
         session = self._session
         if session is None or not session.is_alive():
             raise NetworkError(self.profile.host, self.profile.port, "tunnel is reconnecting")
-        return session.open_channel(self._destination or destination, origin)
+        where = self._destination or destination
+        if isinstance(where, UnixSocket):
+            return session.open_unix_channel(where.path)
+        return session.open_channel(where, origin)
 
     def _on_forward_error(self, error: Exception) -> None:
         log.warning("%s: a forwarded connection failed: %s", self.profile.name, error)
-        if isinstance(error, ForwardingRefused) and error.reason is ForwardRefusal.CONNECT_FAILED:
+        gone = isinstance(error, ForwardingRefused) and error.reason is ForwardRefusal.CONNECT_FAILED
+        if gone or isinstance(error, SocketForwardingRefused):
             self._wake.set()  # maybe Jupyter went away: check now
 
     def _watch(self) -> None:
@@ -336,7 +351,7 @@ class Tunnel:
         self._server = self._jupyter.find_or_start(
             lambda step: self._emit(TunnelState.STARTING_JUPYTER, step=step)
         )
-        self._destination = (self._server.host, self._server.port)
+        self._destination = self._server.destination
         self._emit(TunnelState.CONNECTED, local_url=self.local_url)
 
     def _wait(self, seconds: float) -> None:

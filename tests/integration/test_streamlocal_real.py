@@ -17,7 +17,7 @@ from tests.harness import LabServer, ServiceFactory, TestUser
 from tests.harness.dropbear import DropbearServer, start_dropbear
 from tests.integration.installed_app import private_dir
 
-from labtunnel.core.errors import SocketForwardingRefused
+from labtunnel.core.errors import SocketForwardingRefused, SocketRefusal
 from labtunnel.core.profiles.model import AuthMethod
 from labtunnel.core.ssh.auth import Credentials
 from labtunnel.core.ssh.fast import streamlocal
@@ -100,7 +100,7 @@ def test_missing_socket_is_refused_and_the_session_survives(
     with key_session(lab_server, unix_echo.user, tmp_path) as session:
         with pytest.raises(SocketForwardingRefused) as caught:
             session.open_unix_channel(unix_echo.path + ".missing")
-        assert caught.value.reason == "refused"
+        assert caught.value.reason is SocketRefusal.REFUSED
         assert echo_through(session.open_unix_channel(unix_echo.path), b"ok") == b"ok"
 
 
@@ -143,7 +143,7 @@ def test_sshd_that_refuses_unix_socket_forwarding(
         with key_session(lab_server, unix_echo.user, tmp_path, port) as session:
             with pytest.raises(SocketForwardingRefused) as caught:
                 session.open_unix_channel(unix_echo.path)
-            assert caught.value.reason == "refused"
+            assert caught.value.reason is SocketRefusal.REFUSED
             assert session.run("true", timeout=10).exit_status == 0
         assert "refused streamlocal port forward" in lab_server.variant_log(port).read_text()
     finally:
@@ -178,7 +178,7 @@ def test_dropbear_has_no_unix_socket_channels(
     with SshSession.open(endpoint, Credentials(), HostKeyStore(known)) as session:
         with pytest.raises(SocketForwardingRefused) as caught:
             session.open_unix_channel(unix_echo.path)
-        assert caught.value.reason == "unsupported"
+        assert caught.value.reason is SocketRefusal.UNSUPPORTED
         assert session.run("true", timeout=10).exit_status == 0
 
 
@@ -192,4 +192,4 @@ def test_switched_off_probe_is_reported_as_the_clients_limit(
     with key_session(lab_server, unix_echo.user, tmp_path) as session:
         with pytest.raises(SocketForwardingRefused) as caught:
             session.open_unix_channel(unix_echo.path)
-        assert caught.value.reason == "client"
+        assert caught.value.reason is SocketRefusal.CLIENT

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Sequence
 
 from labtunnel.core.errors import LabTunnelError
 from labtunnel.core.events import (
@@ -97,6 +98,9 @@ class DemoManager:
 
     def refresh_stats(self, profile_id: str) -> None:
         self._spawn(lambda: self._listener(StatsEvent(profile_id, DEMO_STATS)))
+
+    def shutdown_kernels(self, profile_id: str, kernel_ids: Sequence[str]) -> None:
+        pass
 
     def test_connection(
         self, profile: HostProfile, password: str | None = None, passphrase: str | None = None

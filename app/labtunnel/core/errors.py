@@ -455,19 +455,27 @@ class ForwardingRefused(LabTunnelError):
         super().__init__(f"{host} refused to forward to {dest_host}:{dest_port} ({reason.value})")
 
 
+class SocketRefusal(str, Enum):
+    #: OpenSSH gives one answer for "forwarding to Unix sockets is off" and "nothing
+    #: listens there / no permission"
+    REFUSED = "refused"
+    #: the SSH server has no such channel type (Dropbear)
+    UNSUPPORTED = "unsupported"
+    #: this paramiko cannot open one (the probe switched it off)
+    CLIENT = "client"
+
+
 class SocketForwardingRefused(LabTunnelError):
-    """The server did not open a channel to a Unix socket on it.
+    """The server did not open a channel to a Unix socket on it (``reason`` says how)."""
 
-    ``reason``: "refused" (OpenSSH gives one answer for "forwarding to Unix sockets is
-    off" and "nothing listens there / no permission"), "unsupported" (the SSH server
-    has no such channel type, e.g. Dropbear), "client" (this paramiko cannot open one).
-    """
-
-    def __init__(self, host: str, path: str, reason: str) -> None:
+    def __init__(self, host: str, path: str, reason: SocketRefusal) -> None:
+        reason = SocketRefusal(reason)
         self.host = host
         self.path = path
         self.reason = reason
-        super().__init__(f"{host} did not open a channel to the Unix socket {path} ({reason})")
+        super().__init__(
+            f"{host} did not open a channel to the Unix socket {path} ({reason.value})"
+        )
 
 
 class RemoteCommandFailed(LabTunnelError):

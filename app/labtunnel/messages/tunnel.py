@@ -66,7 +66,7 @@ describes(e.ForwardingRefused)(_forwarding_refused)
 
 @describes(e.SocketForwardingRefused)
 def _socket_forwarding_refused(x: e.SocketForwardingRefused) -> Message:
-    if x.reason == "refused":
+    if x.reason is e.SocketRefusal.REFUSED:
         return msg(
             QT_TRANSLATE_NOOP(
                 "messages",

@@ -24,7 +24,7 @@ from typing import Protocol
 
 import paramiko
 
-from labtunnel.core.errors import SocketForwardingRefused
+from labtunnel.core.errors import SocketForwardingRefused, SocketRefusal
 from labtunnel.core.jupyter.scripts import script, source
 from labtunnel.core.ssh.fast.streamlocal import STREAMLOCAL_AVAILABLE
 from labtunnel.core.ssh.remote import Section
@@ -50,9 +50,9 @@ _UNUSABLE = {
 }
 
 _REFUSED = {
-    "refused": SocketFallback.SSHD_REFUSES,
-    "unsupported": SocketFallback.SSH_SERVER_UNSUPPORTED,
-    "client": SocketFallback.CLIENT_UNSUPPORTED,
+    SocketRefusal.REFUSED: SocketFallback.SSHD_REFUSES,
+    SocketRefusal.UNSUPPORTED: SocketFallback.SSH_SERVER_UNSUPPORTED,
+    SocketRefusal.CLIENT: SocketFallback.CLIENT_UNSUPPORTED,
 }
 
 

@@ -34,6 +34,7 @@ from labtunnel.core.errors import (
     RemoteCommandTimeout,
     SessionLost,
     SocketForwardingRefused,
+    SocketRefusal,
 )
 from labtunnel.core.events import StepCallback, TunnelStep
 from labtunnel.core.profiles.model import (
@@ -294,10 +295,10 @@ class SshSession:
                 timeout=OPEN_CHANNEL_TIMEOUT,
             )
         except StreamLocalUnavailable:
-            raise SocketForwardingRefused(self.endpoint.host, path, "client") from None
+            raise SocketForwardingRefused(self.endpoint.host, path, SocketRefusal.CLIENT) from None
         except paramiko.ChannelException as exc:
             unknown = exc.code == paramiko.common.OPEN_FAILED_UNKNOWN_CHANNEL_TYPE
-            reason = "unsupported" if unknown else "refused"
+            reason = SocketRefusal.UNSUPPORTED if unknown else SocketRefusal.REFUSED
             raise SocketForwardingRefused(self.endpoint.host, path, reason) from None
         except (paramiko.SSHException, EOFError, OSError):
             raise self._lost("channel_open_failed") from None

@@ -311,7 +311,9 @@ class Tunnel:
 
     def _on_forward_error(self, error: Exception) -> None:
         log.warning("%s: a forwarded connection failed: %s", self.profile.name, error)
-        gone = isinstance(error, ForwardingRefused) and error.reason is ForwardRefusal.CONNECT_FAILED
+        gone = (
+            isinstance(error, ForwardingRefused) and error.reason is ForwardRefusal.CONNECT_FAILED
+        )
         if gone or isinstance(error, SocketForwardingRefused):
             self._wake.set()  # maybe Jupyter went away: check now
 

@@ -1429,6 +1429,10 @@ Reach Jupyter on your lab’s server from the system tray: LabTunnel signs in ov
         <translation>没有为 {host} 输入一次性验证码，因此登录已停止。请重新连接并输入验证码。</translation>
     </message>
     <message>
+        <source>{host} did not accept the one-time code for “{username}”. Connect again and enter the code your authenticator shows now; if it is refused again, check the password in the lab server&apos;s settings.</source>
+        <translation>{host} 没有接受“{username}”的一次性验证码。请重新连接，并输入验证器当前显示的验证码；如果仍被拒绝，请在实验室服务器的设置中检查密码。</translation>
+    </message>
+    <message>
         <source>Port {port} on this computer is already used by another program. Choose another local port, or 0 to let LabTunnel pick a free one.</source>
         <translation>这台计算机上的端口 {port} 已被其他程序占用。请选择其他本地端口，或填 0 让 LabTunnel 自动选择空闲端口。</translation>
     </message>

@@ -73,10 +73,12 @@ Methods of LabServer:
 - ``reset_faults()``: undo the three above; an autouse fixture calls it after every test
   that used ``lab_server``, so a fault never leaks into the next test.
 - ``start_sshd_variant(extra_config_lines=(), *, new_host_keys=False,
-  host_key_types=None)`` -> port: another sshd on ``host`` (e.g. ``["AllowTcpForwarding
-  no"]`` or ``["PasswordAuthentication no", "KbdInteractiveAuthentication no"]``; your
-  lines win over the defaults). Same host keys unless ``new_host_keys`` ->
-  ``variant_fingerprints(port)``; ``host_key_types=["rsa"]`` offers only those kinds.
+  host_key_types=None, pam_config=None)`` -> port: another sshd on ``host`` (e.g.
+  ``["AllowTcpForwarding no"]`` or ``["PasswordAuthentication no",
+  "KbdInteractiveAuthentication no"]``; your lines win over the defaults). Same host keys
+  unless ``new_host_keys`` -> ``variant_fingerprints(port)``; ``host_key_types=["rsa"]``
+  offers only those kinds. ``pam_config``: the text of the /etc/pam.d/sshd it sees
+  (bind-mounted in its own mount namespace; the machine's file is untouched).
   ``variant_log(port)``, ``stop_sshd_variant(port)``; all stopped at session end.
   ``sshd_sessions(port=None)`` -> PIDs of the per-connection sshd processes of the main
   sshd (or that variant): what is still logged in there.
@@ -106,6 +108,12 @@ Dropbear (``tests.harness.dropbear``): ``start_dropbear(lab_server, workdir)`` -
 keys, its own host keys (``host_public_keys``, ``host_key_fingerprints``); ``kill()``
 (listener and sessions), ``start()``, ``restart()``, ``close()``, ``log_path``. Password
 and publickey only (no PAM, no keyboard-interactive), no streamlocal forwarding.
+
+Two-factor (``tests.harness.totp``): ``start_totp_sshd(lab_server, user=None, *,
+password_authentication=False)`` -> ``TotpServer`` (``host``, ``port``, ``user``,
+``secret``, ``log_path``; ``code()`` and ``wrong_code()`` from ``oathtool --totp``): an
+sshd variant whose PAM stack (Debian's /etc/pam.d/sshd plus pam_google_authenticator)
+asks for the password and then a "Verification code: " through keyboard-interactive.
 
 Desktop (``tests.harness.desktop``): ``virtual_desktop(workdir)`` -> ``Desktop`` (Xvfb and
 a trayer panel along the top edge; ``display``, ``panel`` area, ``env(base)`` for an app on

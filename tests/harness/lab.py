@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import _proc, netns, owner, users
+from . import _proc, netns, owner, pam, users
 from .errors import HarnessError, HarnessUnavailable, unavailable
 from .keys import ClientKeys, HostKeySet
 from .netns import Namespace
@@ -333,6 +333,7 @@ class LabServer:
         *,
         new_host_keys: bool = False,
         host_key_types: Sequence[str] | None = None,
+        pam_config: str | None = None,
     ) -> int:
         """Start another sshd on the same host with ``extra_config_lines``; return its port.
 
@@ -340,6 +341,8 @@ class LabServer:
         ``PasswordAuthentication no``; Match blocks are placed last). Host keys are the main
         sshd's unless ``new_host_keys`` (then see :meth:`variant_fingerprints`);
         ``host_key_types`` (e.g. ``["rsa"]``) keeps only those kinds.
+        ``pam_config`` is the text of the /etc/pam.d/sshd this sshd sees (bind-mounted in a
+        mount namespace of its own; the machine's file is untouched; needs root).
         Stopped at session end, or earlier with :meth:`stop_sshd_variant`.
         """
         rt = self._rt
@@ -360,7 +363,12 @@ class LabServer:
             host_keys=host_keys,
             extra_lines=tuple(extra_config_lines),
         )
-        sshd = Sshd(f"variant{port}", settings, rt.workdir, rt.exec_prefix)
+        prefix = list(rt.exec_prefix)
+        if pam_config is not None:
+            pam_file = rt.workdir / f"variant{port}.pam"
+            pam_file.write_text(pam_config)
+            prefix += pam.private_sshd_pam_argv(pam_file)
+        sshd = Sshd(f"variant{port}", settings, rt.workdir, prefix)
         sshd.start()
         rt.variants[port] = sshd
         return port

@@ -410,6 +410,17 @@ class OneTimeCodeCancelled(LabTunnelError):
         super().__init__(f"one-time code for {host} was not given")
 
 
+class OneTimeCodeRefused(LabTunnelError):
+    """The server asked for a one-time code, the user gave one, and the login failed."""
+
+    permanent = True
+
+    def __init__(self, host: str, username: str) -> None:
+        self.host = host
+        self.username = username
+        super().__init__(f"the login as {username!r} on {host} failed after a one-time code")
+
+
 # --- forwarding -----------------------------------------------------------------------
 
 

@@ -282,6 +282,20 @@ def _one_time_code_cancelled(x: e.OneTimeCodeCancelled) -> Message:
     )
 
 
+@describes(e.OneTimeCodeRefused)
+def _one_time_code_refused(x: e.OneTimeCodeRefused) -> Message:
+    return msg(
+        QT_TRANSLATE_NOOP(
+            "messages",
+            "{host} did not accept the one-time code for “{username}”. Connect again and enter "
+            "the code your authenticator shows now; if it is refused again, check the password "
+            "in the lab server's settings.",
+        ),
+        host=x.host,
+        username=x.username,
+    )
+
+
 describes(e.KeyFileUnsupported)(_key_unsupported)
 describes(e.JumpHostFailed)(_jump_failed)
 describes(e.HostKeyChanged)(_host_key_changed)

@@ -3,6 +3,8 @@
 Password, key file or agent first, as the profile says; then whatever the server
 still asks for (keyboard-interactive: password prompts are answered from the
 stored password, anything else such as a one-time code goes to the prompter).
+A password login uses keyboard-interactive when the server offers it, as OpenSSH's
+``ssh`` does: a PAM stack with a second factor can ask for its code only there.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from labtunnel.core.errors import (
     AuthFailed,
     AuthMethodNotAllowed,
     OneTimeCodeCancelled,
+    OneTimeCodeRefused,
 )
 from labtunnel.core.profiles.model import AuthMethod
 from labtunnel.core.ssh.keys import load_private_key
@@ -62,6 +65,8 @@ class _InteractiveAnswers:
         self.prompter = prompter
         self.cancelled = False
         self.password_sent = False
+        #: the person answered a prompt that was not the password (a one-time code)
+        self.code_given = False
 
     def __call__(
         self, title: str, instructions: str, prompts: Sequence[tuple[str, bool]]
@@ -81,6 +86,8 @@ class _InteractiveAnswers:
             if replies is None or len(replies) != len(unanswered):
                 self.cancelled = True
                 replies = [""] * len(unanswered)
+            else:
+                self.code_given = True
             iterator = iter(replies)
             answers = [a if a is not None else next(iterator) for a in answers]
         return [a or "" for a in answers]
@@ -130,31 +137,56 @@ def _password_auth(
     prompter: Prompter | None,
     tried: list[str],
 ) -> list[str]:
-    if credentials.password is not None:
-        tried.append("password")
+    """Keyboard-interactive first when offered (the password prompt answered from the
+    stored password), else the password method; like ``ssh``. With a second factor in
+    the server's PAM stack, the password method goes through that stack too and fails,
+    because it cannot ask for the code."""
+    offered = _offered_methods(transport, username)
+    if offered is None:
+        return []  # the server let us in without any (auth "none")
+    if KEYBOARD_INTERACTIVE in offered:
+        handler = _InteractiveAnswers(host, credentials.password, prompter)
         try:
-            return transport.auth_password(username, credentials.password, fallback=False)
-        except paramiko.BadAuthenticationType as exc:
-            if KEYBOARD_INTERACTIVE not in exc.allowed_types:
+            return _interactive(transport, host, username, handler, tried)
+        except paramiko.AuthenticationException:
+            # keyboard-interactive that never asked for a password (no PAM behind it)
+            if handler.password_sent or "password" not in offered:
                 raise
-    return _interactive(transport, host, username, credentials, prompter, tried)
+    if credentials.password is None or "password" not in offered:
+        raise paramiko.BadAuthenticationType("no password login", offered)
+    tried.append("password")
+    return transport.auth_password(username, credentials.password, fallback=False)
+
+
+def _offered_methods(transport: paramiko.Transport, username: str) -> list[str] | None:
+    """The login methods the server offers, asked with the method "none" (as ``ssh``
+    does); None when "none" itself was accepted."""
+    try:
+        transport.auth_none(username)
+    except paramiko.BadAuthenticationType as exc:
+        return list(exc.allowed_types)
+    except paramiko.AuthenticationException:
+        return ["password", KEYBOARD_INTERACTIVE]  # it did not say: try both
+    return None
 
 
 def _interactive(
     transport: paramiko.Transport,
     host: str,
     username: str,
-    credentials: Credentials,
-    prompter: Prompter | None,
+    handler: _InteractiveAnswers,
     tried: list[str],
 ) -> list[str]:
     tried.append(KEYBOARD_INTERACTIVE)
-    handler = _InteractiveAnswers(host, credentials.password, prompter)
     try:
         return transport.auth_interactive(username, handler)
+    except paramiko.BadAuthenticationType:
+        raise
     except paramiko.AuthenticationException:
         if handler.cancelled:
             raise OneTimeCodeCancelled(host) from None
+        if handler.code_given:
+            raise OneTimeCodeRefused(host, username) from None
         raise
 
 
@@ -199,7 +231,8 @@ def _continue_partial(
 ) -> list[str]:
     """The server accepted the first factor and wants another (e.g. key + OTP)."""
     if KEYBOARD_INTERACTIVE in remaining:
-        return _interactive(transport, host, username, credentials, prompter, tried)
+        handler = _InteractiveAnswers(host, credentials.password, prompter)
+        return _interactive(transport, host, username, handler, tried)
     if "password" in remaining and credentials.password is not None:
         tried.append("password")
         return transport.auth_password(username, credentials.password, fallback=False)

@@ -149,8 +149,9 @@ def _password_auth(
         try:
             return _interactive(transport, host, username, handler, tried)
         except paramiko.AuthenticationException:
-            # keyboard-interactive that never asked for a password (no PAM behind it)
-            if handler.password_sent or "password" not in offered:
+            # keyboard-interactive that never asked for a password (no PAM behind it):
+            # the password method may still work
+            if handler.password_sent or "password" not in offered or not credentials.password:
                 raise
     if credentials.password is None or "password" not in offered:
         raise paramiko.BadAuthenticationType("no password login", offered)

@@ -508,3 +508,32 @@ def test_token_goes_over_stdin_never_argv(home: Path, sleeper: subprocess.Popen[
 def test_is_alive_false_when_the_process_is_gone(home: Path) -> None:
     server = JupyterServer("u", "127.0.0.1", 8888, token="x", pid=dead_pid())
     assert manager(home).is_alive(server) is False
+
+
+@pytest.fixture
+def zombie() -> Iterator[int]:
+    """A killed process nobody has reaped yet: what a SIGKILLed Jupyter stays on a server
+    whose PID 1 does not reap orphans (containers; this very sandbox)."""
+    proc = subprocess.Popen(["sleep", "60"])
+    proc.kill()
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        stat = Path(f"/proc/{proc.pid}/stat").read_text()
+        if stat.rsplit(") ", 1)[1].startswith("Z"):
+            break
+        time.sleep(0.01)
+    try:
+        yield proc.pid
+    finally:
+        proc.wait()
+
+
+def test_a_zombie_jupyter_is_not_listed_alive_or_waited_for(
+    home: Path, sleeper: subprocess.Popen[bytes], zombie: int
+) -> None:
+    write_exe(home / "tools" / "bin" / "jupyter", FAKE_JUPYTER)
+    on_login_path(home, "tools/bin")
+    make_runtime_files(home, live=[sleeper.pid], dead=[zombie])
+    assert [s.pid for s in manager(home).list_servers()] == [sleeper.pid]
+    server = JupyterServer("u", "127.0.0.1", 8888, token="x", pid=zombie)
+    assert manager(home).is_alive(server) is False

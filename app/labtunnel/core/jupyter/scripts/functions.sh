@@ -17,6 +17,14 @@ lt_notfound() {
   done
   exit 3
 }
+# Is process $1 running? A zombie (killed, but not yet reaped by its parent: where PID 1
+# does not reap, a killed Jupyter stays one) is not.
+lt_running() {
+  kill -0 "$1" 2>/dev/null || return 1
+  [ -r "/proc/$1/stat" ] || return 0
+  lt_state=$(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | cut -c1)
+  [ "$lt_state" != Z ]
+}
 # Sets PY to the first absolute, executable path among the arguments (or empty).
 lt_find_py() {
   for lt_p in "$@"; do

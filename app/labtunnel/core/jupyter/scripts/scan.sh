@@ -13,7 +13,7 @@ if lt_rt=$("$@" --runtime-dir 2>/dev/null) && [ -n "$lt_rt" ]; then
       lt_pid=${lt_f#*server-}
       lt_pid=${lt_pid%.json}
       case $lt_pid in ''|*[!0-9]*) continue;; esac
-      kill -0 "$lt_pid" 2>/dev/null || continue
+      lt_running "$lt_pid" || continue
       echo "@@LT:SERVER $lt_f"
       cat "$lt_rt/$lt_f"
       echo

@@ -5,7 +5,7 @@
 # (a stale runtime file whose pid was reused by another process of the user).
 lt_gone() {
   lt_i=0
-  while kill -0 "$lt_pid" 2>/dev/null; do
+  while lt_running "$lt_pid"; do
     [ "$lt_i" -lt "$1" ] || return 1
     sleep 0.2
     lt_i=$((lt_i + 1))

@@ -1192,6 +1192,38 @@ Reach Jupyter on your lab’s server from the system tray: LabTunnel signs in ov
         <translation>固定的主机密钥</translation>
     </message>
     <message>
+        <source>Partition</source>
+        <translation>分区</translation>
+    </message>
+    <message>
+        <source>GPUs</source>
+        <translation>GPU 数</translation>
+    </message>
+    <message>
+        <source>CPUs</source>
+        <translation>CPU 数</translation>
+    </message>
+    <message>
+        <source>Memory</source>
+        <translation>内存</translation>
+    </message>
+    <message>
+        <source>Time limit</source>
+        <translation>时间限制</translation>
+    </message>
+    <message>
+        <source>Account</source>
+        <translation>账户</translation>
+    </message>
+    <message>
+        <source>QoS</source>
+        <translation>QoS（服务质量）</translation>
+    </message>
+    <message>
+        <source>Extra #SBATCH lines</source>
+        <translation>额外的 #SBATCH 行</translation>
+    </message>
+    <message>
         <source>{field} is empty: please fill it in.</source>
         <translation>{field}为空，请填写。</translation>
     </message>
@@ -1246,6 +1278,26 @@ Reach Jupyter on your lab’s server from the system tray: LabTunnel signs in ov
     <message>
         <source>{field} “{value}” is not a GPU setting: use any, all, none or GPU numbers such as 1 or 0,2.</source>
         <translation>{field}“{value}”不是有效的 GPU 设置：请使用 any、all、none 或 GPU 编号（如 1 或 0,2）。</translation>
+    </message>
+    <message>
+        <source>{field} “{value}” is not a Slurm name: use letters, digits, -, _ and . only.</source>
+        <translation>{field}“{value}”不是有效的 Slurm 名称：只能使用字母、数字、-、_ 和 .。</translation>
+    </message>
+    <message>
+        <source>{field} “{value}” is not a memory size: use a number with M or G, like 16G.</source>
+        <translation>{field}“{value}”不是内存大小：请用带 M 或 G 的数字，例如 16G。</translation>
+    </message>
+    <message>
+        <source>{field} “{value}” is not a Slurm time limit: use minutes, H:MM:SS or D-HH:MM:SS, like 4:00:00.</source>
+        <translation>{field}“{value}”不是 Slurm 时间限制：请用分钟数、H:MM:SS 或 D-HH:MM:SS，例如 4:00:00。</translation>
+    </message>
+    <message>
+        <source>{field}: “{value}” is not an sbatch option (one per line, starting with -, like --constraint=a100).</source>
+        <translation>{field}：“{value}”不是 sbatch 选项（每行一个，以 - 开头，例如 --constraint=a100）。</translation>
+    </message>
+    <message>
+        <source>{field}: LabTunnel sets {value} itself. Remove that line.</source>
+        <translation>{field}：{value} 由 LabTunnel 自己设置。请删除这一行。</translation>
     </message>
     <message>
         <source>Saved the changes to “{name}”.</source>
@@ -1485,6 +1537,18 @@ Reach Jupyter on your lab’s server from the system tray: LabTunnel signs in ov
         <translation>请将实验室服务器的 Jupyter 环境设为 conda 环境名、venv 文件夹或 jupyter 的完整路径（或在那里安装：pip install jupyterlab）。</translation>
     </message>
     <message>
+        <source>(This was inside Slurm job {job} on a compute node; its log ends with: {tail})</source>
+        <translation>（这发生在计算节点上的 Slurm 作业 {job} 中；其日志结尾为：{tail}）</translation>
+    </message>
+    <message>
+        <source>(This was inside Slurm job {job} on a compute node.)</source>
+        <translation>（这发生在计算节点上的 Slurm 作业 {job} 中。）</translation>
+    </message>
+    <message>
+        <source>{problem} {where} {fix}</source>
+        <translation>{problem}{where}{fix}</translation>
+    </message>
+    <message>
         <source>{problem} {fix}</source>
         <translation>{problem}{fix}</translation>
     </message>
@@ -1575,6 +1639,10 @@ Reach Jupyter on your lab’s server from the system tray: LabTunnel signs in ov
     <message>
         <source>Remote port</source>
         <translation>远程端口</translation>
+    </message>
+    <message>
+        <source>Slurm job</source>
+        <translation>Slurm 作业</translation>
     </message>
     <message>
         <source>{field} is not a text file.</source>
@@ -1763,6 +1831,18 @@ Reach Jupyter on your lab’s server from the system tray: LabTunnel signs in ov
     <message>
         <source>Checking that Jupyter answers…</source>
         <translation>正在检查 Jupyter 是否响应…</translation>
+    </message>
+    <message>
+        <source>Looking for your Slurm job (or submitting one)…</source>
+        <translation>正在查找您的 Slurm 作业（或提交一个）…</translation>
+    </message>
+    <message>
+        <source>Waiting in the queue…</source>
+        <translation>正在排队…</translation>
+    </message>
+    <message>
+        <source>Starting Jupyter in the job…</source>
+        <translation>正在作业中启动 Jupyter…</translation>
     </message>
     <message>
         <source>WARNING: {host} showed a {key_type} key ({actual}), but LabTunnel knows it by its {known_types} key ({expected}, from {source}). A server that suddenly shows another kind of key may be someone intercepting the connection, so LabTunnel refused to connect. Ask your lab admin whether the server&apos;s keys were changed; only then remove the old key ({remove}) and connect again.</source>
@@ -1987,6 +2067,245 @@ Reach Jupyter on your lab’s server from the system tray: LabTunnel signs in ov
     <message>
         <source>No Jupyter of yours is running on {host}.</source>
         <translation>{host} 上没有你正在运行的 Jupyter。</translation>
+    </message>
+    <message>
+        <source>for free resources</source>
+        <extracomment>Slurm&apos;s pending reasons, as &quot;waiting in the queue &lt;why&gt;&quot;</extracomment>
+        <translation>等待空闲资源</translation>
+    </message>
+    <message>
+        <source>behind jobs with a higher priority</source>
+        <translation>排在优先级更高的作业之后</translation>
+    </message>
+    <message>
+        <source>for the jobs it depends on</source>
+        <translation>等待它所依赖的作业</translation>
+    </message>
+    <message>
+        <source>until its start time</source>
+        <translation>等待到它的开始时间</translation>
+    </message>
+    <message>
+        <source>for nodes that are down or reserved</source>
+        <translation>等待停机或被预留的节点</translation>
+    </message>
+    <message>
+        <source>until the partition is up again</source>
+        <translation>等待分区重新可用</translation>
+    </message>
+    <message>
+        <source>for its reservation</source>
+        <translation>等待它的预留</translation>
+    </message>
+    <message>
+        <source>on hold (release it with scontrol release)</source>
+        <translation>被挂起（用 scontrol release 释放）</translation>
+    </message>
+    <message>
+        <source>on hold by an admin</source>
+        <translation>被管理员挂起</translation>
+    </message>
+    <message>
+        <source>for free licenses</source>
+        <translation>等待空闲许可证</translation>
+    </message>
+    <message>
+        <source>for a GPU</source>
+        <translation>等待 GPU</translation>
+    </message>
+    <message>
+        <source>until fewer of your jobs run (a limit of yours)</source>
+        <translation>等待您正在运行的作业减少（您的作业数上限）</translation>
+    </message>
+    <message>
+        <source>for your group&apos;s share of the cluster (a limit of your account)</source>
+        <translation>等待您所在组的集群配额（您账户的限制）</translation>
+    </message>
+    <message>
+        <source>to be scheduled</source>
+        <translation>等待调度</translation>
+    </message>
+    <message>
+        <source>Waiting in the queue {why} ({reason}); Slurm expects it to start at {time}.</source>
+        <translation>正在排队，{why}（{reason}）；Slurm 预计在 {time} 开始。</translation>
+    </message>
+    <message>
+        <source>Waiting in the queue {why} ({reason}).</source>
+        <translation>正在排队，{why}（{reason}）。</translation>
+    </message>
+    <message>
+        <source>Job {job} runs on {node}: starting Jupyter there…</source>
+        <translation>作业 {job} 在 {node} 上运行：正在那里启动 Jupyter…</translation>
+    </message>
+    <message>
+        <source>Job {job} is starting…</source>
+        <translation>作业 {job} 正在启动…</translation>
+    </message>
+    <message>
+        <source>less than a minute left</source>
+        <translation>剩余不到 1 分钟</translation>
+    </message>
+    <message>
+        <source>{days} d {hours} h left</source>
+        <translation>剩余 {days} 天 {hours} 小时</translation>
+    </message>
+    <message>
+        <source>{hours} h {minutes} min left</source>
+        <translation>剩余 {hours} 小时 {minutes} 分钟</translation>
+    </message>
+    <message>
+        <source>{minutes} min left</source>
+        <translation>剩余 {minutes} 分钟</translation>
+    </message>
+    <message>
+        <source>GPUs: {count} ({ids})</source>
+        <translation>GPU：{count} 个（{ids}）</translation>
+    </message>
+    <message>
+        <source>GPUs: {count}</source>
+        <translation>GPU：{count} 个</translation>
+    </message>
+    <message>
+        <source>Job {job} on {node}</source>
+        <translation>作业 {job}，节点 {node}</translation>
+    </message>
+    <message>
+        <source>Job {job} on {node} · {gpus} · {left}</source>
+        <translation>作业 {job}，节点 {node} · {gpus} · {left}</translation>
+    </message>
+    <message>
+        <source>Job {job} on {node} · {gpus}</source>
+        <translation>作业 {job}，节点 {node} · {gpus}</translation>
+    </message>
+    <message>
+        <source>Job {job} on {node} · {left}</source>
+        <translation>作业 {job}，节点 {node} · {left}</translation>
+    </message>
+    <message>
+        <source>Your Jupyter job {job} reaches its time limit in {minutes} minutes: save your notebooks now. The job, its kernels and unsaved work end then.</source>
+        <translation>您的 Jupyter 作业 {job} 将在 {minutes} 分钟后达到时间限制：请立即保存笔记本。届时作业、其内核和未保存的工作都会结束。</translation>
+    </message>
+    <message>
+        <source>Your Jupyter job {job} keeps running on {node}. Connect again to use it; stop it with: labtunnel jupyter stop “{profile}”</source>
+        <translation>您的 Jupyter 作业 {job} 继续在 {node} 上运行。再次连接即可使用；停止它：labtunnel jupyter stop “{profile}”</translation>
+    </message>
+    <message>
+        <source>Your Jupyter job {job} ended: time limit reached. Start a new job to go on (with a longer time limit in the lab server&apos;s settings if you need one).</source>
+        <translation>您的 Jupyter 作业 {job} 已结束：达到时间限制。请启动新作业继续（如需更长时间，请在实验室服务器的设置中加长时间限制）。</translation>
+    </message>
+    <message>
+        <source>Your Jupyter job {job} ended: it was cancelled (with scancel, by you or an admin). Start a new job to go on.</source>
+        <translation>您的 Jupyter 作业 {job} 已结束：它被取消了（由您或管理员用 scancel）。请启动新作业继续。</translation>
+    </message>
+    <message>
+        <source>Your Jupyter job {job} ended: preempted by a job with a higher priority. Start a new job to go on; it waits in the queue until there is room.</source>
+        <translation>您的 Jupyter 作业 {job} 已结束：被优先级更高的作业抢占。请启动新作业继续；它会排队直到有空位。</translation>
+    </message>
+    <message>
+        <source>Your Jupyter job {job} ended: its node {node} failed. Start a new job to go on; Slurm runs it on a node that works.</source>
+        <translation>您的 Jupyter 作业 {job} 已结束：它的节点 {node} 出现故障。请启动新作业继续；Slurm 会把它放到正常的节点上运行。</translation>
+    </message>
+    <message>
+        <source>Your Jupyter job {job} ended: out of memory. Start a new job with more memory (Memory in the lab server&apos;s settings).</source>
+        <translation>您的 Jupyter 作业 {job} 已结束：内存不足。请用更多内存启动新作业（实验室服务器设置中的“内存”）。</translation>
+    </message>
+    <message>
+        <source>Your Jupyter job {job} ended: Jupyter itself was shut down. Start a new job to go on.</source>
+        <translation>您的 Jupyter 作业 {job} 已结束：Jupyter 自身被关闭了。请启动新作业继续。</translation>
+    </message>
+    <message>
+        <source>Your Jupyter job {job} ended: Jupyter failed on {node}. Start a new job to go on; its log is in ~/.local/share/labtunnel/slurm on the cluster.</source>
+        <translation>您的 Jupyter 作业 {job} 已结束：Jupyter 在 {node} 上出错。请启动新作业继续；其日志在集群上的 ~/.local/share/labtunnel/slurm 中。</translation>
+    </message>
+    <message>
+        <source>Your Jupyter job {job} ended (Slurm no longer says why). Start a new job to go on.</source>
+        <translation>您的 Jupyter 作业 {job} 已结束（Slurm 已不再提供原因）。请启动新作业继续。</translation>
+    </message>
+    <message>
+        <source>Your Jupyter job {job} failed at start on {node}. Its log ends with: {tail} Check the Jupyter environment and the Slurm settings of the lab server.</source>
+        <extracomment>endings that come from Slurm or an admin, whatever the job was doing</extracomment>
+        <translation>您的 Jupyter 作业 {job} 在 {node} 上启动时失败。其日志结尾为：{tail} 请检查实验室服务器的 Jupyter 环境和 Slurm 设置。</translation>
+    </message>
+    <message>
+        <source>{host} has no Slurm commands (sbatch, squeue) for you. Connect to the cluster&apos;s login node, or set “Jupyter runs” to “On this server” in the lab server&apos;s settings.</source>
+        <translation>{host} 上没有可供您使用的 Slurm 命令（sbatch、squeue）。请连接到集群的登录节点，或在实验室服务器的设置中把“Jupyter 运行位置”设为“在此服务器上”。</translation>
+    </message>
+    <message>
+        <source>its time limit is longer than the partition allows</source>
+        <extracomment>why Slurm can never start a pending job</extracomment>
+        <translation>它的时间限制超过了分区允许的上限</translation>
+    </message>
+    <message>
+        <source>it asks for more than the partition&apos;s nodes have</source>
+        <translation>它请求的资源超过了分区节点所拥有的</translation>
+    </message>
+    <message>
+        <source>no node can ever give what it asks for</source>
+        <translation>没有任何节点能满足它的请求</translation>
+    </message>
+    <message>
+        <source>its account is not valid for you</source>
+        <translation>它的账户对您无效</translation>
+    </message>
+    <message>
+        <source>its QoS is not valid for you</source>
+        <translation>它的 QoS 对您无效</translation>
+    </message>
+    <message>
+        <source>it is over a limit of your account or QoS</source>
+        <translation>它超出了您账户或 QoS 的限制</translation>
+    </message>
+    <message>
+        <source>The time limit is longer than the partition allows (Slurm: “{detail}”). Choose a shorter time limit in the lab server&apos;s settings.</source>
+        <translation>时间限制超过了分区允许的上限（Slurm：“{detail}”）。请在实验室服务器的设置中选择更短的时间限制。</translation>
+    </message>
+    <message>
+        <source>No node of the partition has what the job asks for (Slurm: “{detail}”). Ask for fewer GPUs or CPUs, or less memory, in the lab server&apos;s settings.</source>
+        <translation>分区中没有节点能满足作业的请求（Slurm：“{detail}”）。请在实验室服务器的设置中减少 GPU、CPU 或内存。</translation>
+    </message>
+    <message>
+        <source>No node of the partition has that much memory (Slurm: “{detail}”). Ask for less memory in the lab server&apos;s settings.</source>
+        <translation>分区中没有节点有这么多内存（Slurm：“{detail}”）。请在实验室服务器的设置中减少内存。</translation>
+    </message>
+    <message>
+        <source>No node of the partition has that many CPUs (Slurm: “{detail}”). Ask for fewer CPUs in the lab server&apos;s settings.</source>
+        <translation>分区中没有节点有这么多 CPU（Slurm：“{detail}”）。请在实验室服务器的设置中减少 CPU。</translation>
+    </message>
+    <message>
+        <source>Slurm does not accept the GPUs asked for (Slurm: “{detail}”). Ask for fewer GPUs (or 0) in the lab server&apos;s settings, or ask your admin how GPUs are requested here.</source>
+        <translation>Slurm 不接受所请求的 GPU（Slurm：“{detail}”）。请在实验室服务器的设置中减少 GPU（或设为 0），或询问管理员这里如何申请 GPU。</translation>
+    </message>
+    <message>
+        <source>Slurm does not accept the account of the job (Slurm: “{detail}”). Correct the Account in the lab server&apos;s settings, or leave it empty.</source>
+        <translation>Slurm 不接受作业的账户（Slurm：“{detail}”）。请在实验室服务器的设置中更正“账户”，或留空。</translation>
+    </message>
+    <message>
+        <source>Slurm does not accept the QoS of the job (Slurm: “{detail}”). Correct the QoS in the lab server&apos;s settings, or leave it empty.</source>
+        <translation>Slurm 不接受作业的 QoS（Slurm：“{detail}”）。请在实验室服务器的设置中更正 QoS，或留空。</translation>
+    </message>
+    <message>
+        <source>The job is over a limit of your account or QoS (Slurm: “{detail}”). Ask for less in the lab server&apos;s settings, or ask your admin.</source>
+        <translation>作业超出了您账户或 QoS 的限制（Slurm：“{detail}”）。请在实验室服务器的设置中减少请求，或询问管理员。</translation>
+    </message>
+    <message>
+        <source>Slurm&apos;s controller does not answer on the cluster (Slurm: “{detail}”). Try again in a few minutes; tell your admin if it goes on.</source>
+        <translation>集群上的 Slurm 控制器没有响应（Slurm：“{detail}”）。请几分钟后重试；若一直如此，请告知管理员。</translation>
+    </message>
+    <message>
+        <source>Slurm refused the job: “{detail}”. Check the Slurm settings of the lab server.</source>
+        <translation>Slurm 拒绝了作业：“{detail}”。请检查实验室服务器的 Slurm 设置。</translation>
+    </message>
+    <message>
+        <source>The cluster has no partition “{partition}”. Choose one of {partitions} in the lab server&apos;s settings, or leave Partition empty for the default.</source>
+        <translation>集群没有分区“{partition}”。请在实验室服务器的设置中从 {partitions} 中选择一个，或将“分区”留空以使用默认分区。</translation>
+    </message>
+    <message>
+        <source>The cluster has no partition “{partition}”. Correct the Partition in the lab server&apos;s settings (sinfo lists them), or leave it empty for the default.</source>
+        <translation>集群没有分区“{partition}”。请在实验室服务器的设置中更正“分区”（sinfo 会列出所有分区），或留空以使用默认分区。</translation>
+    </message>
+    <message>
+        <source>Slurm would never start job {job}: {why} ({reason}). LabTunnel cancelled it; change the request in the lab server&apos;s settings.</source>
+        <translation>Slurm 永远不会启动作业 {job}：{why}（{reason}）。LabTunnel 已取消它；请在实验室服务器的设置中修改请求。</translation>
     </message>
 </context>
 </TS>

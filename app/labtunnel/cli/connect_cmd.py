@@ -1,7 +1,9 @@
 """``labtunnel connect NAME``: the tray's "Connect" from a terminal or a script.
 
-The URL is the first (and only) line on stdout; progress goes to stderr. The
-tunnel stays up, reconnecting by itself, until SIGINT or SIGTERM.
+The URL is the first (and only) line on stdout; progress goes to stderr (for a Slurm
+profile also the queue: "Waiting in the queue for a GPU (Resources); ..."). The tunnel
+stays up, reconnecting by itself, until SIGINT or SIGTERM. Ctrl+C while the job still
+waits in the queue cancels it; once it runs, the job keeps running.
 """
 
 from __future__ import annotations
@@ -20,9 +22,16 @@ from typing import Any
 from labtunnel.cli.output import fail, say
 from labtunnel.core.context import AppContext
 from labtunnel.core.errors import HostKeyUnknown, LabTunnelError, unknown_host_key
-from labtunnel.core.events import Event, TunnelState, TunnelStatus
+from labtunnel.core.events import Event, JobEndingSoon, TunnelState, TunnelStatus
 from labtunnel.core.tunnel.tunnel import Tunnel
 from labtunnel.messages import describe, describe_step
+from labtunnel.messages.slurm import (
+    describe_ending_soon,
+    describe_job,
+    describe_left_running,
+    describe_queue,
+    describe_starting,
+)
 
 
 def register(commands: Any) -> None:
@@ -106,10 +115,9 @@ def _follow(
         except queue.Empty:
             event = None
         if stop_requested.is_set():
-            tunnel.stop()
-            if tunnel.join(10.0):
-                say("Tunnel closed.")
-                return 0
+            return _close(tunnel)
+        if isinstance(event, JobEndingSoon):
+            say(describe_ending_soon(event.job_id, event.seconds_left).text)
             continue
         if not isinstance(event, TunnelStatus):
             continue
@@ -123,7 +131,10 @@ def _follow(
                 printed_url = True
                 if not args.no_browser:
                     webbrowser.open(event.local_url)
-                say("Press Ctrl+C to close the tunnel (Jupyter keeps running on the server).")
+                if event.job is not None:
+                    say("Press Ctrl+C to close the tunnel (the job keeps running on the cluster).")
+                else:
+                    say("Press Ctrl+C to close the tunnel (Jupyter keeps running on the server).")
         elif event.state is TunnelState.FAILED:
             tunnel.join(5.0)
             error = event.error or LabTunnelError("failed")
@@ -141,11 +152,44 @@ def _follow(
             return fail(error)
         elif event.state is TunnelState.JUPYTER_DOWN:
             tunnel.start_jupyter_again()
+        elif event.state is TunnelState.JOB_ENDED:
+            # never a second job by itself: the person decides
+            tunnel.stop()
+            tunnel.join(10.0)
+            say(f'To start a new job:  labtunnel connect "{tunnel.profile.name}"')
+            return 1
         elif event.state is TunnelState.DISCONNECTED and not tunnel.is_running:
             return 0
 
 
+def _close(tunnel: Tunnel) -> int:
+    """Ctrl+C: close the tunnel. A job still waiting in the queue is cancelled (nobody
+    waits for it any more); a running one goes on, and we say how to stop it."""
+    status = tunnel.status
+    job = status.job
+    queued = job is not None and status.state in (TunnelState.QUEUED, TunnelState.STARTING_JUPYTER)
+    tunnel.stop(stop_jupyter=queued)
+    if not tunnel.join(30.0):
+        say("The tunnel did not close within 30 s.")
+        return 1
+    if queued and job is not None:
+        say(f"Cancelled your Slurm job {job.job_id}: it was still waiting to start.")
+    elif job is not None and status.state is TunnelState.CONNECTED:
+        say(describe_left_running(job, tunnel.profile.name).text)
+    say("Tunnel closed.")
+    return 0
+
+
 def _progress_line(status: TunnelStatus, host: str) -> str:
+    if status.state is TunnelState.QUEUED and status.job is not None:
+        return describe_queue(status.job).text
+    if status.step == "job_starting" and status.job is not None:
+        return describe_starting(status.job).text
+    if status.state is TunnelState.CONNECTED and status.job is not None:
+        connected = "Connected again" if status.was_connected else "Connected"
+        return f"{connected}: {describe_job(status.job).text}."
+    if status.state is TunnelState.JOB_ENDED and status.error is not None:
+        return describe(status.error).text
     if status.state in (TunnelState.CONNECTING, TunnelState.STARTING_JUPYTER):
         return describe_step(status.step, host).text
     if status.state is TunnelState.RECONNECTING and status.error is not None:

@@ -1,5 +1,6 @@
 """``labtunnel jupyter list|stop|kernels|shutdown-kernel NAME``: your Jupyter servers on a
-lab server, and the kernels in them."""
+lab server, and the kernels in them; for a Slurm profile ``list``/``stop`` cover your
+LabTunnel jobs on the cluster (``stop`` = ``scancel``)."""
 
 from __future__ import annotations
 
@@ -12,21 +13,29 @@ from labtunnel.cli.output import say
 from labtunnel.core.context import AppContext
 from labtunnel.core.errors import FieldProblem, ProblemCode, ProfileInvalid
 from labtunnel.core.jupyter.kernels import list_kernels, shutdown_kernels
+from labtunnel.core.jupyter.launch.slurm import LabTunnelJob, cancel_job, list_jobs, profile_jobs
 from labtunnel.core.jupyter.manager import JupyterManager
 from labtunnel.core.jupyter.server import JupyterServer, StopOutcome
 from labtunnel.core.profiles.model import HostProfile, JupyterSpec
 from labtunnel.core.ssh.hops import hops_for, open_chain
 from labtunnel.core.ssh.session import SshSession
 from labtunnel.messages.glance import describe_duration, describe_kernel_gpu, describe_kernel_note
+from labtunnel.messages.slurm import describe_job, describe_queue
 
 
 def register(commands: Any) -> None:
-    jupyter = commands.add_parser("jupyter", help="list or stop your Jupyter on a lab server")
+    jupyter = commands.add_parser(
+        "jupyter",
+        help="list or stop your Jupyter on a lab server (for a Slurm profile: your jobs)",
+    )
     actions = jupyter.add_subparsers(dest="action", metavar="ACTION", required=True)
     listing = actions.add_parser("list", help="list your running Jupyter servers (no tokens shown)")
     listing.add_argument("name", help="the lab server (profile) name")
     listing.set_defaults(handler=_list)
-    stop = actions.add_parser("stop", help="shut down your Jupyter on the server")
+    stop = actions.add_parser(
+        "stop",
+        help="shut down your Jupyter on the server (for a Slurm profile: scancel its job)",
+    )
     stop.add_argument("name", help="the lab server (profile) name")
     stop.add_argument(
         "--port",
@@ -71,8 +80,54 @@ def _open(context: AppContext, profile: HostProfile) -> tuple[SshSession, Jupyte
     return session, manager
 
 
+def _slurm_session(context: AppContext, profile: HostProfile) -> SshSession | None:
+    if not isinstance(profile.target, JupyterSpec) or profile.target.slurm is None:
+        return None
+    return open_chain(hops_for(profile, context.secrets, context.store.get), context.hostkeys)
+
+
+def _describe(job: LabTunnelJob) -> str:
+    status = job.status
+    if status.pending:
+        return describe_queue(status).text
+    return describe_job(status).text
+
+
+def _list_jobs(profile: HostProfile, session: SshSession) -> int:
+    with session:
+        jobs = list_jobs(session)
+    if not jobs:
+        say(f"No LabTunnel job of yours is waiting or running on {profile.host}.")
+        return 0
+    mine = {job.status.job_id for job in profile_jobs(jobs, profile.id, profile.name)}
+    for job in jobs:
+        marker = "*" if job.status.job_id in mine else " "
+        print(f"{marker} job {job.status.job_id}\t{job.status.state}\t{job.name}\t{_describe(job)}")
+    if mine:
+        say(f"* = the job of “{profile.name}”.")
+    return 0
+
+
+def _stop_job(profile: HostProfile, session: SshSession) -> int:
+    with session:
+        jobs = profile_jobs(list_jobs(session), profile.id, profile.name)
+        if not jobs:
+            say(f"No Slurm job of “{profile.name}” is waiting or running on {profile.host}.")
+            return 1
+        for job in jobs:
+            cancel_job(session, job.status.job_id)
+            say(
+                f"Cancelled Slurm job {job.status.job_id} ({job.status.state.lower()}): "
+                "Jupyter and its kernels in it end."
+            )
+    return 0
+
+
 def _list(args: argparse.Namespace, context: AppContext) -> int:
     profile = context.store.get(args.name)
+    slurm_session = _slurm_session(context, profile)
+    if slurm_session is not None:
+        return _list_jobs(profile, slurm_session)
     session, manager = _open(context, profile)
     with session:
         servers = manager.list_servers()
@@ -173,6 +228,9 @@ def _shutdown_kernel(args: argparse.Namespace, context: AppContext) -> int:
 
 def _stop(args: argparse.Namespace, context: AppContext) -> int:
     profile = context.store.get(args.name)
+    slurm_session = _slurm_session(context, profile)
+    if slurm_session is not None:
+        return _stop_job(profile, slurm_session)
     session, manager = _open(context, profile)
     with session:
         if args.port is None:

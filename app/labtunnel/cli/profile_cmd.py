@@ -27,6 +27,7 @@ from labtunnel.core.profiles.model import (
     validate_profile,
 )
 from labtunnel.core.profiles.secrets import SecretKind
+from labtunnel.core.profiles.slurm import SlurmJob
 from labtunnel.messages import describe_profile_note
 
 
@@ -80,6 +81,38 @@ def register(commands: Any) -> None:
         help="start JupyterLab or the classic Notebook (default lab)",
     )
     _gpu_argument(add)
+    slurm = add.add_argument_group(
+        "Jupyter in a Slurm job",
+        "With --slurm the server is a cluster's login node: Jupyter runs in a batch job on a "
+        "compute node (the --jupyter-* settings apply inside the job). Empty values leave "
+        "the cluster's defaults.",
+    )
+    slurm.add_argument(
+        "--slurm", action="store_true", help="run Jupyter in a Slurm job through this login node"
+    )
+    slurm.add_argument(
+        "--partition", metavar="P", default="", help="partition (default: the cluster's)"
+    )
+    slurm.add_argument(
+        "--gpus", metavar="N", type=int, default=0, help="GPUs for the job (default 0)"
+    )
+    slurm.add_argument(
+        "--cpus", metavar="N", type=int, default=0, help="CPUs for Jupyter and its kernels"
+    )
+    slurm.add_argument("--mem", metavar="SIZE", default="", help="memory, like 16G")
+    slurm.add_argument(
+        "--time", metavar="D-HH:MM:SS", default="", help="time limit (default: the partition's)"
+    )
+    slurm.add_argument("--account", metavar="A", default="", help="account to charge")
+    slurm.add_argument("--qos", metavar="Q", default="", help="quality of service")
+    slurm.add_argument(
+        "--sbatch-option",
+        metavar="LINE",
+        action="append",
+        default=[],
+        help="one more #SBATCH option (repeatable); give it with =, like "
+        "--sbatch-option=--constraint=a100",
+    )
     add.add_argument(
         "--pin-fingerprint",
         action="append",
@@ -146,7 +179,44 @@ def _gpu(text: str) -> GpuSetting:
         raise ProfileInvalid([FieldProblem("gpu", ProblemCode.BAD_GPU, text)]) from None
 
 
+class UsageError(Exception):
+    """Options that do not go together (exit status 2, like argparse's own errors)."""
+
+
+_SLURM_FLAGS = (
+    ("partition", "--partition"),
+    ("gpus", "--gpus"),
+    ("cpus", "--cpus"),
+    ("mem", "--mem"),
+    ("time", "--time"),
+    ("account", "--account"),
+    ("qos", "--qos"),
+    ("sbatch_option", "--sbatch-option"),
+)
+
+
+def _slurm_job(args: argparse.Namespace) -> SlurmJob | None:
+    given = [flag for key, flag in _SLURM_FLAGS if getattr(args, key)]
+    if not args.slurm:
+        if given:
+            raise UsageError(f"{', '.join(given)} only go with --slurm (Jupyter in a Slurm job).")
+        return None
+    if args.remote:
+        raise UsageError("--slurm runs Jupyter in a job; it does not go with --remote.")
+    return SlurmJob(
+        partition=args.partition.strip(),
+        gpus=args.gpus,
+        cpus=args.cpus,
+        memory=args.mem.strip(),
+        time_limit=args.time.strip(),
+        account=args.account.strip(),
+        qos=args.qos.strip(),
+        extra_options=tuple(o.strip() for o in args.sbatch_option if o.strip()),
+    )
+
+
 def _target(args: argparse.Namespace) -> Target:
+    slurm = _slurm_job(args)
     if args.remote:
         try:
             host, port = parse_host_port(args.remote, 0)
@@ -160,10 +230,16 @@ def _target(args: argparse.Namespace) -> Target:
         env=args.jupyter_env,
         workdir=args.jupyter_workdir,
         gpu=_gpu(args.gpu),
+        slurm=slurm,
     )
 
 
 def _add(args: argparse.Namespace, context: AppContext) -> int:
+    try:
+        target = _target(args)
+    except UsageError as error:
+        say(f"labtunnel profile add: {error}")
+        return 2
     store = context.store
     store.load()
     jump = None
@@ -191,7 +267,7 @@ def _add(args: argparse.Namespace, context: AppContext) -> int:
         auth=auth,
         key_path=args.key or "",
         jump=jump,
-        target=_target(args),
+        target=target,
         local_port=args.local_port,
         connect_timeout=args.connect_timeout,
         pinned_fingerprints=tuple(args.pin_fingerprint),
@@ -247,6 +323,9 @@ def _describe_target(profile: HostProfile) -> str:
         return f"forward {profile.target}"
     spec = profile.target
     where = f" in {spec.env}" if spec.env else ""
+    if spec.slurm is not None:
+        request = " ".join(spec.slurm.sbatch_options()) or "cluster defaults"
+        return f"Jupyter {spec.app.value}{where} in a Slurm job ({request})"
     gpu = f", GPU {spec.gpu}" if str(spec.gpu) != "any" else ""
     return f"Jupyter {spec.app.value}{where}{gpu}"
 

@@ -51,6 +51,11 @@ class ProblemCode(str, Enum):
     BAD_CHOICE = "bad_choice"
     BAD_DIGEST = "bad_digest"
     BAD_GPU = "bad_gpu"
+    BAD_SLURM_NAME = "bad_slurm_name"
+    BAD_MEMORY = "bad_memory"
+    BAD_TIME = "bad_time"
+    BAD_OPTION = "bad_option"
+    RESERVED_OPTION = "reserved_option"
 
 
 @dataclass(frozen=True)
@@ -525,7 +530,8 @@ class JupyterNotFound(LabTunnelError):
     ``reason`` says what is missing. ``search_path`` is the
     PATH the login shell had; ``candidates`` are ``jupyter`` executables found in
     usual places on the server (to suggest for the profile's environment);
-    ``detail`` is the end of the failing command's output (jupyter_broken).
+    ``detail`` is the end of the failing command's output (jupyter_broken). ``job_id``
+    is set when it was looked for inside a Slurm job (``log_tail``: the job log's end).
     """
 
     permanent = True
@@ -538,6 +544,8 @@ class JupyterNotFound(LabTunnelError):
         search_path: str = "",
         candidates: Sequence[str] = (),
         detail: str = "",
+        job_id: int | None = None,
+        log_tail: str = "",
     ) -> None:
         self.command_tried = command_tried
         self.env = env
@@ -545,6 +553,8 @@ class JupyterNotFound(LabTunnelError):
         self.search_path = search_path
         self.candidates = tuple(candidates)
         self.detail = detail
+        self.job_id = job_id
+        self.log_tail = log_tail
         super().__init__(f"jupyter not found ({reason.value}): tried {command_tried!r} env={env!r}")
 
 
@@ -607,6 +617,100 @@ class JupyterStopFailed(LabTunnelError):
         self.port = port
         self.detail = detail
         super().__init__(f"could not stop jupyter pid {pid} port {port} {detail}".rstrip())
+
+
+# --- Slurm: Jupyter in a batch job on a cluster ---------------------------------------
+
+
+class SlurmNotAvailable(LabTunnelError):
+    """The server the profile logs in to has no Slurm commands (sbatch, squeue)."""
+
+    permanent = True
+
+    def __init__(self, host: str) -> None:
+        self.host = host
+        super().__init__(f"no sbatch/squeue on {host}")
+
+
+class SlurmRefusal(str, Enum):
+    """Why Slurm will not run a job: what sbatch said, or a pending reason that never clears."""
+
+    UNKNOWN_PARTITION = "unknown_partition"
+    TIME_LIMIT = "time_limit"
+    RESOURCES = "resources"
+    MEMORY = "memory"
+    CPUS = "cpus"
+    GPUS = "gpus"
+    ACCOUNT = "account"
+    QOS = "qos"
+    POLICY = "policy"
+    CONTROLLER = "controller"
+    NEVER_RUNS = "never_runs"
+    OTHER = "other"
+
+
+class JobEnd(str, Enum):
+    """Why a Slurm job ended, from its final state."""
+
+    TIME_LIMIT = "time_limit"
+    CANCELLED = "cancelled"
+    PREEMPTED = "preempted"
+    NODE_FAILURE = "node_failure"
+    OUT_OF_MEMORY = "out_of_memory"
+    FAILED = "failed"
+    #: Jupyter itself exited (shut down from its own menu)
+    FINISHED = "finished"
+    UNKNOWN = "unknown"
+
+
+class SlurmSubmitRefused(LabTunnelError):
+    """sbatch refused the job, or Slurm holds it with a reason that can never clear
+    (NEVER_RUNS: ``detail`` is that reason). ``detail`` is Slurm's own text; ``partitions``
+    the cluster's partitions (for suggestions), ``job_id`` set when a pending job was
+    cancelled because it could never start.
+    """
+
+    permanent = True
+
+    def __init__(
+        self,
+        reason: SlurmRefusal,
+        detail: str = "",
+        partition: str = "",
+        partitions: Sequence[str] = (),
+        job_id: int | None = None,
+    ) -> None:
+        self.reason = reason = SlurmRefusal(reason)
+        self.detail = detail
+        self.partition = partition
+        self.partitions = tuple(partitions)
+        self.job_id = job_id
+        super().__init__(f"sbatch refused the job ({reason.value}): {detail}")
+
+
+class SlurmJobEnded(LabTunnelError):
+    """The job that ran (or was to run) Jupyter is over; ``reason`` says why.
+    ``at_start``: it ended before Jupyter answered (``log_tail`` then says why).
+    """
+
+    permanent = True
+
+    def __init__(
+        self,
+        job_id: int,
+        reason: JobEnd,
+        state: str = "",
+        node: str = "",
+        log_tail: str = "",
+        at_start: bool = False,
+    ) -> None:
+        self.job_id = job_id
+        self.reason = reason = JobEnd(reason)
+        self.state = state
+        self.node = node
+        self.log_tail = log_tail
+        self.at_start = at_start
+        super().__init__(f"slurm job {job_id} ended ({reason.value}, {state or '?'})")
 
 
 # --- sharing / import -----------------------------------------------------------------

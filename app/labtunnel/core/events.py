@@ -22,6 +22,12 @@ class TunnelStep(str, Enum):
     WAITING_JUPYTER = "waiting_jupyter"
     FORWARDING = "forwarding"
     CHECKING = "checking"
+    #: a Slurm profile: looking for its job in the queue, or submitting one
+    SUBMITTING_JOB = "submitting_job"
+    #: the job waits in the queue (the tunnel's state is QUEUED)
+    QUEUED = "queued"
+    #: the job runs on its node; Jupyter starts in it
+    JOB_STARTING = "job_starting"
 
 
 #: reports a step; called on a worker thread
@@ -35,7 +41,38 @@ class TunnelState(str, Enum):
     CONNECTED = "connected"
     RECONNECTING = "reconnecting"
     JUPYTER_DOWN = "jupyter_down"
+    #: a Slurm job for the profile's Jupyter waits in the queue (``TunnelStatus.job``)
+    QUEUED = "queued"
+    #: the Slurm job that ran Jupyter is over (``error`` says why); waits for a new one
+    JOB_ENDED = "job_ended"
     FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class JobStatus:
+    """The Slurm job that runs (or will run) a profile's Jupyter, as Slurm reports it.
+
+    Times are epoch seconds on this computer's clock.
+    """
+
+    job_id: int
+    #: Slurm's state: PENDING, CONFIGURING, RUNNING, COMPLETING...
+    state: str
+    #: Slurm's reason while pending: Resources, Priority, QOSMaxJobsPerUserLimit...
+    reason: str = ""
+    partition: str = ""
+    #: when Slurm expects a pending job to start (None: no estimate yet)
+    expected_start: float | None = None
+    node: str = ""
+    #: GPUs the job holds: the count asked for, and their indices on the node once known
+    gpu_count: int = 0
+    gpu_ids: str = ""
+    #: when the time limit ends the job (None: no limit, or not running yet)
+    ends_at: float | None = None
+
+    @property
+    def pending(self) -> bool:
+        return self.state == "PENDING"
 
 
 @dataclass(frozen=True)
@@ -55,6 +92,8 @@ class TunnelStatus:
     was_connected: bool = False
     #: how the user's Jupyter runs (socket or port, GPUs), once it was found or started
     jupyter: JupyterDetails | None = None
+    #: for a profile whose Jupyter runs in a Slurm job: that job
+    job: JobStatus | None = None
 
 
 @dataclass(frozen=True)
@@ -91,5 +130,14 @@ class JupyterStopped:
     error: LabTunnelError | None = None
 
 
-Event = TunnelStatus | StatsEvent | TestResult | JupyterStopped | KernelsShutDown
+@dataclass(frozen=True)
+class JobEndingSoon:
+    """The Slurm job running the profile's Jupyter reaches its time limit soon."""
+
+    profile_id: str
+    job_id: int
+    seconds_left: float
+
+
+Event = TunnelStatus | StatsEvent | TestResult | JupyterStopped | KernelsShutDown | JobEndingSoon
 Listener = Callable[[Event], None]

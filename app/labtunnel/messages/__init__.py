@@ -1,12 +1,13 @@
 """Errors -> plain sentences that name the fix. Shared by the CLI and the tray.
 
-One module per part of core (profiles, ssh, hostkeys, tunnel, jupyter, sharing), each registering
-a describer per error class; :mod:`.base` holds :class:`Message` and :func:`describe`.
+One module per part of core (profiles, ssh, hostkeys, tunnel, jupyter, slurm, sharing),
+each registering a describer per error class; :mod:`.base` holds :class:`Message` and
+:func:`describe`.
 """
 
 from __future__ import annotations
 
-from labtunnel.messages import hostkeys, jupyter, profiles, sharing, ssh, steps, tunnel
+from labtunnel.messages import hostkeys, jupyter, profiles, sharing, slurm, ssh, steps, tunnel
 from labtunnel.messages.base import (
     QT_TRANSLATE_NOOP,
     Message,
@@ -38,6 +39,7 @@ __all__ = [
     "jupyter",
     "profiles",
     "sharing",
+    "slurm",
     "ssh",
     "steps",
     "tunnel",

@@ -6,6 +6,12 @@ from labtunnel.core import errors as e
 from labtunnel.messages.base import QT_TRANSLATE_NOOP, Message, describes, msg
 
 
+def log_lines(log_tail: str, count: int = 3) -> list[str]:
+    """The last lines of a job log worth showing: not LabTunnel's own marker lines."""
+    lines = [line.strip() for line in log_tail.splitlines()]
+    return [line for line in lines if line and not line.startswith("@@LT:")][-count:]
+
+
 @describes(e.RemoteCommandFailed)
 def _remote_command_failed(x: e.RemoteCommandFailed) -> Message:
     return msg(
@@ -84,6 +90,30 @@ def _jupyter_not_found(x: e.JupyterNotFound) -> Message:
                 "venv folder or the full path of jupyter (or install it there: pip install "
                 "jupyterlab).",
             )
+        )
+    if x.job_id is not None:
+        tail = log_lines(x.log_tail)
+        where = (
+            msg(
+                QT_TRANSLATE_NOOP(
+                    "messages",
+                    "(This was inside Slurm job {job} on a compute node; its log ends with: "
+                    "{tail})",
+                ),
+                job=x.job_id,
+                tail=" / ".join(tail),
+            )
+            if tail
+            else msg(
+                QT_TRANSLATE_NOOP(
+                    "messages", "(This was inside Slurm job {job} on a compute node.)"
+                ),
+                job=x.job_id,
+            )
+        )
+        return msg(
+            QT_TRANSLATE_NOOP("messages", "{problem} {where} {fix}"),
+            {"problem": (first,), "where": (where,), "fix": (fix,)},
         )
     return msg(
         QT_TRANSLATE_NOOP("messages", "{problem} {fix}"), {"problem": (first,), "fix": (fix,)}

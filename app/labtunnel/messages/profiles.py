@@ -20,6 +20,14 @@ _FIELD_NAMES = {
     "connect_timeout": QT_TRANSLATE_NOOP("messages", "Connect timeout"),
     "gpu": QT_TRANSLATE_NOOP("messages", "GPU"),
     "pinned_fingerprints": QT_TRANSLATE_NOOP("messages", "Pinned host key"),
+    "slurm_partition": QT_TRANSLATE_NOOP("messages", "Partition"),
+    "slurm_gpus": QT_TRANSLATE_NOOP("messages", "GPUs"),
+    "slurm_cpus": QT_TRANSLATE_NOOP("messages", "CPUs"),
+    "slurm_memory": QT_TRANSLATE_NOOP("messages", "Memory"),
+    "slurm_time_limit": QT_TRANSLATE_NOOP("messages", "Time limit"),
+    "slurm_account": QT_TRANSLATE_NOOP("messages", "Account"),
+    "slurm_qos": QT_TRANSLATE_NOOP("messages", "QoS"),
+    "slurm_extra_options": QT_TRANSLATE_NOOP("messages", "Extra #SBATCH lines"),
 }
 
 
@@ -63,6 +71,25 @@ FIELD_PROBLEMS = {
         "messages",
         "{field} “{value}” is not a GPU setting: use any, all, none or GPU numbers such as 1 "
         "or 0,2.",
+    ),
+    e.ProblemCode.BAD_SLURM_NAME: QT_TRANSLATE_NOOP(
+        "messages", "{field} “{value}” is not a Slurm name: use letters, digits, -, _ and . only."
+    ),
+    e.ProblemCode.BAD_MEMORY: QT_TRANSLATE_NOOP(
+        "messages", "{field} “{value}” is not a memory size: use a number with M or G, like 16G."
+    ),
+    e.ProblemCode.BAD_TIME: QT_TRANSLATE_NOOP(
+        "messages",
+        "{field} “{value}” is not a Slurm time limit: use minutes, H:MM:SS or D-HH:MM:SS, "
+        "like 4:00:00.",
+    ),
+    e.ProblemCode.BAD_OPTION: QT_TRANSLATE_NOOP(
+        "messages",
+        "{field}: “{value}” is not an sbatch option (one per line, starting with -, like "
+        "--constraint=a100).",
+    ),
+    e.ProblemCode.RESERVED_OPTION: QT_TRANSLATE_NOOP(
+        "messages", "{field}: LabTunnel sets {value} itself. Remove that line."
     ),
 }
 

@@ -31,6 +31,15 @@ _SHARE_FIELD_NAMES = {
     "target.gpu": QT_TRANSLATE_NOOP("messages", "GPU"),
     "target.host": QT_TRANSLATE_NOOP("messages", "Remote address"),
     "target.port": QT_TRANSLATE_NOOP("messages", "Remote port"),
+    "target.slurm": QT_TRANSLATE_NOOP("messages", "Slurm job"),
+    "target.slurm.partition": QT_TRANSLATE_NOOP("messages", "Partition"),
+    "target.slurm.gpus": QT_TRANSLATE_NOOP("messages", "GPUs"),
+    "target.slurm.cpus": QT_TRANSLATE_NOOP("messages", "CPUs"),
+    "target.slurm.memory": QT_TRANSLATE_NOOP("messages", "Memory"),
+    "target.slurm.time_limit": QT_TRANSLATE_NOOP("messages", "Time limit"),
+    "target.slurm.account": QT_TRANSLATE_NOOP("messages", "Account"),
+    "target.slurm.qos": QT_TRANSLATE_NOOP("messages", "QoS"),
+    "target.slurm.extra_options": QT_TRANSLATE_NOOP("messages", "Extra #SBATCH lines"),
 }
 
 

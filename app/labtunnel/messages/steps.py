@@ -13,6 +13,11 @@ STEP_WORDS: dict[TunnelStep, str] = {
     TunnelStep.WAITING_JUPYTER: QT_TRANSLATE_NOOP("messages", "Waiting for Jupyter to be ready…"),
     TunnelStep.FORWARDING: QT_TRANSLATE_NOOP("messages", "Opening the tunnel…"),
     TunnelStep.CHECKING: QT_TRANSLATE_NOOP("messages", "Checking that Jupyter answers…"),
+    TunnelStep.SUBMITTING_JOB: QT_TRANSLATE_NOOP(
+        "messages", "Looking for your Slurm job (or submitting one)…"
+    ),
+    TunnelStep.QUEUED: QT_TRANSLATE_NOOP("messages", "Waiting in the queue…"),
+    TunnelStep.JOB_STARTING: QT_TRANSLATE_NOOP("messages", "Starting Jupyter in the job…"),
 }
 
 

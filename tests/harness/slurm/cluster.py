@@ -272,18 +272,25 @@ class SlurmCluster:
         return [int(p) for p in result.stdout.split() if p.isdigit() and int(p) not in keep]
 
     def node_state(self, node: str) -> str:
-        result = self.login_exec(["sinfo", "--noheader", "--nodes", node, "--format", "%T"])
-        return result.stdout.strip().lower()
+        """slurmctld's view: "idle", "mixed", "allocated", "down", "down+not_responding"...
+        (``scontrol``: sinfo's summary can lag behind a job's end)."""
+        result = self.login_exec(["scontrol", "--oneliner", "show", "node", node])
+        match = re.search(r"\bState=(\S+)", result.stdout)
+        return match.group(1).lower() if match else ""
 
     def wait_node_state(self, node: str, states: set[str], timeout: float = 30) -> str:
         deadline = time.monotonic() + timeout
         state = ""
         while time.monotonic() < deadline:
             state = self.node_state(node)
-            if state.rstrip("*~#!%$@^-") in states:
+            if state.split("+")[0] in states:
                 return state
             time.sleep(0.1)
-        raise HarnessError(f"{node} is {state!r}, not {sorted(states)} after {timeout} s")
+        jobs = self.login_exec(["squeue", "-h", "-t", "all", "-o", "%i %u %j %T %N"]).stdout
+        shown = self.login_exec(["scontrol", "show", "node", node]).stdout
+        raise HarnessError(
+            f"{node} is {state!r}, not {sorted(states)} after {timeout} s; jobs:\n{jobs}{shown}"
+        )
 
     # --- faults ---------------------------------------------------------------------------
 
@@ -319,7 +326,7 @@ class SlurmCluster:
         if not self._rt.slurmd[node].running:
             self.start_slurmd(node)
         state = self.node_state(node)
-        if state.startswith(("down", "drain", "fail")):
+        if any(flag in state for flag in ("down", "drain", "fail")):
             self.login_exec(["scontrol", "update", f"nodename={node}", "state=resume"], check=True)
         self.wait_node_state(node, {"idle", "mixed", "allocated"})
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from labtunnel.core.errors import FieldProblem, ProblemCode, ProfileInvalid
+from labtunnel.core.profiles.slurm import SlurmJob, slurm_from_dict, slurm_problems, slurm_to_dict
 
 #: a dead link is noticed after interval x count seconds without a reply (14 s: issue 5
 #: asks for 15 at most); probes every 7 s keep an idle tray app under one wake-up a second
@@ -85,12 +86,16 @@ class JupyterSpec:
     ``env`` names where Jupyter lives: empty (the login shell's PATH), a conda
     environment name, a venv directory, or an absolute path to ``jupyter``.
     ``gpu`` applies when LabTunnel starts Jupyter (a running one keeps its GPUs).
+    ``slurm`` says where it runs: None on the server itself, else in a Slurm job on a
+    compute node of the cluster whose login node the profile connects to (``env`` and
+    ``workdir`` then apply inside the job; Slurm hands out the GPUs there, not ``gpu``).
     """
 
     app: JupyterApp = JupyterApp.LAB
     env: str = ""
     workdir: str = ""
     gpu: GpuSetting = field(default_factory=GpuSetting)
+    slurm: SlurmJob | None = None
 
 
 Target = RemoteForward | JupyterSpec
@@ -236,6 +241,8 @@ def profile_problems(
         problems.append(_port_problem("remote", target.port, allow_zero=False))
     elif target.gpu.mode is GpuMode.FIXED and not target.gpu.indices:
         problems.append(FieldProblem("gpu", ProblemCode.BAD_GPU, str(target.gpu)))
+    if isinstance(target, JupyterSpec) and target.slurm is not None:
+        problems += slurm_problems(target.slurm)
     problems.append(_port_problem("local_port", profile.local_port, allow_zero=True))
     if not 1 <= profile.keepalive_interval <= 3600:
         problems.append(
@@ -285,6 +292,8 @@ def profile_to_dict(profile: HostProfile) -> dict[str, Any]:
             "workdir": profile.target.workdir,
             "gpu": str(profile.target.gpu),
         }
+        if profile.target.slurm is not None:
+            target["slurm"] = slurm_to_dict(profile.target.slurm)
     jump: dict[str, Any] | None = None
     if profile.jump is not None:
         jump = {
@@ -348,11 +357,13 @@ def profile_from_dict(data: Any) -> HostProfile:
             gpu = GpuSetting.parse(_expect(target_data, "gpu", str, "any"))
         except ValueError as exc:
             raise ValueError("field 'gpu' must be any, all, none or GPU numbers") from exc
+        slurm_data = _expect(target_data, "slurm", (Mapping, type(None)), None)
         target = JupyterSpec(
             app=app,
             env=_expect(target_data, "env", str, ""),
             workdir=_expect(target_data, "workdir", str, ""),
             gpu=gpu,
+            slurm=slurm_from_dict(slurm_data) if slurm_data is not None else None,
         )
     else:
         raise ValueError(f"unknown target kind {kind!r}")

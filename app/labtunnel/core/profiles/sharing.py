@@ -9,7 +9,9 @@ Layout (UTF-8 JSON, at most :data:`MAX_FILE_BYTES`)::
     {"format": "labtunnel-lab-profile", "version": 1,
      "profile": {"name": ..., "server": {"host", "port", "host_key_fingerprints"[, "username"]},
                  "jump": null | {same as server}, "target": {"kind": "jupyter", "app", "env",
-                 "workdir"[, "gpu"]} | {"kind": "remote", "host", "port"}},
+                 "workdir"[, "gpu"][, "slurm": {"partition", "gpus", "cpus", "memory",
+                 "time_limit", "account", "qos", "extra_options"}]} | {"kind": "remote", "host",
+                 "port"}},
      "sha256": hex digest of the canonical JSON of everything but "sha256"}
 
 Canonical JSON is sorted keys, no whitespace, UTF-8, no ASCII escaping: for the values
@@ -63,6 +65,7 @@ from labtunnel.core.profiles.model import (
     validate_profile,
 )
 from labtunnel.core.profiles.secrets import SecretKind
+from labtunnel.core.profiles.slurm import SlurmJob, slurm_from_dict, slurm_problems, slurm_to_dict
 from labtunnel.core.ssh.hostkeys import HostKeyStore
 
 FORMAT_NAME = "labtunnel-lab-profile"
@@ -72,6 +75,7 @@ MAX_FILE_BYTES = 64 * 1024
 MAX_TEXT = 1024
 MAX_NAME = 100
 MAX_PINS = 16
+MAX_SLURM_OPTIONS = 32
 
 _DIGEST = re.compile(r"^[0-9a-f]{64}$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -187,7 +191,7 @@ def _host_dict(shared: SharedHost) -> dict[str, Any]:
 def _target_dict(target: Target) -> dict[str, Any]:
     if isinstance(target, RemoteForward):
         return {"kind": "remote", "host": target.host, "port": target.port}
-    data = {
+    data: dict[str, Any] = {
         "kind": "jupyter",
         "app": target.app.value,
         "env": target.env,
@@ -196,6 +200,8 @@ def _target_dict(target: Target) -> dict[str, Any]:
     if target.gpu != GpuSetting():
         # only when set: files with the default stay readable by LabTunnels before "gpu"
         data["gpu"] = str(target.gpu)
+    if target.slurm is not None:
+        data["slurm"] = slurm_to_dict(target.slurm)
     return data
 
 
@@ -438,7 +444,7 @@ class _Checker:
     def target(self, data: Mapping[str, Any]) -> Target | None:
         kind = self.text(data, "kind", "target")
         if kind == "jupyter":
-            self.only_keys(data, "target", ("kind", "app", "env", "workdir", "gpu"))
+            self.only_keys(data, "target", ("kind", "app", "env", "workdir", "gpu", "slurm"))
             app_text = self.text(data, "app", "target", required=False) or JupyterApp.LAB.value
             apps = [a.value for a in JupyterApp]
             if app_text not in apps:
@@ -450,11 +456,13 @@ class _Checker:
             except ValueError:
                 self.add("target.gpu", ProblemCode.BAD_GPU, gpu_text)
                 return None
+            slurm_data = self.mapping(data, "slurm", "target", nullable=True)
             return JupyterSpec(
                 app=JupyterApp(app_text),
                 env=self.text(data, "env", "target", required=False).strip(),
                 workdir=self.text(data, "workdir", "target", required=False).strip(),
                 gpu=gpu,
+                slurm=self.slurm(slurm_data) if slurm_data is not None else None,
             )
         if kind == "remote":
             self.only_keys(data, "target", ("kind", "host", "port"))
@@ -464,6 +472,30 @@ class _Checker:
         if isinstance(data.get("kind"), str):
             self.add("target.kind", ProblemCode.BAD_CHOICE, "jupyter, remote")
         return None
+
+    def slurm(self, data: Mapping[str, Any]) -> SlurmJob | None:
+        prefix = "target.slurm"
+        for key, value in data.items():
+            if isinstance(value, str):
+                self.text(data, key, prefix)  # length and control characters
+        options = data.get("extra_options", [])
+        if isinstance(options, list) and len(options) > MAX_SLURM_OPTIONS:
+            self.add(f"{prefix}.extra_options", ProblemCode.TOO_MANY, str(MAX_SLURM_OPTIONS))
+            return None
+        for option in options if isinstance(options, list) else []:
+            if isinstance(option, str) and (len(option) > MAX_TEXT or _CONTROL.search(option)):
+                self.add(f"{prefix}.extra_options", ProblemCode.CONTROL_CHARS)
+                return None
+        try:
+            job = slurm_from_dict(data)
+        except ValueError as exc:
+            self.add(prefix, ProblemCode.WRONG_TYPE, str(exc).removeprefix("field "))
+            return None
+        for problem in slurm_problems(job):
+            self.add(
+                f"{prefix}.{problem.field.removeprefix('slurm_')}", problem.code, problem.value
+            )
+        return job
 
     def profile(self, data: Mapping[str, Any]) -> SharedProfile | None:
         """Paths inside ``profile`` leave out the ``profile.`` prefix: ``server.port``."""

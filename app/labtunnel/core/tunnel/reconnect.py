@@ -24,6 +24,11 @@ class ReconnectPolicy:
     reconnect_timeout: float = 5.0
     #: how often a connected tunnel checks that Jupyter still answers
     health_interval: float = 15.0
+    #: how often a tunnel to Jupyter in a Slurm job asks Slurm about the job (its node
+    #: may fail while Jupyter's process still answers)
+    job_interval: float = 60.0
+    #: a tunnel warns this long before its Slurm job's time limit ends it
+    job_warning: float = 600.0
 
     def delay(self, attempt: int, lost_for: float, rng: random.Random) -> float:
         cap = self.fresh_max_delay if lost_for < self.fresh_period else self.max_delay

@@ -24,10 +24,13 @@ from labtunnel.core.errors import (
     LocalPortInUse,
     NetworkError,
     SessionLost,
+    SlurmJobEnded,
     SocketForwardingRefused,
 )
 from labtunnel.core.events import (
     Event,
+    JobEndingSoon,
+    JobStatus,
     JupyterStopped,
     Listener,
     TunnelState,
@@ -35,6 +38,7 @@ from labtunnel.core.events import (
     TunnelStep,
 )
 from labtunnel.core.jupyter.launch import JupyterLauncher, launcher_for
+from labtunnel.core.jupyter.launch.slurm import SlurmLauncher
 from labtunnel.core.jupyter.server import Destination, JupyterServer, UnixSocket
 from labtunnel.core.profiles.model import HostProfile, JupyterSpec, RemoteForward, validate_profile
 from labtunnel.core.profiles.remembered import RememberedServers
@@ -65,6 +69,7 @@ class TunnelDeps:
     policy: ReconnectPolicy = field(default_factory=ReconnectPolicy)
     rng: random.Random = field(default_factory=random.Random)
     clock: Callable[[], float] = time.monotonic
+    wall_clock: Callable[[], float] = time.time
 
 
 class _Stop(Exception):
@@ -87,6 +92,15 @@ class Tunnel:
         self._server: JupyterServer | None = None
         self._destination: Destination | None = None
         self._was_connected = False
+        #: a Slurm job for this tunnel is known: losing the session while it waits in
+        #: the queue is worth reconnecting for (the job is found again)
+        self._job_known = False
+        #: the Slurm job ended and no new one was asked for: a reconnect must not submit
+        self._job_over: SlurmJobEnded | None = None
+        self._job_checked = 0.0
+        self._job_warned: int | None = None
+        self._cancel_thread: threading.Thread | None = None
+        self._cancel_error: LabTunnelError | None = None
         self._finished = False
         self._status = TunnelStatus(profile.id, profile.name, TunnelState.DISCONNECTED)
         self._thread = threading.Thread(
@@ -103,6 +117,8 @@ class Tunnel:
             self._stop_requested = True
             self._stop_jupyter_requested = self._stop_jupyter_requested or stop_jupyter
         self._wake.set()
+        if stop_jupyter:
+            self._cancel_job_now()
         session = self._session
         if session is not None and not stop_jupyter:
             # unblocks a worker waiting on the network; stopping Jupyter needs the session
@@ -153,6 +169,7 @@ class Tunnel:
             local_port=self._forwarder.port if self._forwarder else None,
             was_connected=self._was_connected,
             jupyter=self._server.details() if self._server is not None else None,
+            job=self._jupyter.job if isinstance(self._jupyter, SlurmLauncher) else None,
         )
         self._status = replace(status, **changes)  # type: ignore[arg-type]
         deliver(self._listener, self._status)
@@ -192,7 +209,7 @@ class Tunnel:
             except LabTunnelError as error:
                 self._close_session()
                 self._check_stop()
-                if error.permanent or not self._was_connected:
+                if error.permanent or not (self._was_connected or self._job_known):
                     return {"state": TunnelState.FAILED, "error": error, "attempt": failures}
                 failures += 1
                 if failures == 1:
@@ -240,8 +257,18 @@ class Tunnel:
                 TunnelState.STARTING_JUPYTER, step=TunnelStep.FINDING_JUPYTER, attempt=attempt
             )
             self._jupyter = launcher_for(
-                target, session, remembered=self._deps.remembered, profile_id=profile.id
+                target,
+                session,
+                remembered=self._deps.remembered,
+                profile_id=profile.id,
+                profile_name=profile.name,
+                on_job=lambda job: self._on_job(job, attempt),
             )
+            if self._job_over is not None:
+                # reconnected while the ended job waits for "Start a new job"
+                self._emit(TunnelState.JOB_ENDED, error=self._job_over, attempt=attempt)
+                self._wait_for_restart(session)
+                self._job_over = None
             self._server = self._jupyter.find_or_start(
                 lambda step: self._emit(TunnelState.STARTING_JUPYTER, step=step, attempt=attempt)
             )
@@ -252,6 +279,7 @@ class Tunnel:
             # fails now, with a clear reason, if forwarding is not allowed or nothing listens
             session.open_channel(self._destination, ("127.0.0.1", 0)).close()
         self._check_stop()
+        self._job_checked = self._deps.clock()
         self._emit(TunnelState.CONNECTING, step=TunnelStep.FORWARDING, attempt=attempt)
         if self._forwarder is None:
             self._forwarder = self._start_forwarder()
@@ -317,13 +345,27 @@ class Tunnel:
         if gone or isinstance(error, SocketForwardingRefused):
             self._wake.set()  # maybe Jupyter went away: check now
 
+    def _on_job(self, job: JobStatus, attempt: int) -> None:
+        """The Slurm job changed while it waits or starts (on this worker's thread)."""
+        self._job_known = True
+        self._check_stop()  # a stop request ends the wait (raises)
+        if job.pending:
+            self._emit(TunnelState.QUEUED, step=TunnelStep.QUEUED, attempt=attempt, job=job)
+        else:
+            self._emit(
+                TunnelState.STARTING_JUPYTER, step=TunnelStep.JOB_STARTING, attempt=attempt, job=job
+            )
+
     def _watch(self) -> None:
         """Wait while connected; return never, raise when the session or Jupyter is lost."""
         session = self._session
         assert session is not None
         interval = self._deps.policy.health_interval
         while True:
-            self._wake.wait(interval if self._server is not None else None)
+            timeout = interval if self._server is not None else None
+            if timeout is not None and isinstance(self._jupyter, SlurmLauncher):
+                timeout = min(timeout, max(0.5, self._until_job_warning()))
+            self._wake.wait(timeout)
             self._wake.clear()
             self._check_stop()
             if session.dead.is_set() or not session.is_alive():
@@ -331,16 +373,70 @@ class Tunnel:
             if self._server is not None and self._jupyter is not None:
                 self._check_jupyter(session)
 
+    def _until_job_warning(self) -> float:
+        job = self._jupyter.job if isinstance(self._jupyter, SlurmLauncher) else None
+        if job is None or job.ends_at is None or self._job_warned == job.job_id:
+            return float("inf")
+        return job.ends_at - self._deps.policy.job_warning - self._deps.wall_clock()
+
+    def _check_job(self, launcher: SlurmLauncher) -> None:
+        """Ask Slurm about the job now and then (raises SlurmJobEnded when it is over);
+        warn once before its time limit."""
+        now = self._deps.clock()
+        if now - self._job_checked >= self._deps.policy.job_interval:
+            self._job_checked = now
+            before = launcher.job
+            if launcher.refresh() != before:
+                self._emit(TunnelState.CONNECTED, local_url=self.local_url)
+        job = launcher.job
+        if job is not None and self._job_warned != job.job_id and self._until_job_warning() <= 0:
+            self._job_warned = job.job_id
+            assert job.ends_at is not None
+            left = max(0.0, job.ends_at - self._deps.wall_clock())
+            deliver(self._listener, JobEndingSoon(self.profile.id, job.job_id, left))
+
     def _check_jupyter(self, session: SshSession) -> None:
         assert self._jupyter is not None and self._server is not None
         assert self._forwarder is not None
-        if self._jupyter.probe_local(self._forwarder.port, self._server, 5.0):
+        try:
+            if isinstance(self._jupyter, SlurmLauncher):
+                self._check_job(self._jupyter)
+            if self._jupyter.probe_local(self._forwarder.port, self._server, 5.0):
+                return
+            if not session.is_alive():
+                raise _session_lost(self.profile, session)
+            if self._jupyter.is_alive(self._server):
+                return  # slow, not gone
+        except SlurmJobEnded as ended:
+            self._job_ended(session, ended)
             return
-        if not session.is_alive():
-            raise _session_lost(self.profile, session)
-        if self._jupyter.is_alive(self._server):
-            return  # slow, not gone
         self._emit(TunnelState.JUPYTER_DOWN)
+        self._wait_for_restart(session)
+        self._emit(TunnelState.STARTING_JUPYTER, step=TunnelStep.STARTING_JUPYTER)
+        self._server = self._jupyter.find_or_start(
+            lambda step: self._emit(TunnelState.STARTING_JUPYTER, step=step)
+        )
+        self._destination = self._server.destination
+        self._emit(TunnelState.CONNECTED, local_url=self.local_url)
+
+    def _job_ended(self, session: SshSession, ended: SlurmJobEnded) -> None:
+        """The Slurm job is over: say why, and wait until the user asks for a new one
+        ("Start a new job"). Never submits one by itself. The local port stays."""
+        log.info("%s: Slurm job %s ended (%s)", self.profile.name, ended.job_id, ended.reason)
+        self._job_over = ended
+        self._emit(TunnelState.JOB_ENDED, error=ended)
+        self._wait_for_restart(session)
+        self._job_over = None
+        assert isinstance(self._jupyter, SlurmLauncher)
+        self._emit(TunnelState.STARTING_JUPYTER, step=TunnelStep.SUBMITTING_JOB)
+        self._server = self._jupyter.find_or_start(
+            lambda step: self._emit(TunnelState.STARTING_JUPYTER, step=step)
+        )
+        self._destination = self._server.destination
+        self._job_checked = self._deps.clock()
+        self._emit(TunnelState.CONNECTED, local_url=self.local_url)
+
+    def _wait_for_restart(self, session: SshSession) -> None:
         while not self._restart_jupyter_requested:
             self._wake.wait()
             self._wake.clear()
@@ -349,12 +445,6 @@ class Tunnel:
                 raise _session_lost(self.profile, session)
         with self._lock:
             self._restart_jupyter_requested = False
-        self._emit(TunnelState.STARTING_JUPYTER, step=TunnelStep.STARTING_JUPYTER)
-        self._server = self._jupyter.find_or_start(
-            lambda step: self._emit(TunnelState.STARTING_JUPYTER, step=step)
-        )
-        self._destination = self._server.destination
-        self._emit(TunnelState.CONNECTED, local_url=self.local_url)
 
     def _wait(self, seconds: float) -> None:
         """Sleep until the retry, a stop or a network change, whichever comes first."""
@@ -362,12 +452,39 @@ class Tunnel:
         self._wake.clear()
         self._check_stop()
 
+    def _cancel_job_now(self) -> None:
+        """Stop on a Slurm job: ``scancel`` it at once, beside the worker (which may wait
+        on the queue for seconds); the session is shared safely between threads."""
+        launcher = self._jupyter
+        if not isinstance(launcher, SlurmLauncher) or launcher.job is None:
+            return
+        if self._cancel_thread is not None or self._session is None:
+            return
+
+        def cancel() -> None:
+            try:
+                launcher.cancel()
+            except LabTunnelError as exc:
+                self._cancel_error = exc
+
+        thread = threading.Thread(target=cancel, name="scancel", daemon=True)
+        with self._lock:
+            thread.start()
+            self._cancel_thread = thread
+
     def _stop_jupyter_if_asked(self) -> None:
         if not self._stop_jupyter_requested:
             return
         error: LabTunnelError | None = None
         try:
-            if self._jupyter is not None and self._server is not None:
+            with self._lock:
+                cancelling = self._cancel_thread
+            if cancelling is not None:
+                cancelling.join(30.0)
+                error = self._cancel_error
+            elif isinstance(self._jupyter, SlurmLauncher):
+                self._jupyter.cancel()
+            elif self._jupyter is not None and self._server is not None:
                 self._jupyter.stop(self._server)
         except LabTunnelError as exc:
             error = exc

@@ -1,9 +1,10 @@
 """Where Jupyter runs for a profile, behind one interface the tunnel uses.
 
-Today there is one way: on the lab server itself, found or started through the user's
-login shell (:class:`labtunnel.core.jupyter.manager.JupyterManager`). A cluster adds
-another (Jupyter inside a batch job): it implements :class:`JupyterLauncher` and
-:func:`launcher_for` picks it from the profile.
+Two ways: on the lab server itself, found or started through the user's login shell
+(:class:`labtunnel.core.jupyter.manager.JupyterManager`), or inside a Slurm batch job on a
+compute node of a cluster, reached through its login node
+(:class:`labtunnel.core.jupyter.launch.slurm.SlurmLauncher`). :func:`launcher_for` picks
+one from the profile.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
-from labtunnel.core.events import TunnelStep
+from labtunnel.core.events import JobStatus, TunnelStep
 from labtunnel.core.jupyter.manager import JupyterManager
 from labtunnel.core.jupyter.server import JupyterServer, StopOutcome
 from labtunnel.core.profiles.model import JupyterSpec
@@ -47,6 +48,15 @@ def launcher_for(
     *,
     remembered: RememberedServers | None,
     profile_id: str,
+    profile_name: str = "",
+    on_job: Callable[[JobStatus], None] | None = None,
 ) -> JupyterLauncher:
-    """The launcher for a profile's Jupyter target, working over ``runner``'s session."""
+    """The launcher for a profile's Jupyter target, working over ``runner``'s session.
+    ``on_job`` hears the Slurm job's queue state (Slurm profiles only)."""
+    if spec.slurm is not None:
+        from labtunnel.core.jupyter.launch.slurm import SlurmLauncher
+
+        return SlurmLauncher(
+            runner, spec, profile_id=profile_id, profile_name=profile_name, on_job=on_job
+        )
     return JupyterManager(runner, spec, remembered=remembered, profile_id=profile_id)

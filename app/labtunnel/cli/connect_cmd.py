@@ -22,7 +22,7 @@ from typing import Any
 from labtunnel.cli.output import fail, say
 from labtunnel.core.context import AppContext
 from labtunnel.core.errors import HostKeyUnknown, LabTunnelError, unknown_host_key
-from labtunnel.core.events import Event, JobEndingSoon, TunnelState, TunnelStatus
+from labtunnel.core.events import Event, JobEndingSoon, TunnelState, TunnelStatus, TunnelStep
 from labtunnel.core.tunnel.tunnel import Tunnel
 from labtunnel.messages import describe, describe_step
 from labtunnel.messages.slurm import (
@@ -183,7 +183,7 @@ def _close(tunnel: Tunnel) -> int:
 def _progress_line(status: TunnelStatus, host: str) -> str:
     if status.state is TunnelState.QUEUED and status.job is not None:
         return describe_queue(status.job).text
-    if status.step == "job_starting" and status.job is not None:
+    if status.step is TunnelStep.JOB_STARTING and status.job is not None:
         return describe_starting(status.job).text
     if status.state is TunnelState.CONNECTED and status.job is not None:
         connected = "Connected again" if status.was_connected else "Connected"

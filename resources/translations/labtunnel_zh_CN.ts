@@ -2182,7 +2182,7 @@ Reach Jupyter on your lab’s server from the system tray: LabTunnel signs in ov
         <translation>作业 {job}，节点 {node} · {left}</translation>
     </message>
     <message>
-        <source>Your Jupyter job {job} reaches its time limit in {minutes} minutes: save your notebooks now. The job, its kernels and unsaved work end then.</source>
+        <source>Your Jupyter job {job} reaches its time limit in {minutes} min: save your notebooks now. The job, its kernels and unsaved work end then.</source>
         <translation>您的 Jupyter 作业 {job} 将在 {minutes} 分钟后达到时间限制：请立即保存笔记本。届时作业、其内核和未保存的工作都会结束。</translation>
     </message>
     <message>

@@ -239,3 +239,65 @@ def test_a_pending_job_slurm_can_never_start_is_cancelled(
     documented("A pending job Slurm can never start", last)
     assert f"job {job_id}" in last and "PartitionTimeLimit" in last
     slurm_cluster.wait_job(job_id, {"CANCELLED"})
+
+
+def connected_job(
+    cli: Cli, name: str, node: str, *flags: str
+) -> tuple[ConnectProcess, StderrLines, int]:
+    """`connect` to a fresh job of ``name`` on ``node``; returns once Jupyter answers."""
+    before = set(active_jobs(cli.cluster))
+    cli.add(name, "--slurm", f"--sbatch-option=--nodelist={node}", *flags)
+    proc = cli.connect(name)
+    err = StderrLines(proc)
+    url = proc.first_line()
+    assert url.startswith("http://127.0.0.1:")
+    [job_id] = set(active_jobs(cli.cluster)) - before
+    return proc, err, job_id
+
+
+def ended_line(said: str, job_id: int) -> str:
+    return next(x for x in said.splitlines() if x.startswith(f"Your Jupyter job {job_id} ended"))
+
+
+@pytest.mark.timeout(300)
+def test_jobs_that_end_under_connect_are_reported_and_not_replaced(
+    cli: Cli, slurm_cluster: SlurmCluster
+) -> None:
+    """Time limit (--time=1: Slurm ends it 60-90 s after its start, it checks limits every
+    30 s), node down, preemption, scancel from elsewhere: each said in its words, and no
+    second job. The time-limited job runs on node1 while the others end on node2."""
+    timed, timed_err, timed_job = connected_job(cli, "short-lived", "node1", "--time", "1")
+    try:
+        warned = timed_err.wait_for(r"reaches its time limit", timeout=30)
+        assert f"Your Jupyter job {timed_job} reaches its time limit in 1 min: save" in warned
+        for number, how in enumerate(
+            ("Job's node went down", "Job preempted", "Job cancelled from elsewhere")
+        ):
+            proc, err, job_id = connected_job(cli, f"ends{number}", "node2")
+            try:
+                err.wait_for(r"Press Ctrl\+C")
+                if how == "Job's node went down":
+                    slurm_cluster.set_node_down("node2")
+                elif how == "Job preempted":
+                    preemptor = slurm_cluster.preempt("node2")
+                else:
+                    slurm_cluster.login_exec(["scancel", str(job_id)], check=True)
+                assert proc.proc.wait(60) == 1
+                said = err.all()
+            finally:
+                proc.stop()
+            documented(how, ended_line(said, job_id))
+            assert f'To start a new job:  labtunnel connect "ends{number}"' in said
+            assert active_jobs(slurm_cluster) == [timed_job]  # no second job by itself
+            if how == "Job's node went down":
+                slurm_cluster.resume_node("node2")
+            elif how == "Job preempted":
+                slurm_cluster.login_exec(["scancel", str(preemptor)], check=True)
+                slurm_cluster.wait_node_state("node2", {"idle"})
+        assert timed.proc.wait(120) == 1
+        said = timed_err.all()
+    finally:
+        timed.stop()
+    documented("Job ended by its time limit", ended_line(said, timed_job))
+    assert slurm_cluster.job(timed_job).state == "TIMEOUT"  # type: ignore[union-attr]
+    assert active_jobs(slurm_cluster) == []

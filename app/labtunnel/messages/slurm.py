@@ -144,7 +144,7 @@ def describe_ending_soon(job_id: int, seconds_left: float) -> Message:
     return msg(
         QT_TRANSLATE_NOOP(
             "messages",
-            "Your Jupyter job {job} reaches its time limit in {minutes} minutes: save your "
+            "Your Jupyter job {job} reaches its time limit in {minutes} min: save your "
             "notebooks now. The job, its kernels and unsaved work end then.",
         ),
         job=job_id,

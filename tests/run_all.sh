@@ -69,6 +69,7 @@ APT_PACKAGES=(
     slurmctld slurmd slurm-client munge
     dropbear-bin
     zsh fish tcsh
+    chromium strace
 )
 
 install_system_packages() {

@@ -1,14 +1,15 @@
-"""The tray app's idle cost (issue 6): wake-ups, CPU and memory of the real app.
+"""The tray app's idle cost (issues 6, 13): wake-ups, CPU and memory of the real app.
 
-Starts ``python -m labtunnel`` (the tray app, ``QT_QPA_PLATFORM=offscreen``) twice, each in
-its own temporary ``LABTUNNEL_CONFIG_DIR`` holding one key-auth profile that forwards a
-local port to the benchmark's echo/sink/source server through the benchmark's sshd (its
-host key already in the config dir's ``known_hosts``, so nothing asks):
+Starts ``python -m labtunnel`` (the tray app) twice under a real tray host (Xvfb + trayer,
+trayhost.py: the icon sits in a panel as on a desktop, no fallback window), each with its
+own ``LABTUNNEL_CONFIG_DIR`` holding one key-auth Jupyter profile for the harness's lab
+server, where JupyterLab runs (lab_jupyter.py; host key known, so nothing asks):
 
   (a) "after start":   the profile exists, nobody connects;
   (b) "connected":     Settings' ``connect_at_start`` on, connected and left alone;
-  (c) "after an hour": (b)'s process after a connected hour simulated by traffic
-                       (bulk both ways plus one short connection per second of the hour,
+  (c) "after an hour": (b)'s process after a connected hour simulated by traffic through
+                       Jupyter (a file uploaded in 1 MiB chunks and downloaded again, as
+                       JupyterLab does, plus one short request a second for an hour,
                        compressed), then left alone again.
 
 (a) and (b) are measured over the same window (two idle processes do not disturb each
@@ -20,6 +21,13 @@ ended threads used, and the precise per-thread run time of /proc/PID/task/*/sche
 RSS (VmRSS) and the per-thread split, the threads named by py-spy (Python thread names
 and the frame each one waits in) or by /proc's comm for Qt's own threads.
 
+Then each wake-up's cause: a second window of the same length under ``strace -f -yy``
+(which slows the app, so it only explains, the counts come from the first window). Every
+return from a blocking call (poll, select, epoll_wait, futex, read/recv, sleeps) is a
+wake-up of that thread; its cause is what made the call return: a timeout, data on a
+descriptor (strace names it: the SSH connection, the X server, a wake-up socket pair...),
+or another thread (a futex wake).
+
 The keyring is keyring's "fail" backend: LabTunnel refuses it as insecure and, for a key
 without passphrase, connects without any stored secret (no D-Bus needed).
 """
@@ -27,13 +35,13 @@ without passphrase, connects without any stored secret (no D-Bus needed).
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
+import http.client
 import os
 import re
 import shutil
 import signal
-import socket
-import struct
 import subprocess
 import sys
 import tempfile
@@ -44,7 +52,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sshd_loopback import LoopbackSshd, free_port
+from lab_jupyter import JupyterLab, labtunnel_env
+from lab_jupyter import http_status as lab_http_status
+from sshd_loopback import free_port
+from trayhost import TrayHost
+from ws import http_json
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -208,17 +220,18 @@ def python_thread_names(pid: int) -> dict[int, str]:
 
 
 class TrayApp:
-    """``python -m labtunnel`` with its own config dir; ended by PID."""
+    """``python -m labtunnel`` under the tray host, with its own config dir; ended by PID."""
 
     def __init__(
-        self, sshd: LoopbackSshd, service_port: int, *, connect_at_start: bool, label: str
+        self, lab: JupyterLab, tray: TrayHost, *, connect_at_start: bool, label: str
     ) -> None:
-        self.sshd = sshd
-        self.service_port = service_port
+        self.lab = lab
+        self.tray = tray
         self.connect_at_start = connect_at_start
+        self.label = label
         self.local_port = free_port()
-        self.tmp = Path(tempfile.mkdtemp(prefix=f"labtunnel-idle-{os.getpid()}-{label}-"))
-        self.config_dir = self.tmp / "config"
+        self.config_dir = lab.config_dir(f"idle-{label}", local_port=self.local_port)
+        self.stderr_path = lab.tmp / f"idle-{label}.stderr"
         self.proc: subprocess.Popen[bytes] | None = None
         self.exit_code: int | None = None
 
@@ -227,51 +240,29 @@ class TrayApp:
         assert self.proc is not None
         return self.proc.pid
 
-    def _write_config(self) -> None:
-        from labtunnel.core.platform.paths import AppPaths
-        from labtunnel.core.profiles.model import AuthMethod, HostProfile, RemoteForward
+    def _write_settings(self) -> None:
         from labtunnel.core.profiles.store import ProfileStore
         from labtunnel.ui.settings import SettingsStore  # no Qt in there
 
-        paths = AppPaths(self.config_dir, self.config_dir / "logs")
-        paths.ensure()
-        shutil.copy(self.sshd.known_hosts_path, paths.known_hosts_file)
-        store = ProfileStore(paths.profiles_file)
+        store = ProfileStore(self.config_dir / "profiles.json")
         store.load()
-        profile = store.add(
-            HostProfile(
-                name=PROFILE_NAME,
-                host="127.0.0.1",
-                port=self.sshd.port,
-                username=self.sshd.user,
-                auth=AuthMethod.KEY,
-                key_path=str(self.sshd.client_key_path),
-                target=RemoteForward("127.0.0.1", self.service_port),
-                local_port=self.local_port,
-            )
-        )
+        (profile,) = store.profiles()
         SettingsStore(store).change(
             default_profile=profile.id, connect_at_start=self.connect_at_start
         )
 
     def start(self) -> None:
-        self._write_config()
-        env = dict(os.environ)
-        env.update(
-            QT_QPA_PLATFORM="offscreen",
-            LABTUNNEL_CONFIG_DIR=str(self.config_dir),
-            PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
-            PYTHONPATH=os.pathsep.join(
-                [str(ROOT / "app"), *filter(None, [os.environ.get("PYTHONPATH")])]
-            ),
-        )
+        self._write_settings()
+        env = labtunnel_env(self.config_dir)
+        env.update(self.tray.env())
+        env.update(QT_QPA_PLATFORM="xcb", BROWSER="true")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "labtunnel"],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
-            stderr=(self.tmp / "stderr.log").open("wb"),
+            stderr=self.stderr_path.open("wb"),
             env=env,
-            cwd=self.tmp,
+            cwd=self.lab.tmp,
         )
 
     def log_text(self) -> str:
@@ -279,7 +270,7 @@ class TrayApp:
         return path.read_text(errors="replace") if path.exists() else ""
 
     def _failure(self, what: str) -> RuntimeError:
-        stderr = (self.tmp / "stderr.log").read_text(errors="replace")
+        stderr = self.stderr_path.read_text(errors="replace") if self.stderr_path.exists() else ""
         return RuntimeError(f"tray app: {what}\nlog:\n{self.log_text()[-3000:]}\n{stderr[-2000:]}")
 
     def wait_until(self, ready: Callable[[], bool], what: str, timeout: float = 60.0) -> None:
@@ -292,86 +283,83 @@ class TrayApp:
             time.sleep(0.05)
         raise self._failure(f"not {what} after {timeout:.0f} s")
 
-    def shell_shown(self) -> bool:
-        """Offscreen there is no tray: the app waits a few seconds for one, then shows
-        its fallback window (and only then connects, with connect_at_start)."""
-        return "showing the fallback window" in self.log_text()
+    def in_the_tray(self) -> bool:
+        """The icon is in the panel, and the app did not fall back to its window."""
+        if "showing the fallback window" in self.log_text():
+            raise self._failure("no tray found: it showed the fallback window")
+        return "LabTunnel tray started" in self.log_text()
 
     def forwarding(self) -> bool:
-        try:
-            with socket.create_connection(("127.0.0.1", self.local_port), timeout=5.0) as s:
-                s.sendall(b"Ex")
-                return s.recv(1) == b"x"
-        except OSError:
-            return False
+        return lab_http_status(self.local_port, self.lab.status_path()) == 200
 
     def stop(self) -> None:
         proc, self.proc = self.proc, None
-        try:
-            if proc is not None:
-                if proc.poll() is None:
-                    proc.send_signal(signal.SIGTERM)  # the app quits cleanly on SIGTERM
-                    try:
-                        proc.wait(15.0)
-                    except subprocess.TimeoutExpired:
-                        proc.kill()
-                        proc.wait(5.0)
-                self.exit_code = proc.returncode
-        finally:
-            shutil.rmtree(self.tmp, ignore_errors=True)
+        if proc is not None:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)  # the app quits cleanly on SIGTERM
+                try:
+                    proc.wait(15.0)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait(5.0)
+            self.exit_code = proc.returncode
 
 
 # --- a connected hour, compressed ------------------------------------------------------
 
 
-def _recv_exact(s: socket.socket, n: int) -> bytes:
-    buf = bytearray()
-    while len(buf) < n:
-        got = s.recv(n - len(buf))
-        if not got:
-            raise EOFError(f"EOF after {len(buf)} of {n} bytes")
-        buf += got
-    return bytes(buf)
+def _upload(port: int, token: str, name: str, nbytes: int) -> None:
+    """Upload ``nbytes`` as JupyterLab does: PUT /api/contents in 1 MiB base64 chunks."""
+    left, chunk = nbytes, 1
+    while left > 0:
+        k = min(left, MiB)
+        left -= k
+        body = {
+            "type": "file",
+            "format": "base64",
+            "name": name,
+            "path": name,
+            "chunk": chunk if left else -1,
+            "content": base64.b64encode(PAYLOAD[:k]).decode(),
+        }
+        status, answer = http_json(port, "PUT", f"/api/contents/{name}", token, body)
+        if status not in (200, 201):
+            raise RuntimeError(f"upload chunk {chunk}: HTTP {status} {answer!r}")
+        chunk += 1
 
 
-def _push(port: int, nbytes: int) -> None:
-    with socket.create_connection(("127.0.0.1", port), timeout=60.0) as s:
-        s.sendall(b"S")
-        view, left = memoryview(PAYLOAD), nbytes
-        while left:
-            k = min(left, MiB)
-            s.sendall(view[:k])
-            left -= k
-        s.shutdown(socket.SHUT_WR)
-        (got,) = struct.unpack(">Q", _recv_exact(s, 8))
-    if got != nbytes:
-        raise RuntimeError(f"sink got {got} of {nbytes} bytes")
+def _download(port: int, token: str, name: str, nbytes: int) -> None:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        conn.request(
+            "GET",
+            f"/files/{name}",
+            headers={"Host": f"127.0.0.1:{port}", "Authorization": f"token {token}"},
+        )
+        response = conn.getresponse()
+        got = 0
+        while block := response.read(MiB):
+            got += len(block)
+    finally:
+        conn.close()
+    if response.status != 200 or got != nbytes:
+        raise RuntimeError(f"download: HTTP {response.status}, {got} of {nbytes} bytes")
 
 
-def _pull(port: int, nbytes: int) -> None:
-    buf = bytearray(MiB)
-    got = 0
-    with socket.create_connection(("127.0.0.1", port), timeout=60.0) as s:
-        s.sendall(b"R" + struct.pack(">Q", nbytes))
-        while n := s.recv_into(buf):
-            got += n
-    if got != nbytes:
-        raise RuntimeError(f"source sent {got} of {nbytes} bytes")
-
-
-async def _short_connections(port: int, count: int, parallel: int) -> int:
-    """``count`` connections, each one 1 KiB request echoed back (a browser's small
-    request), at most ``parallel`` at a time; returns the number that failed."""
+async def _short_requests(port: int, path: str, count: int, parallel: int) -> int:
+    """``count`` short requests, each on its own connection (a browser's small request),
+    at most ``parallel`` at a time; returns the number that failed."""
     gate = asyncio.Semaphore(parallel)
-    msg = os.urandom(1024)
+    request = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
 
     async def one() -> None:
         async with gate:
             reader, writer = await asyncio.open_connection("127.0.0.1", port)
             try:
-                writer.write(b"E" + msg)
-                if await reader.readexactly(1024) != msg:
-                    raise RuntimeError("echo mismatch")
+                writer.write(request.encode())
+                answer = await reader.read()
+                if not answer.startswith(b"HTTP/1.1 200"):
+                    raise RuntimeError(answer[:80])
             finally:
                 writer.close()
                 with contextlib.suppress(OSError):
@@ -383,30 +371,173 @@ async def _short_connections(port: int, count: int, parallel: int) -> int:
     return sum(1 for r in results if isinstance(r, BaseException))
 
 
-def simulate_hour(port: int, nbytes: int, connections: int) -> dict[str, Any]:
-    """Half of ``nbytes`` up, half down, while ``connections`` short ones come and go."""
+def simulate_hour(lab: JupyterLab, port: int, nbytes: int, requests: int) -> dict[str, Any]:
+    """Half of ``nbytes`` uploaded and downloaded again through Jupyter while
+    ``requests`` short requests come and go."""
     t0 = time.monotonic()
     errors: list[BaseException] = []
+    name = f"bench-{os.getpid()}.bin"
 
     def bulk() -> None:
         try:
-            _push(port, nbytes // 2)
-            _pull(port, nbytes - nbytes // 2)
-        except (OSError, EOFError, RuntimeError) as exc:
+            _upload(port, lab.token, name, nbytes // 2)
+            _download(port, lab.token, name, nbytes // 2)
+            http_json(port, "DELETE", f"/api/contents/{name}", lab.token)
+        except (OSError, EOFError, RuntimeError, http.client.HTTPException) as exc:
             errors.append(exc)
 
     mover = threading.Thread(target=bulk, name="bench-bulk")
     mover.start()
-    failed = asyncio.run(_short_connections(port, connections, parallel=4))
+    failed = asyncio.run(_short_requests(port, lab.status_path(), requests, parallel=4))
     mover.join()
     if errors:
         raise RuntimeError(f"bulk transfer through the tray app failed: {errors[0]!r}")
     return {
         "bytes": nbytes,
-        "short_connections": connections,
+        "short_connections": requests,
         "short_connection_errors": failed,
         "seconds": time.monotonic() - t0,
     }
+
+
+# --- what woke it up ------------------------------------------------------------------
+
+_STRACE_LINE = re.compile(r"^(\d+)\s+(.*)$")  # strace -f -o FILE: "TID call(...) = result"
+_CALL = re.compile(r"^(\w+)\((.*)$")
+_RESUMED = re.compile(r"^<\.\.\. (\w+) resumed>(.*)$")
+_BLOCKING = {
+    "poll",
+    "ppoll",
+    "select",
+    "pselect6",
+    "epoll_wait",
+    "epoll_pwait",
+    "futex",
+    "read",
+    "recvfrom",
+    "recvmsg",
+    "recv",
+    "clock_nanosleep",
+    "nanosleep",
+    "accept4",
+    "restart_syscall",  # a wait that was going on when strace attached
+}
+_REVENTS_FD = re.compile(r"fd=(\d+), revents")
+# a description as strace -yy prints it: <TCP:[10.0.0.1:5000->10.0.0.2:22]> ("->" inside)
+_POLL_FD = re.compile(r"fd=(\d+)(<(?:->|[^>])*>+)")
+_FD_DESC = re.compile(r"(\d+)(<(?:->|[^>])*>+)")
+_DURATION = re.compile(r" <(\d+\.\d+)>$")
+#: a blocking call that returned after this long waited (strace -T): a wake-up
+WAITED_S = 0.001
+
+
+def strace_available() -> bool:
+    return shutil.which("strace") is not None
+
+
+def trace_wakeups(pid: int, seconds: float, ssh_port: int) -> list[dict[str, Any]]:
+    """Run ``strace -f`` on ``pid`` for ``seconds``; wake-ups by thread and cause."""
+    out = Path(tempfile.mkstemp(prefix=f"labtunnel-strace-{os.getpid()}-")[1])
+    try:
+        proc = subprocess.Popen(
+            ["strace", "-f", "-qq", "-yy", "-T", "-o", str(out), "-p", str(pid)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(seconds)
+        proc.send_signal(signal.SIGINT)  # detaches; the app goes on
+        proc.wait(15.0)
+        return causes(out.read_text(errors="replace"), seconds, ssh_port)
+    finally:
+        out.unlink(missing_ok=True)
+
+
+def _describe_fd(desc: str, ssh_port: int) -> str:
+    if "TCP" in desc:
+        if f":{ssh_port}]" in desc:
+            return "the SSH connection"
+        return "a TCP socket " + desc
+    if "X11-unix" in desc:
+        return "the X server"
+    if "bus" in desc.lower():
+        return "D-Bus"
+    if "UNIX" in desc:
+        return "a local socket (a wake-up socket pair)"
+    if "pipe" in desc:
+        return "a pipe (a wake-up pipe)"
+    if "anon_inode" in desc:
+        return "an event fd " + desc
+    return desc or "a descriptor"
+
+
+def _cause(call: str, args: str, result: str, ssh_port: int) -> str | None:
+    """What made a blocking call return (None: it did not block or not this kind)."""
+    if call not in _BLOCKING:
+        return None
+    if call == "futex":
+        if "FUTEX_WAKE" in args:
+            return None  # waking someone else, not a wake-up
+        return "timeout (futex)" if "ETIMEDOUT" in result else "woken by another thread"
+    if call in ("clock_nanosleep", "nanosleep"):
+        return "a sleep ended"
+    if call == "restart_syscall":
+        return "timeout" if "ETIMEDOUT" in result or result.strip() == "0" else "ready"
+    if call in ("poll", "ppoll", "select", "pselect6", "epoll_wait", "epoll_pwait"):
+        if result.strip().startswith("0"):
+            return "timeout"
+        polled = {m.group(1): m.group(2) for m in _POLL_FD.finditer(args)}
+        fds = [
+            _describe_fd(polled.get(m.group(1), ""), ssh_port) for m in _REVENTS_FD.finditer(result)
+        ]
+        if not fds:  # select, epoll: the ready descriptors are named in the result
+            fds = [_describe_fd(m.group(2), ssh_port) for m in _FD_DESC.finditer(result)]
+        return "ready: " + ", ".join(sorted(set(fds))) if fds else "ready"
+    if "EAGAIN" in result:
+        return None  # a non-blocking read that found nothing: no wait happened
+    desc = _FD_DESC.match(args)
+    return "data on " + _describe_fd(desc.group(2) if desc else "", ssh_port)
+
+
+def causes(text: str, seconds: float, ssh_port: int) -> list[dict[str, Any]]:
+    pending: dict[int, tuple[str, str]] = {}
+    counts: dict[tuple[int, str], int] = {}
+    for line in text.splitlines():
+        match = _STRACE_LINE.match(line)
+        if not match:
+            continue
+        tid = int(match.group(1))
+        rest = match.group(2)
+        if rest.endswith("<unfinished ...>"):
+            call = _CALL.match(rest)
+            if call:
+                pending[tid] = (call.group(1), call.group(2))
+            continue
+        resumed = _RESUMED.match(rest)
+        if resumed:
+            name, args = pending.pop(tid, (resumed.group(1), ""))
+            tail = resumed.group(2)
+            args += tail
+        else:
+            call = _CALL.match(rest)
+            if not call:
+                continue
+            name, tail = call.group(1), call.group(2)
+            args = tail
+        duration = _DURATION.search(tail)
+        waited = duration is not None and float(duration.group(1)) >= WAITED_S
+        if not waited and name != "restart_syscall":
+            continue  # returned at once: no wait, no wake-up
+        result = tail.rsplit(" = ", 1)[-1] if " = " in tail else ""
+        cause = _cause(name, args, result, ssh_port)
+        if cause is not None:
+            counts[(tid, f"{name}: {cause}")] = counts.get((tid, f"{name}: {cause}"), 0) + 1
+    found = [
+        {"tid": tid, "cause": cause, "count": n, "per_s": n / seconds}
+        for (tid, cause), n in counts.items()
+    ]
+    found.sort(key=lambda c: -c["count"])
+    return found
 
 
 # --- figures ---------------------------------------------------------------------------
@@ -459,6 +590,7 @@ class IdleSizes:
     settle_s: float
     hour_bytes: int
     hour_connections: int
+    cause_s: float = 0.0  # the strace window; 0: none
 
 
 @dataclass
@@ -470,42 +602,66 @@ class _Apps:
             app.stop()
 
 
+def _named(found: list[dict[str, Any]], names: dict[int, str], pid: int) -> list[dict[str, Any]]:
+    for entry in found:
+        tid = entry["tid"]
+        comm = ""
+        with contextlib.suppress(OSError):
+            comm = Path(f"/proc/{pid}/task/{tid}/comm").read_text().strip()
+        entry["thread"] = names.get(tid) or comm or f"thread {tid} (ended)"
+    return found
+
+
 def measure(
-    sshd: LoopbackSshd,
-    service_port: int,
-    sizes: IdleSizes,
-    log: Callable[[str], None] = lambda _m: None,
+    lab: JupyterLab, sizes: IdleSizes, log: Callable[[str], None] = lambda _m: None
 ) -> dict[str, Any]:
+    missing = TrayHost.available()
+    if missing:
+        return {"missing": f"no tray host: {missing}"}
     apps = _Apps()
+    tray = TrayHost().start()
     try:
-        fresh = TrayApp(sshd, service_port, connect_at_start=False, label="a")
-        connected = TrayApp(sshd, service_port, connect_at_start=True, label="b")
+        fresh = TrayApp(lab, tray, connect_at_start=False, label="a")
+        connected = TrayApp(lab, tray, connect_at_start=True, label="b")
+        log("idle app: starting two tray apps under Xvfb + trayer (one connects at start)")
         for app in (fresh, connected):
             apps.started.append(app)
             app.start()
-        log("idle app: starting two tray apps (one connects at start)")
-        fresh.wait_until(fresh.shell_shown, "showing itself")
+        fresh.wait_until(fresh.in_the_tray, "in the tray")
+        connected.wait_until(connected.in_the_tray, "in the tray")
+        tray.wait_for_icons(2)
         connected.wait_until(connected.forwarding, "forwarding (connect_at_start)")
         time.sleep(sizes.settle_s)
         log(f"idle app: (a) after start and (b) connected, {sizes.window_s:.0f} s")
         win_a, win_b = measure_windows([fresh.pid, connected.pid], sizes.window_s)
-        after_start = figures(win_a, python_thread_names(fresh.pid))
-        idle_connected = figures(win_b, python_thread_names(connected.pid))
+        names_a = python_thread_names(fresh.pid)
+        names_b = python_thread_names(connected.pid)
+        after_start = figures(win_a, names_a)
+        idle_connected = figures(win_b, names_b)
+        if sizes.cause_s and strace_available():
+            log(f"idle app: (b)'s wake-ups traced, {sizes.cause_s:.0f} s")
+            traced = trace_wakeups(connected.pid, sizes.cause_s, lab.lab.port)
+            idle_connected["causes"] = _named(traced, names_b, connected.pid)
         fresh.stop()
         log(
             f"idle app: a connected hour: {sizes.hour_bytes // MiB} MiB and "
-            f"{sizes.hour_connections} short connections"
+            f"{sizes.hour_connections} short requests"
         )
-        hour = simulate_hour(connected.local_port, sizes.hour_bytes, sizes.hour_connections)
+        hour = simulate_hour(lab, connected.local_port, sizes.hour_bytes, sizes.hour_connections)
         time.sleep(sizes.settle_s)
         log(f"idle app: (c) after the hour, {sizes.window_s:.0f} s")
         (win_c,) = measure_windows([connected.pid], sizes.window_s)
-        after_hour = figures(win_c, python_thread_names(connected.pid))
+        names_c = python_thread_names(connected.pid)
+        after_hour = figures(win_c, names_c)
         after_hour["hour"] = hour
+        if sizes.cause_s and strace_available():
+            log(f"idle app: (c)'s wake-ups traced, {sizes.cause_s:.0f} s")
+            traced = trace_wakeups(connected.pid, sizes.cause_s, lab.lab.port)
+            after_hour["causes"] = _named(traced, names_c, connected.pid)
         connected.stop()
         return {
-            "app": "python -m labtunnel (QT_QPA_PLATFORM=offscreen: fallback window, no tray)",
-            "profile": "key auth, forward to the benchmark's echo server, keepalive 4 s x 3",
+            "app": "python -m labtunnel under Xvfb + trayer (a real tray, QT_QPA_PLATFORM=xcb)",
+            "profile": "key auth, Jupyter on the harness's lab server, default keepalive",
             "goals": {
                 "wakeups_per_s": GOAL_WAKEUPS_PER_S,
                 "cpu_percent_below": GOAL_CPU_PERCENT,
@@ -516,6 +672,8 @@ def measure(
             "after_connected_hour": after_hour,
             "exit_codes": [fresh.exit_code, connected.exit_code],
             "thread_names_from": "py-spy dump" if py_spy() else "/proc comm (no py-spy)",
+            "causes_from": "strace -f -yy" if sizes.cause_s and strace_available() else None,
         }
     finally:
         apps.close()
+        tray.stop()

@@ -1,28 +1,37 @@
 #!/usr/bin/env python3
-"""LabTunnel's local forwarder against OpenSSH ``ssh -N -L``, in one interleaved run.
+"""LabTunnel against OpenSSH, in one run: the forwarder, the click, the browser, idle.
 
 Usage (from the repository root):
 
     .venv/bin/python tests/benchmarks/bench_forward.py [--quick] [--rounds N]
-        [--compare-stock] [--idle-only] [--json out.json]
+        [--only forwarder,click,browser,idle] [--json out.json]
 
-Starts its own sshd on 127.0.0.1 (tests/benchmarks/sshd_loopback.py: own host
-key, key auth, checked host key) and an echo/sink/source server
-(bench_server.py), then measures, through the same sshd, interleaved metric by
-metric and round by round (the order rotates every round):
+forwarder
+    Its own sshd on 127.0.0.1 (sshd_loopback.py: own host key, key auth, checked host
+    key) and an echo/sink/source server (bench_server.py); through that sshd,
+    interleaved metric by metric and round by round (the order rotates every round):
 
-  labtunnel   LocalForwarder on a tuned paramiko transport, in a child process
-  ssh -L      OpenSSH ``ssh -N -L`` with its default cipher: the reference (1.0x)
-  direct      straight to the server: the ceiling of this machine
-  stock       (--compare-stock) LabTunnel with LABTUNNEL_PARAMIKO_FAST_PATH=0:
-              what the paramiko fast paths in labtunnel.core.ssh.fast.packetizer buy
+      labtunnel                 LocalForwarder on a tuned paramiko transport (the
+                                Linux fast path), in a child process
+      labtunnel Windows path    the same on exactly what a Windows machine runs:
+                                windows_path.py takes socket.sendmsg and os.writev
+                                away, LABTUNNEL_WINDOWS_PATH=1 adds select()'s limit
+      labtunnel stock paramiko  LABTUNNEL_PARAMIKO_FAST_PATH=0: the fallback for a
+                                paramiko whose internals changed
+      ssh -L                    OpenSSH ``ssh -N -L``, default cipher: the reference
+      ssh -L aes128-gcm         OpenSSH's fastest cipher here (the stretch goal)
+      direct                    straight to the server: the ceiling of this machine
 
-CPU is that of the process doing the forwarding (the LabTunnel child, the ssh
-client): sshd's is the same for both and not counted. Then the tray app's idle
-cost (idle_app.py; ``--idle-only`` for just that): wake-ups/s, CPU and RSS of the
-real app after start, connected, and after a connected hour simulated by traffic.
-``--quick`` is the CI smoke (tests/benchmarks/test_bench_smoke.py): small sizes,
-one round, 3-second idle windows.
+    CPU is that of the process doing the forwarding; sshd's is the same for all.
+    Ratios are per round (each pair measured one right after the other), then the
+    median and range of those.
+click, browser, idle
+    On the test harness's lab server (sshd in a network namespace, a real user) with
+    JupyterLab running: lab_jupyter.py, click.py, browser.py, idle_app.py (each says
+    what it measures).
+
+``--quick`` is the CI smoke (tests/benchmarks/test_bench_smoke.py): small sizes, one
+round, 3-second idle windows.
 """
 
 from __future__ import annotations
@@ -257,6 +266,8 @@ class Lab:
         }
         env = dict(os.environ)
         env["LABTUNNEL_PARAMIKO_FAST_PATH"] = "0" if mode == "stock" else "1"
+        if mode == "windows":  # Windows' select() limit too (its other lacks: emulated)
+            env["LABTUNNEL_WINDOWS_PATH"] = "1"
         child = self._spawn([sys.executable, __file__, "--child", json.dumps(cfg)], env=env)
         hello = json.loads(_readline(child))
         self.info[name] = {k: v for k, v in hello.items() if k != "port"}

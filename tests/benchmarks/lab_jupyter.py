@@ -39,6 +39,7 @@ from sshd_loopback import free_port  # noqa: E402
 from tests.harness import LabServer, start_lab_server  # noqa: E402
 
 PROFILE = "bench-lab"
+WINDOWS_PATH_ENV = "LABTUNNEL_WINDOWS_PATH"
 
 
 def labtunnel_argv(*args: str, windows_path: bool = False) -> list[str]:
@@ -261,7 +262,7 @@ class JupyterLab:
         config = self.config_dir(label, local_port=port)
         proc = subprocess.Popen(
             labtunnel_argv("connect", PROFILE, "--no-browser", windows_path=windows_path),
-            env=labtunnel_env(config),
+            env={**labtunnel_env(config), **({WINDOWS_PATH_ENV: "1"} if windows_path else {})},
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=(self.tmp / f"connect-{label}.log").open("wb"),

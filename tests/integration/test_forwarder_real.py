@@ -1,9 +1,11 @@
 """LocalForwarder through a real OpenSSH server to services reachable only through it.
 
-Each test runs twice: with LabTunnel's paramiko fast paths (the selector loop,
-direct delivery, batched AES-GCM packets) and with them switched off (stock
-paramiko, a thread per direction), so both ways of serving a connection are
-checked against the same sshd.
+Each test runs three ways against the same sshd: LabTunnel's paramiko fast paths as on
+Linux (the selector loop, direct delivery, batched AES-GCM packets, sendmsg and writev),
+the same on the Windows path (no sendmsg, no writev: joined sends; a loop takes at most
+40 sockets here, so that more than one loop serves the bigger tests), and with the fast
+paths switched off (stock paramiko, a thread per direction: what runs if paramiko's
+internals change under us).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import contextlib
 import hashlib
 import os
 import socket
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -21,7 +24,7 @@ import pytest
 from tests.harness import LabServer, RemoteService, ServiceFactory
 
 from labtunnel.core.ssh.fast import packetizer as fastpath
-from labtunnel.core.ssh.fast import tuning
+from labtunnel.core.ssh.fast import primitives, tuning
 from labtunnel.core.ssh.fast.transport import tune_transport
 from labtunnel.core.tunnel.forwarder import LocalForwarder
 
@@ -70,14 +73,28 @@ def opener(transport: paramiko.Transport) -> Callable[..., paramiko.Channel]:
     return open_channel
 
 
-@pytest.fixture(params=["fast", "stock"])
-def fast(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> bool:
+#: sockets per loop on the "windows" runs: small, so that 200 connections need several
+WINDOWS_TEST_SOCKETS_PER_LOOP = 40
+
+
+@pytest.fixture(params=["fast", "windows", "stock"])
+def mode(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     mode: str = request.param
     if mode == "stock":
         monkeypatch.setattr(fastpath, "FAST_PATH_AVAILABLE", False)
     elif not fastpath.FAST_PATH_AVAILABLE:
         pytest.skip("this paramiko does not have what the fast paths need")
-    return mode == "fast"
+    if mode == "windows":
+        monkeypatch.setattr(primitives, "HAS_SENDMSG", False)
+        monkeypatch.setattr(primitives, "HAS_WRITEV", False)
+        monkeypatch.setattr(primitives, "SOCKETS_PER_LOOP", WINDOWS_TEST_SOCKETS_PER_LOOP)
+    return mode
+
+
+@pytest.fixture
+def fast(mode: str) -> bool:
+    """The selector loop and the fast packet path (Linux or Windows primitives)."""
+    return mode != "stock"
 
 
 @pytest.fixture
@@ -196,9 +213,11 @@ def test_key_exchanges_during_transfers_lose_nothing(
 
 
 def test_200_simultaneous_connections_are_all_served(
-    transport: paramiko.Transport, echo_service: RemoteService
+    transport: paramiko.Transport, echo_service: RemoteService, mode: str
 ) -> None:
     count = 200
+    name = f"many{os.getpid()}"
+    most_loops = 0
     errors: list[BaseException] = []
     start = threading.Barrier(count)
 
@@ -213,14 +232,21 @@ def test_200_simultaneous_connections_are_all_served(
         except BaseException as e:  # collected and reported below
             errors.append(e)
 
-    with LocalForwarder(opener(transport), (echo_service.host, echo_service.port)) as fwd:
+    with LocalForwarder(
+        opener(transport), (echo_service.host, echo_service.port), name=name
+    ) as fwd:
         threads = [threading.Thread(target=client) for _ in range(count)]
         for t in threads:
             t.start()
-        for t in threads:
-            t.join(60)
+        while any(t.is_alive() for t in threads):
+            most_loops = max(most_loops, len(named_threads(f"{name}-pump")))
+            time.sleep(0.01)
         stats = fwd.stats()
     assert errors == []
+    if mode == "windows":  # more connections at once than one loop takes: more loops
+        assert most_loops >= 2
+    elif mode == "fast":
+        assert most_loops == 1
     assert stats.connections_total == count
     assert stats.open_failures == 0
     assert stats.bytes_to_remote == count * 10 * 1024
@@ -316,3 +342,86 @@ def test_through_a_jump_host(
     finally:
         inner.close()
         outer.close()
+
+
+def test_1000_idle_connections_take_a_few_threads(
+    transport: paramiko.Transport,
+    echo_service: RemoteService,
+    mode: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    if mode == "stock":
+        pytest.skip("the stock-paramiko fallback takes two threads per connection")
+    if mode == "windows":  # the real figure: select() on Windows takes 512 sockets
+        monkeypatch.setattr(primitives, "SOCKETS_PER_LOOP", 500)
+    name = f"idle{os.getpid()}"
+    clients: list[socket.socket] = []
+    with LocalForwarder(
+        opener(transport), (echo_service.host, echo_service.port), name=name
+    ) as fwd:
+        try:
+            for _ in range(1000):
+                clients.append(connect(fwd.port))
+            for sock in clients:
+                sock.sendall(b"!")
+            for sock in clients:
+                assert recv_exact(sock, 1) == b"!"  # all 1,000 open and working
+            deadline = time.monotonic() + 10
+            while any("-open-" in t for t in named_threads(f"{name}-")):
+                assert time.monotonic() < deadline
+                time.sleep(0.05)
+            loops = named_threads(f"{name}-pump")
+            assert len(loops) == (2 if mode == "windows" else 1), loops
+            assert fwd.stats().connections_active == 1000
+        finally:
+            for sock in clients:
+                sock.close()
+
+
+class _GatheringWrites:
+    """Counts sendmsg (an audit event) and os.writev calls while switched on."""
+
+    def __init__(self) -> None:
+        self.on = False
+        self.sendmsg = 0
+        self.writev = 0
+
+    def audit(self, event: str, _args: tuple[object, ...]) -> None:
+        if self.on and event == "socket.sendmsg":
+            self.sendmsg += 1
+
+
+_GATHERING = _GatheringWrites()
+sys.addaudithook(_GATHERING.audit)  # audit hooks stay for the process: gated by .on
+
+
+def test_the_windows_path_never_gathers_writes(
+    transport: paramiko.Transport,
+    echo_service: RemoteService,
+    mode: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """What a Windows machine runs uses neither sendmsg nor writev (it has neither);
+    the Linux fast path uses them (so the counting works)."""
+    if mode == "stock":
+        pytest.skip("paramiko's own code")
+    real_writev = os.writev
+
+    def counting_writev(fd: int, buffers: list[bytes]) -> int:
+        if _GATHERING.on:
+            _GATHERING.writev += 1
+        return real_writev(fd, buffers)
+
+    monkeypatch.setattr(os, "writev", counting_writev)
+    _GATHERING.sendmsg = _GATHERING.writev = 0
+    payload = os.urandom(8 * MiB)
+    with LocalForwarder(opener(transport), (echo_service.host, echo_service.port)) as fwd:
+        _GATHERING.on = True
+        try:
+            assert echo_round(fwd.port, payload) == payload
+        finally:
+            _GATHERING.on = False
+    if mode == "windows":
+        assert (_GATHERING.sendmsg, _GATHERING.writev) == (0, 0)
+    else:
+        assert _GATHERING.sendmsg > 0 and _GATHERING.writev > 0

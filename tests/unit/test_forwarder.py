@@ -24,7 +24,7 @@ import pytest
 
 from labtunnel.core.errors import ForwardingRefused, ForwardRefusal, LocalPortInUse
 from labtunnel.core.ssh.fast.tuning import LISTEN_BACKLOG
-from labtunnel.core.tunnel.forwarder import LocalForwarder
+from labtunnel.core.tunnel.forwarder import ForwardLimits, LocalForwarder
 
 DEST = ("127.0.0.1", 8888)
 
@@ -484,3 +484,108 @@ def test_tune_transport_prefers_aes_gcm_and_big_windows() -> None:
         transport.close()
         a.close()
         b.close()
+
+
+# --- limits (issue 12 item 7): any local program can connect, and each connection costs
+# a channel on the server and descriptors (and, on the stock path, threads) here ------------
+
+
+def test_connections_past_the_limit_are_refused_at_once_and_logged(
+    opener: Opener, caplog: pytest.LogCaptureFixture
+) -> None:
+    limits = ForwardLimits(max_connections=3, max_opening=2)
+    fwd = LocalForwarder(opener, DEST, name="capped", limits=limits)  # type: ignore[arg-type]
+    with caplog.at_level(logging.WARNING, logger="labtunnel.core.tunnel.forwarder"), fwd:
+        served = [connect(fwd.port) for _ in range(3)]
+        channels = [opener.next_channel() for _ in served]
+        for sock, channel in zip(served, channels, strict=True):
+            sock.sendall(b"ping")
+            assert recv_exact(channel.remote, 4) == b"ping"
+        extra = [connect(fwd.port) for _ in range(2)]
+        for sock in extra:
+            assert ended_by_peer(sock)  # closed at once, no channel opened for it
+        assert len(opener.calls) == 3
+        assert fwd.stats().refused == 2
+        # one served connection ends: the next one is served again
+        served[0].close()
+        channels[0].remote.close()
+        deadline = time.monotonic() + 5
+        while fwd.stats().connections_active > 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        again = connect(fwd.port)
+        opener.next_channel().remote.sendall(b"pong")
+        assert recv_exact(again, 4) == b"pong"
+        for sock in [*served, *extra, again]:
+            sock.close()
+    refusals = [r for r in caplog.records if "max_connections" in r.getMessage()]
+    assert len(refusals) == 1, "refusals are logged, once per burst"
+    assert "refused 1" in refusals[0].getMessage()
+
+
+def test_channel_opens_in_flight_never_exceed_the_limit(opener: Opener) -> None:
+    gate = threading.Event()
+    in_flight = 0
+    most = 0
+    lock = threading.Lock()
+
+    def slow_opener(dest: tuple[str, int], origin: tuple[str, int]) -> FakeChannel:
+        nonlocal in_flight, most
+        with lock:
+            in_flight += 1
+            most = max(most, in_flight)
+        try:
+            gate.wait(10)
+            return opener(dest, origin)
+        finally:
+            with lock:
+                in_flight -= 1
+
+    name = f"opening-{os.getpid()}"
+    limits = ForwardLimits(max_connections=50, max_opening=4)
+    with LocalForwarder(slow_opener, DEST, name=name, limits=limits) as fwd:  # type: ignore[arg-type]
+        clients = [connect(fwd.port) for _ in range(20)]
+        deadline = time.monotonic() + 5
+        while in_flight < 4 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(0.1)
+        assert in_flight == 4
+        assert len([t for t in forwarder_threads(name) if "-open-" in t]) == 4
+        gate.set()
+        for client in clients:  # every waiting connection got its channel in the end
+            client.sendall(b"x")
+        for _ in clients:
+            assert recv_exact(opener.next_channel().remote, 1) == b"x"
+        assert most == 4
+        deadline = time.monotonic() + 5
+        while any("-open-" in t for t in forwarder_threads(name)):
+            assert time.monotonic() < deadline, "opener threads end when nothing waits"
+            time.sleep(0.01)
+        for client in clients:
+            client.close()
+
+
+def test_close_with_connections_waiting_for_an_opener_leaves_nothing(opener: Opener) -> None:
+    opener.hold = threading.Event()
+    name = f"waiting-{os.getpid()}"
+    before = open_fds()
+    fwd = LocalForwarder(opener, DEST, name=name, limits=ForwardLimits(max_opening=1))  # type: ignore[arg-type]
+    fwd.start()
+    clients = [connect(fwd.port) for _ in range(5)]
+    deadline = time.monotonic() + 5
+    while len(opener.calls) < 1 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    fwd.close()
+    opener.hold.set()
+    assert fwd.wait_closed(5.0)
+    for client in clients:
+        assert ended_by_peer(client)
+        client.close()
+    assert forwarder_threads(name) == []
+    assert open_fds() <= before
+
+
+def test_limits_must_be_positive() -> None:
+    with pytest.raises(ValueError):
+        ForwardLimits(max_connections=0)
+    with pytest.raises(ValueError):
+        ForwardLimits(max_opening=0)

@@ -1,25 +1,34 @@
 """One local port forward: 127.0.0.1 (and ::1) only, port 0 picks, clean close.
 
-Threads (all named, all joined by :meth:`LocalForwarder.wait_closed`):
+The same design on every platform (figures: docs/benchmarks.md). Threads (all named,
+all joined by :meth:`LocalForwarder.wait_closed`):
 
 ``{name}-pump``
-    One selector loop for the whole forward: accepts connections, reads every
-    client socket and sends to the channel (without ever waiting for the
-    window: it parks the data until the peer opens it), writes data that a slow
-    client did not take at once. Python threads share one interpreter lock, so
-    one loop that serves many ready sockets per wake-up costs far less than a
-    thread per connection and direction (see docs/benchmarks.md).
-``{name}-conn-{n}``
-    Opens connection n's channel (``open_channel`` blocks for a round trip, or
-    longer) and hands the connection to the loop.
+    A selector loop: accepts connections, reads every client socket and sends to the
+    channel (without ever waiting for the window: it parks the data until the peer
+    opens it), writes data that a slow client did not take at once. Python threads
+    share one interpreter lock, so one loop that serves many ready sockets per wake-up
+    costs far less than a thread per connection and direction. Where ``select()`` takes
+    only so many sockets (Windows: 512), connections past
+    :data:`~labtunnel.core.ssh.fast.primitives.SOCKETS_PER_LOOP` go to another loop,
+    ``{name}-pump-2`` and so on.
+``{name}-open-{n}``
+    Open channels (``open_channel`` blocks for a round trip, or longer) for the
+    connections waiting for one, at most ``limits.max_opening`` at once; each thread
+    ends when no connection is left waiting.
 paramiko's transport thread
     Writes incoming channel data straight into the client socket
     (:class:`labtunnel.core.ssh.fast.packetizer.DirectPipe`).
 
-Channels that are not plain paramiko channels of a known paramiko (test fakes,
-a future paramiko) are served the simple way instead: the ``{name}-conn-{n}``
-thread copies client -> remote and a ``{name}-conn-{n}-down`` thread remote ->
-client.
+At most ``limits.max_connections`` client connections are served at once: any local
+program can connect to the port, and each connection costs a channel on the server and
+descriptors here. One more is accepted and closed at once (its client sees the
+connection end) and logged, at most once per :data:`REFUSAL_LOG_INTERVAL`.
+
+Channels that are not plain paramiko channels of a known paramiko (test fakes, a
+future paramiko whose internals changed: the stock-paramiko fallback) are served the
+simple way instead: ``{name}-conn-{n}-up`` copies client -> remote and
+``{name}-conn-{n}-down`` remote -> client.
 """
 
 from __future__ import annotations
@@ -40,6 +49,7 @@ from types import TracebackType
 import paramiko
 
 from labtunnel.core.errors import LocalPortDenied, LocalPortInUse
+from labtunnel.core.ssh.fast import primitives
 from labtunnel.core.ssh.fast.packetizer import (
     DirectPipe,
     attach_pipe,
@@ -57,6 +67,26 @@ _LOOPBACK6 = "::1"
 _CHANNEL_ERRORS = (OSError, EOFError, paramiko.SSHException)
 _ACCEPT_PAUSE = 0.1  # after EMFILE & co, before accepting again
 
+#: connections served at once by default: a browser uses a handful, a busy JupyterLab
+#: a few dozen; 1,000 idle ones are what the benchmark holds open
+DEFAULT_MAX_CONNECTIONS = 1024
+#: channel opens in flight at once by default (each waits a round trip to the server)
+DEFAULT_MAX_OPENING = 32
+#: seconds between two log lines about refused connections
+REFUSAL_LOG_INTERVAL = 10.0
+
+
+@dataclass(frozen=True)
+class ForwardLimits:
+    """How much one forward takes on at once."""
+
+    max_connections: int = DEFAULT_MAX_CONNECTIONS
+    max_opening: int = DEFAULT_MAX_OPENING
+
+    def __post_init__(self) -> None:
+        if self.max_connections < 1 or self.max_opening < 1:
+            raise ValueError("forward limits must be at least 1")
+
 
 @dataclass(frozen=True)
 class ForwardStats:
@@ -65,6 +95,7 @@ class ForwardStats:
     bytes_to_remote: int
     bytes_from_remote: int
     open_failures: int
+    refused: int = 0
 
 
 def _log_error(error: Exception) -> None:
@@ -72,16 +103,17 @@ def _log_error(error: Exception) -> None:
 
 
 class _Conn:
-    """One client connection. ``state`` and the socket belong to the loop once
-    the connection is "open"; before that, to its ``-conn-`` thread."""
+    """One client connection. ``state`` and the socket belong to its loop once the
+    connection is "open"; before that, to the thread opening its channel."""
 
     def __init__(self, number: int, sock: socket.socket, origin: tuple[str, int]) -> None:
         self.number = number
         self.sock = sock
         self.origin = origin
-        # "opening" -> "attached" (handed to the loop) -> "open" -> "done",
+        # "waiting" -> "opening" -> "attached" (handed to a loop) -> "open" -> "done",
         # or "opening" -> "threads" -> "done"
-        self.state = "opening"
+        self.state = "waiting"
+        self.loop: _Loop | None = None
         self.channel: paramiko.Channel | None = None
         self.pipe: DirectPipe | None = None
         self.pending = b""  # read from the client, waiting for send window
@@ -105,6 +137,43 @@ class _Conn:
                 self.channel.close()
 
 
+class _Loop:
+    """One selector, its wake-up socket pair, its event queue and its thread."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.sel = selectors.DefaultSelector()
+        self.wake_r, self.wake_w = socket.socketpair()
+        self.wake_r.setblocking(False)
+        self.wake_w.setblocking(False)
+        self.sel.register(self.wake_r, selectors.EVENT_READ, "wake")
+        self.wake_sent = False
+        self.events: collections.deque[tuple[str, _Conn | None]] = collections.deque()
+        self.conns = 0  # connections this loop serves (for the per-loop cap)
+        self.thread: threading.Thread | None = None
+
+    def wake(self, kind: str, conn: _Conn | None) -> None:
+        """Queue an event for the loop (any thread; called under paramiko's locks)."""
+        self.events.append((kind, conn))
+        if not self.wake_sent:
+            self.wake_sent = True
+            with contextlib.suppress(OSError):  # full (it is awake anyway) or closed
+                self.wake_w.send(b"\0")
+
+    def drain_wake(self) -> None:
+        with contextlib.suppress(OSError):
+            self.wake_r.recv(4096)
+        # only now: a producer that still saw True queued its event before this,
+        # and the loop runs the events right after
+        self.wake_sent = False
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.sel.close()
+        self.wake_r.close()
+        self.wake_w.close()
+
+
 class LocalForwarder:
     def __init__(
         self,
@@ -115,6 +184,7 @@ class LocalForwarder:
         also_ipv6: bool = True,
         name: str = "forward",
         on_error: Callable[[Exception], None] | None = None,
+        limits: ForwardLimits | None = None,
     ) -> None:
         self._open_channel = open_channel
         self._destination = destination
@@ -122,24 +192,26 @@ class LocalForwarder:
         self._also_ipv6 = also_ipv6
         self._name = name
         self._on_error = on_error or _log_error
+        self._limits = limits or ForwardLimits()
 
         self._lock = threading.Lock()
         self._listeners: list[socket.socket] = []
-        self._wake_r: socket.socket | None = None
-        self._wake_w: socket.socket | None = None
-        self._wake_sent = False
-        self._events: collections.deque[tuple[str, _Conn | None]] = collections.deque()
-        self._sel: selectors.BaseSelector | None = None
-        self._pump: threading.Thread | None = None
+        self._loops: list[_Loop] = []
         self._conns: dict[int, _Conn] = {}
+        self._waiting: collections.deque[_Conn] = collections.deque()
+        self._openers = 0  # threads opening channels right now
         self._threads: list[threading.Thread] = []
         self._closing = False
         self._started = False
         self._port = 0
         self._count = 0
+        self._opener_count = 0
         self._done_to_remote = 0
         self._done_from_remote = 0
         self._open_failures = 0
+        self._refused = 0
+        self._refused_logged = 0  # self._refused when the last refusal was logged
+        self._refusal_logged_at = -1e9
 
     # --- public API ----------------------------------------------------------------
 
@@ -151,11 +223,16 @@ class LocalForwarder:
     def url_host(self) -> str:
         return _LOOPBACK4
 
+    @property
+    def limits(self) -> ForwardLimits:
+        return self._limits
+
     def start(self) -> None:
         with self._lock:
             if self._started:
                 raise RuntimeError("forwarder already started")
             self._started = True
+        loop: _Loop | None = None
         try:
             v4 = self._listen(socket.AF_INET, _LOOPBACK4, self._requested_port)
             self._listeners.append(v4)
@@ -164,23 +241,15 @@ class LocalForwarder:
                 # best effort: no IPv6 here, or another program already on [::1]:port
                 with contextlib.suppress(OSError, LocalPortInUse, LocalPortDenied):
                     self._listeners.append(self._listen(socket.AF_INET6, _LOOPBACK6, self._port))
-            self._wake_r, self._wake_w = socket.socketpair()
-            self._wake_r.setblocking(False)
-            self._wake_w.setblocking(False)
-            sel = selectors.DefaultSelector()
-            self._sel = sel
+            loop = _Loop(f"{self._name}-pump")
             for listener in self._listeners:
-                sel.register(listener, selectors.EVENT_READ, "listener")
-            sel.register(self._wake_r, selectors.EVENT_READ, "wake")
+                loop.sel.register(listener, selectors.EVENT_READ, "listener")
         except BaseException:
             self._close_listeners()
-            self._close_wake()
-            if self._sel is not None:
-                self._sel.close()
+            if loop is not None:
+                loop.close()
             raise
-        thread = threading.Thread(target=self._loop, name=f"{self._name}-pump", daemon=True)
-        self._pump = thread
-        thread.start()
+        self._start_loop(loop)
 
     def stats(self) -> ForwardStats:
         with self._lock:
@@ -191,6 +260,7 @@ class LocalForwarder:
                 bytes_to_remote=self._done_to_remote + sum(c.to_remote for c in live),
                 bytes_from_remote=self._done_from_remote + sum(c.from_remote for c in live),
                 open_failures=self._open_failures,
+                refused=self._refused,
             )
 
     def close(self) -> None:
@@ -199,19 +269,22 @@ class LocalForwarder:
                 return
             self._closing = True
             live = list(self._conns.values())
-        self._wake("close", None)
+            loops = list(self._loops)
+        for loop in loops:
+            loop.wake("close", None)
         # The client sees its connection end now, even if a channel is still
-        # being opened for it or the loop is stuck in a write to a dead server.
+        # being opened for it or a loop is stuck in a write to a dead server.
         for conn in live:
             if conn.state == "threads":
                 conn.abort_threads_mode()
             else:
                 with contextlib.suppress(OSError):
                     conn.sock.shutdown(socket.SHUT_RDWR)
-        pump = self._pump
-        if pump is not None and pump is not threading.current_thread():
-            pump.join(1.0)
-        # The loop closes them on its way out; this is for a loop that is stuck.
+        me = threading.current_thread()
+        for loop in loops:
+            if loop.thread is not None and loop.thread is not me:
+                loop.thread.join(1.0)
+        # The first loop closes them on its way out; this is for a loop that is stuck.
         # Either way the port is free when close() returns.
         self._close_listeners()
 
@@ -222,9 +295,6 @@ class LocalForwarder:
         while True:
             with self._lock:
                 threads = [t for t in self._threads if t.is_alive() and t is not me]
-            pump = self._pump
-            if pump is not None and pump.is_alive() and pump is not me:
-                threads.append(pump)
             if not threads:
                 return True
             for t in threads:
@@ -280,25 +350,36 @@ class LocalForwarder:
         for sock in listeners:
             sock.close()
 
-    def _close_wake(self) -> None:
-        for s in (self._wake_r, self._wake_w):
-            if s is not None:
-                s.close()
+    # --- the loops -----------------------------------------------------------------
 
-    # --- the loop ------------------------------------------------------------------
+    def _start_loop(self, loop: _Loop) -> None:
+        thread = threading.Thread(target=self._run_loop, args=(loop,), name=loop.name, daemon=True)
+        loop.thread = thread
+        with self._lock:
+            self._loops.append(loop)
+            self._threads.append(thread)
+        thread.start()
 
-    def _wake(self, kind: str, conn: _Conn | None) -> None:
-        """Queue an event for the loop (any thread; called under paramiko's locks)."""
-        self._events.append((kind, conn))
-        wake_w = self._wake_w
-        if not self._wake_sent and wake_w is not None:
-            self._wake_sent = True
-            with contextlib.suppress(OSError):  # full (it is awake anyway) or closed
-                wake_w.send(b"\0")
+    def _loop_for(self, conn: _Conn) -> _Loop | None:
+        """The loop that takes an opened connection (a new one if all are full);
+        None when closing. Called by the thread that opened its channel."""
+        cap = primitives.SOCKETS_PER_LOOP
+        with self._lock:
+            if self._closing:
+                return None
+            for loop in self._loops:
+                if cap is None or loop.conns < cap:
+                    loop.conns += 1
+                    conn.loop = loop
+                    return loop
+            loop = _Loop(f"{self._name}-pump-{len(self._loops) + 1}")
+            loop.conns = 1
+            conn.loop = loop
+        self._start_loop(loop)
+        return loop
 
-    def _loop(self) -> None:
-        sel = self._sel
-        assert sel is not None and self._wake_r is not None
+    def _run_loop(self, loop: _Loop) -> None:
+        sel = loop.sel
         buf = bytearray(READ_SIZE)
         view = memoryview(buf)
         paused_until = 0.0
@@ -315,11 +396,7 @@ class LocalForwarder:
                 for key, mask in sel.select(timeout):
                     data = key.data
                     if data == "wake":
-                        with contextlib.suppress(OSError):
-                            self._wake_r.recv(4096)
-                        # only now: a producer that still saw True queued its
-                        # event before this, and _run_events below gets it
-                        self._wake_sent = False
+                        loop.drain_wake()
                     elif data == "listener":
                         assert isinstance(key.fileobj, socket.socket)
                         if not self._accept_all(key.fileobj):
@@ -333,16 +410,17 @@ class LocalForwarder:
                             self._flush(data)
                         if mask & selectors.EVENT_READ and data.state == "open":
                             self._read_client(data, buf, view)
-                self._run_events()
+                self._run_events(loop)
         except Exception as e:  # a bug: report it, and do not leave clients hanging
             if not self._closing:
                 self._on_error(e)
         finally:
-            self._teardown()
+            self._teardown(loop)
 
-    def _run_events(self) -> None:
-        while self._events:
-            kind, conn = self._events.popleft()
+    def _run_events(self, loop: _Loop) -> None:
+        events = loop.events
+        while events:
+            kind, conn = events.popleft()
             if conn is None or self._closing:
                 continue
             if kind == "failed":
@@ -382,16 +460,43 @@ class LocalForwarder:
                     continue
                 self._on_error(e)  # EMFILE & co: the client waits in the backlog
                 return False
+            origin = (str(addr[0]), int(addr[1]))
+            if len(self._conns) >= self._limits.max_connections:
+                self._refuse(client, origin)
+                continue
             try:
                 client.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
                 client.setblocking(False)
             except OSError:
                 client.close()
                 continue
-            self._spawn(client, (str(addr[0]), int(addr[1])))
+            self._queue(client, origin)
         return True
 
-    def _spawn(self, client: socket.socket, origin: tuple[str, int]) -> None:
+    def _refuse(self, client: socket.socket, origin: tuple[str, int]) -> None:
+        """Over the connection limit: end this one at once, and say so in the log."""
+        self._refused += 1
+        client.close()
+        now = time.monotonic()
+        if now - self._refusal_logged_at < REFUSAL_LOG_INTERVAL:
+            return
+        log.warning(
+            "%s: %d connections are open, the most this forward serves at once"
+            " (max_connections): refused %d, the last from %s port %d",
+            self._name,
+            len(self._conns),
+            self._refused - self._refused_logged,
+            origin[0],
+            origin[1],
+        )
+        self._refused_logged = self._refused
+        self._refusal_logged_at = now
+
+    # --- opening channels ----------------------------------------------------------
+
+    def _queue(self, client: socket.socket, origin: tuple[str, int]) -> None:
+        """A new connection waits for an opener thread (one starts if fewer than
+        ``max_opening`` run)."""
         with self._lock:
             if self._closing:
                 client.close()
@@ -399,16 +504,82 @@ class LocalForwarder:
             self._count += 1
             conn = _Conn(self._count, client, origin)
             self._conns[conn.number] = conn
-            if self._count % 64 == 0:
+            self._waiting.append(conn)
+            if self._openers >= self._limits.max_opening:
+                return
+            self._openers += 1
+            self._opener_count += 1
+            if self._opener_count % 64 == 0:
                 self._threads = [t for t in self._threads if t.is_alive()]
             thread = threading.Thread(
-                target=self._open,
-                args=(conn,),
-                name=f"{self._name}-conn-{conn.number}",
+                target=self._opener,
+                name=f"{self._name}-open-{self._opener_count}",
                 daemon=True,
             )
             self._threads.append(thread)
         thread.start()
+
+    def _opener(self) -> None:
+        while True:
+            with self._lock:
+                if self._closing or not self._waiting:
+                    self._openers -= 1
+                    return
+                conn = self._waiting.popleft()
+                conn.state = "opening"
+            self._open(conn)
+
+    def _open(self, conn: _Conn) -> None:
+        try:
+            channel = self._open_channel(self._destination, conn.origin)
+        except Exception as e:
+            with self._lock:
+                self._open_failures += 1
+                closing = self._closing
+            if not closing:
+                self._on_error(e)
+            self._give_up(conn)
+            return
+        conn.channel = channel
+        loop: _Loop | None = None
+        if can_attach(channel):
+            loop = self._loop_for(conn)
+            if loop is not None:
+                conn.pipe = attach_pipe(
+                    channel,
+                    conn.sock,
+                    lambda kind: loop.wake(kind, conn),
+                    lambda: loop.wake("window", conn),
+                )
+        with self._lock:
+            closing = self._closing
+            if not closing:
+                conn.state = "attached" if conn.pipe is not None else "threads"
+        if closing:
+            if conn.pipe is not None:
+                conn.pipe.detach()
+            with contextlib.suppress(Exception):
+                channel.close()
+            self._give_up(conn)
+        elif loop is not None:
+            loop.wake("opened", conn)  # the loop owns it from here
+        else:
+            self._start_threads(conn, channel)
+
+    def _give_up(self, conn: _Conn) -> None:
+        """The channel is not coming: have the first loop close the client, or do it
+        here when the loops are ending."""
+        with self._lock:
+            # under the lock: the loop's teardown either sees this event or we see closing
+            first = self._loops[0] if self._loops and not self._closing else None
+            if first is not None:
+                first.events.append(("failed", conn))
+        if first is not None:
+            first.wake("wake", None)
+        else:
+            self._release(conn)
+
+    # --- a loop's connections --------------------------------------------------------
 
     def _opened(self, conn: _Conn) -> None:
         conn.state = "open"
@@ -501,8 +672,9 @@ class LocalForwarder:
     def _set_interest(
         self, conn: _Conn, *, read: bool | None = None, write: bool | None = None
     ) -> None:
-        sel = self._sel
-        assert sel is not None
+        loop = conn.loop
+        assert loop is not None
+        sel = loop.sel
         mask = conn.interest
         if read is not None:
             mask = mask | selectors.EVENT_READ if read else mask & ~selectors.EVENT_READ
@@ -519,96 +691,76 @@ class LocalForwarder:
         conn.interest = mask
 
     def _finish(self, conn: _Conn) -> None:
-        """Release a connection the loop owns (or whose opening failed)."""
+        """Release a connection a loop owns (or whose opening failed)."""
         if conn.state == "done":
             return
         conn.state = "done"
-        if conn.interest and self._sel is not None:
+        if conn.interest and conn.loop is not None:
             with contextlib.suppress(KeyError, ValueError, OSError):
-                self._sel.unregister(conn.sock)
+                conn.loop.sel.unregister(conn.sock)
             conn.interest = 0
         if conn.pipe is not None:
             conn.pipe.detach()  # before the fd can be reused: the transport thread writes to it
         if conn.channel is not None:
             with contextlib.suppress(Exception):
                 conn.channel.close()
-        conn.sock.close()
-        self._forget(conn)
+        self._release(conn)
 
-    def _forget(self, conn: _Conn) -> None:
+    def _release(self, conn: _Conn) -> None:
+        conn.state = "done"
+        conn.sock.close()
         with self._lock:
             if self._conns.pop(conn.number, None) is not None:
                 self._done_to_remote += conn.to_remote
                 self._done_from_remote += conn.from_remote
+                if conn.loop is not None:
+                    conn.loop.conns -= 1
 
-    def _teardown(self) -> None:
+    def _teardown(self, loop: _Loop) -> None:
         with self._lock:
             self._closing = True
-            owned = [c for c in self._conns.values() if c.state in ("attached", "open")]
-            owned += [c for kind, c in self._events if kind == "failed" and c is not None]
-            self._events.clear()
+            owned = [
+                c
+                for c in self._conns.values()
+                if c.loop is loop and c.state in ("attached", "open")
+            ]
+            owned += [c for kind, c in loop.events if kind == "failed" and c is not None]
+            loop.events.clear()
+            first = bool(self._loops) and self._loops[0] is loop
+            waiting = list(self._waiting) if first else []
+            if first:
+                self._waiting.clear()
+            others = [other for other in self._loops if other is not loop]
+        for other in others:
+            other.wake("close", None)  # one loop ending (a bug, or close()) ends them all
         for conn in owned:
             self._finish(conn)
-        self._close_listeners()
-        if self._sel is not None:
-            self._sel.close()
-        self._close_wake()
+        for conn in waiting:  # never got an opener
+            self._release(conn)
+        if first:
+            self._close_listeners()
+        loop.close()
 
-    # --- opening a channel -------------------------------------------------------------
+    # --- the simple way, for channels a loop cannot drive ------------------------------
 
-    def _open(self, conn: _Conn) -> None:
+    def _start_threads(self, conn: _Conn, channel: paramiko.Channel) -> None:
+        """Two threads for this connection, so the opener can go on opening."""
         try:
-            channel = self._open_channel(self._destination, conn.origin)
-        except Exception as e:
-            with self._lock:
-                self._open_failures += 1
-                closing = self._closing
-            if not closing:
-                self._on_error(e)
-            self._give_up(conn)
-            return
-        conn.channel = channel
-        if can_attach(channel):
-            conn.pipe = attach_pipe(
-                channel,
-                conn.sock,
-                lambda kind: self._wake(kind, conn),
-                lambda: self._wake("window", conn),
-            )
+            conn.sock.setblocking(True)
+        except OSError:
+            conn.abort_threads_mode()
+        up = threading.Thread(
+            target=self._serve_with_threads,
+            args=(conn, channel),
+            name=f"{self._name}-conn-{conn.number}-up",
+            daemon=True,
+        )
         with self._lock:
-            closing = self._closing
-            if not closing:
-                conn.state = "attached" if conn.pipe is not None else "threads"
-        if closing:
-            if conn.pipe is not None:
-                conn.pipe.detach()
-            with contextlib.suppress(Exception):
-                channel.close()
-            self._give_up(conn)
-        elif conn.pipe is not None:
-            self._wake("opened", conn)  # the loop owns it from here
-        else:
-            self._serve_with_threads(conn, channel)
-
-    def _give_up(self, conn: _Conn) -> None:
-        """The channel is not coming: have the loop close the client, or do it here."""
-        with self._lock:
-            # under the lock: the loop's teardown either sees this event or we see closing
-            queued = not self._closing
-            if queued:
-                self._events.append(("failed", conn))
-        if queued:
-            self._wake("wake", None)
-        else:
-            conn.state = "done"
-            conn.sock.close()
-            self._forget(conn)
-
-    # --- the simple way, for channels the loop cannot drive ----------------------------
+            self._threads.append(up)
+        up.start()
 
     def _serve_with_threads(self, conn: _Conn, channel: paramiko.Channel) -> None:
         try:
-            conn.sock.setblocking(True)
             down = threading.Thread(
                 target=self._pump_down,
                 args=(conn, channel),
@@ -624,9 +776,7 @@ class LocalForwarder:
             with contextlib.suppress(Exception):
                 channel.close()
         finally:
-            conn.state = "done"
-            conn.sock.close()
-            self._forget(conn)
+            self._release(conn)
 
     def _pump_up(self, conn: _Conn, channel: paramiko.Channel) -> bool:
         """Client -> remote until the client's EOF; False if it ended abnormally."""

@@ -13,11 +13,13 @@ from paramiko's transport thread to a reader thread:
   that finished long ago.
 
 :class:`FastPacketizer` (paramiko's documented ``packetizer_class`` extension
-point, installed by :func:`labtunnel.core.ssh.fast.transport.tune_transport`) reads the
-socket 256 KiB at a time, decrypts AES-GCM packets straight from that buffer, hands channel data for
-channels with a :class:`DirectPipe` to it without building a Message, and
-sends a run of channel-data packets with one copy each and one ``writev()``
-(:func:`send_channel_data`). Sequence numbers, IVs, rekey accounting and the
+point, installed by :func:`labtunnel.core.ssh.fast.transport.tune_transport`) reads
+the socket 256 KiB at a time, decrypts AES-GCM packets straight from that buffer, hands
+channel data for channels with a :class:`DirectPipe` to it without building a Message,
+and sends a run of channel-data packets with one copy each and one ``writev()``
+(:func:`send_channel_data`; Windows has no writev: one ``send()`` of the joined run,
+see :mod:`labtunnel.core.ssh.fast.primitives`). Packet lengths over OpenSSH's limit
+are refused before anything is set aside for them. Sequence numbers, IVs, rekey accounting and the
 locks are those of ``Packetizer.send_message`` / ``read_message``; any other
 case (another cipher, compression, packet dumps, key exchange in progress,
 expected kex packets) goes to paramiko's own code. :class:`DirectPipe` lets
@@ -47,6 +49,7 @@ from paramiko.buffered_pipe import BufferedPipe
 from paramiko.common import cMSG_CHANNEL_WINDOW_ADJUST
 from paramiko.packet import NeedRekeyException, Packetizer
 
+from labtunnel.core.ssh.fast import primitives
 from labtunnel.core.ssh.fast.tuning import CHANNEL_READ_SIZE, READ_SIZE
 
 _MSG_CHANNEL_DATA = 94
@@ -55,6 +58,12 @@ _U64 = 0xFFFFFFFFFFFFFFFF
 _PAD_POOL = 4096  # random padding bytes fetched per getrandom() call
 _BATCH_PACKETS = 16  # channel-data packets written to a client in one go, at most
 _U32_PACK = struct.Struct(">I").pack
+#: the longest packet accepted (its length field), as OpenSSH's PACKET_MAX_SIZE. The
+#: length is read before the packet can be authenticated: anyone on the path can put
+#: anything there, so it must not decide how much memory is set aside.
+MAX_PACKET_LENGTH = 256 * 1024
+#: the most one read for a packet asks for: length field, packet, the longest MAC
+_MAX_READ = 4 + MAX_PACKET_LENGTH + 64
 _DATA_HEAD_PACK = struct.Struct(">BBII").pack  # padding length, type, channel, data length
 
 _PACKETIZER_STATE = [
@@ -187,6 +196,8 @@ class FastPacketizer(Packetizer):
                     buf = self._ensure(4, True)
                     start = self._lt_start
                 (size,) = struct.unpack_from(">I", buf, start)
+                if size > MAX_PACKET_LENGTH:
+                    raise _too_long(size)
                 total = 4 + size + mac_size
                 if self._lt_end - start < total:
                     if batch_pipe is not None:
@@ -276,7 +287,13 @@ class FastPacketizer(Packetizer):
             self._trigger_rekey()  # type: ignore[attr-defined]
 
     def _ensure(self, n: int, check_rekey: bool) -> bytearray:
-        """Have ``n`` bytes buffered from ``_lt_start``, reading the socket if needed."""
+        """Have ``n`` bytes buffered from ``_lt_start``, reading the socket if needed.
+
+        ``n`` comes from a packet's length field (paramiko's own read_message calls
+        read_all too): more than any packet can be is refused, and the buffer only
+        grows as data arrives, never for what a length field promises."""
+        if n > _MAX_READ:
+            raise _too_long(n - 4)
         buf = self._lt_buf
         if buf is None:
             buf = self._lt_buf = bytearray(2 * READ_SIZE)
@@ -284,12 +301,9 @@ class FastPacketizer(Packetizer):
             return buf
         remainder = self._Packetizer__remainder  # left over from the banner
         start, end = self._lt_start, self._lt_end
-        need = n + len(remainder) + READ_SIZE  # and room for a big read behind it
-        if len(buf) - start < need:
+        if start and len(buf) - start < n + READ_SIZE:
             buf[: end - start] = buf[start:end]  # move what is left to the front
             start, end = 0, end - start
-            if len(buf) < need:
-                buf.extend(bytes(need - len(buf)))
         if remainder:
             self._Packetizer__remainder = b""
             buf[end : end + len(remainder)] = remainder
@@ -315,6 +329,8 @@ class FastPacketizer(Packetizer):
             if self.handshake_timed_out():
                 raise EOFError()
             end = self._lt_end
+            if len(buf) - end < READ_SIZE // 4:
+                buf.extend(bytes(READ_SIZE))  # data arrived and filled it: room for more
             try:
                 if into is not None:
                     with memoryview(buf) as view:
@@ -422,15 +438,20 @@ class FastPacketizer(Packetizer):
         if not isinstance(sock, socket.socket):  # a jump host's Channel, a ProxyCommand
             self.write_all(b"".join(parts))
             return
-        # os.writev first: the socket has a timeout, so its own send methods
-        # poll() before every write; only wait (with that timeout) if it is full.
-        try:
-            n = os.writev(sock.fileno(), parts)
-        except (BlockingIOError, InterruptedError):
-            n = 0
-        except OSError as e:
-            raise EOFError() from e
-        if n == nbytes:
+        n = 0
+        if primitives.HAS_WRITEV:
+            # os.writev first: the socket has a timeout, so its own send methods
+            # poll() before every write; only wait (with that timeout) if it is full.
+            try:
+                n = os.writev(sock.fileno(), parts)
+            except (BlockingIOError, InterruptedError):
+                n = 0
+            except OSError as e:
+                raise EOFError() from e
+            if n == nbytes:
+                return
+        if not primitives.HAS_SENDMSG:  # Windows: one send of the joined run
+            self._send_joined(sock, memoryview(b"".join(parts))[n:])
             return
         views = [memoryview(p) for p in parts]
         while True:
@@ -454,11 +475,30 @@ class FastPacketizer(Packetizer):
             if n == 0 and self._Packetizer__closed:
                 raise EOFError()
 
+    def _send_joined(self, sock: socket.socket, data: memoryview) -> None:
+        while data:
+            try:
+                n = sock.send(data)
+            except TimeoutError:
+                n = 0
+            except OSError as e:
+                if e.errno != errno.EAGAIN:
+                    raise EOFError() from e
+                n = 0
+            if n == 0 and self._Packetizer__closed:
+                raise EOFError()
+            data = data[n:]
+
+
+def _too_long(size: int) -> paramiko.SSHException:
+    return paramiko.SSHException(
+        f"refused a packet that says it is {size} bytes long: the limit is"
+        f" {MAX_PACKET_LENGTH} (a broken or hostile server, or someone on the way)"
+    )
+
 
 def _fast_path_available() -> bool:
     if os.environ.get("LABTUNNEL_PARAMIKO_FAST_PATH", "1") == "0":
-        return False
-    if not hasattr(socket.socket, "sendmsg"):  # Windows: paramiko's own code
         return False
     a, b = socket.socketpair()
     try:
@@ -597,11 +637,7 @@ class DirectPipe(BufferedPipe):  # type: ignore[type-arg]
             size = sum(len(p) for p in parts)
             if not len(self._buffer):
                 try:
-                    n = (
-                        self._lt_sock.sendmsg(parts)
-                        if len(parts) > 1
-                        else self._lt_sock.send(parts[0])
-                    )
+                    n = primitives.send_parts(self._lt_sock, parts)
                 except (BlockingIOError, InterruptedError):
                     pass
                 except OSError:

@@ -1188,6 +1188,14 @@ Reach Jupyter on your lab’s server from the system tray: LabTunnel signs in ov
         <translation>GPU 设置</translation>
     </message>
     <message>
+        <source>Connections at once</source>
+        <translation>同时连接数</translation>
+    </message>
+    <message>
+        <source>Connections opening at once</source>
+        <translation>同时建立中的连接数</translation>
+    </message>
+    <message>
         <source>Pinned host key</source>
         <translation>固定的主机密钥</translation>
     </message>

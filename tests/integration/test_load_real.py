@@ -146,3 +146,42 @@ def test_thousand_concurrent_and_two_gib_each_way(
         f"load: 1000 concurrent echoes in {burst_seconds:.2f} s, 0 errors; 2 GiB each way "
         f"(echo, both at once) in {bulk_seconds:.1f} s = {rate:.0f} MB/s combined"
     )
+
+
+def test_the_profile_limits_what_the_port_takes_on(
+    lab_server: LabServer,
+    echo_service: RemoteService,
+    trusted_hostkeys: HostKeyStore,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Any local program can connect to the forwarded port: past the profile's
+    max_connections a connection is closed at once (and logged), the others go on."""
+    log = EventLog()
+    tunnel, _ = make_tunnel(
+        lab_server,
+        trusted_hostkeys,
+        tmp_path,
+        remote_target(echo_service.host, echo_service.port),
+        log,
+        max_connections=5,
+        max_channel_opens=2,
+    )
+    tunnel.start()
+    try:
+        _, status = log.wait_state(TunnelState.CONNECTED, 30)
+        assert status.local_port
+        served = [socket.create_connection(("127.0.0.1", status.local_port)) for _ in range(5)]
+        for sock in served:
+            sock.sendall(b"hi")
+            assert sock.recv(2) == b"hi"
+        with socket.create_connection(("127.0.0.1", status.local_port), timeout=5) as extra:
+            assert extra.recv(1) == b""  # closed at once
+        for sock in served:  # the five are unharmed
+            sock.sendall(b"ok")
+            assert sock.recv(2) == b"ok"
+            sock.close()
+    finally:
+        tunnel.stop()
+        assert tunnel.join(10)
+    assert any("max_connections" in r.getMessage() for r in caplog.records)

@@ -49,6 +49,9 @@ def test_a_complete_profile_has_no_problems() -> None:
         ({"jump": JumpHost(host="", port=22)}, ("jump", "empty")),
         ({"pinned_fingerprints": ("MD5:aa",)}, ("pinned_fingerprints", "bad_fingerprint")),
         ({"keepalive_interval": 0}, ("keepalive_interval", "out_of_range")),
+        ({"max_connections": 0}, ("max_connections", "out_of_range")),
+        ({"max_channel_opens": 0}, ("max_channel_opens", "out_of_range")),
+        ({"max_channel_opens": 5000}, ("max_channel_opens", "out_of_range")),
     ],
 )
 def test_each_bad_field_is_named(changes: dict[str, object], expected: tuple[str, str]) -> None:
@@ -97,6 +100,8 @@ def test_round_trip_through_dict_keeps_every_field() -> None:
         keepalive_interval=7,
         keepalive_count_max=4,
         connect_timeout=9,
+        max_connections=200,
+        max_channel_opens=8,
         pinned_fingerprints=("SHA256:" + "A" * 43,),
     )
     assert profile_from_dict(profile_to_dict(profile)) == profile

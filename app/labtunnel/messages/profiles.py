@@ -19,6 +19,8 @@ _FIELD_NAMES = {
     "keepalive_count_max": QT_TRANSLATE_NOOP("messages", "Keepalive count"),
     "connect_timeout": QT_TRANSLATE_NOOP("messages", "Connect timeout"),
     "gpu": QT_TRANSLATE_NOOP("messages", "GPU"),
+    "max_connections": QT_TRANSLATE_NOOP("messages", "Connections at once"),
+    "max_channel_opens": QT_TRANSLATE_NOOP("messages", "Connections opening at once"),
     "pinned_fingerprints": QT_TRANSLATE_NOOP("messages", "Pinned host key"),
     "slurm_partition": QT_TRANSLATE_NOOP("messages", "Partition"),
     "slurm_gpus": QT_TRANSLATE_NOOP("messages", "GPUs"),

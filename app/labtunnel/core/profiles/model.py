@@ -17,6 +17,12 @@ from labtunnel.core.profiles.slurm import SlurmJob, slurm_from_dict, slurm_probl
 #: asks for 15 at most); probes every 7 s keep an idle tray app under one wake-up a second
 DEFAULT_KEEPALIVE_INTERVAL = 7
 DEFAULT_KEEPALIVE_COUNT = 2
+#: connections one forward serves at once (any local program can connect to the port, and
+#: each connection costs a channel on the server): a browser uses a handful, a busy
+#: JupyterLab a few dozen
+DEFAULT_MAX_CONNECTIONS = 1024
+#: channel opens in flight at once (each waits for the server's answer)
+DEFAULT_MAX_CHANNEL_OPENS = 32
 
 
 class AuthMethod(str, Enum):
@@ -135,6 +141,8 @@ class HostProfile:
     keepalive_interval: int = DEFAULT_KEEPALIVE_INTERVAL
     keepalive_count_max: int = DEFAULT_KEEPALIVE_COUNT
     connect_timeout: int = 15
+    max_connections: int = DEFAULT_MAX_CONNECTIONS
+    max_channel_opens: int = DEFAULT_MAX_CHANNEL_OPENS
     #: SHA256 fingerprints ("SHA256:...") the host must present; empty = trust on first use
     pinned_fingerprints: tuple[str, ...] = ()
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
@@ -260,6 +268,14 @@ def profile_problems(
         problems.append(
             FieldProblem("connect_timeout", ProblemCode.OUT_OF_RANGE, str(profile.connect_timeout))
         )
+    if not 1 <= profile.max_connections <= 65535:
+        problems.append(
+            FieldProblem("max_connections", "out_of_range", str(profile.max_connections))
+        )
+    if not 1 <= profile.max_channel_opens <= 1024:
+        problems.append(
+            FieldProblem("max_channel_opens", "out_of_range", str(profile.max_channel_opens))
+        )
     for fingerprint in profile.pinned_fingerprints:
         if not is_valid_fingerprint(fingerprint):
             problems.append(
@@ -316,6 +332,8 @@ def profile_to_dict(profile: HostProfile) -> dict[str, Any]:
         "keepalive_interval": profile.keepalive_interval,
         "keepalive_count_max": profile.keepalive_count_max,
         "connect_timeout": profile.connect_timeout,
+        "max_connections": profile.max_connections,
+        "max_channel_opens": profile.max_channel_opens,
         "pinned_fingerprints": list(profile.pinned_fingerprints),
     }
 
@@ -401,5 +419,7 @@ def profile_from_dict(data: Any) -> HostProfile:
         keepalive_interval=_expect(data, "keepalive_interval", int, DEFAULT_KEEPALIVE_INTERVAL),
         keepalive_count_max=_expect(data, "keepalive_count_max", int, DEFAULT_KEEPALIVE_COUNT),
         connect_timeout=_expect(data, "connect_timeout", int, 15),
+        max_connections=_expect(data, "max_connections", int, DEFAULT_MAX_CONNECTIONS),
+        max_channel_opens=_expect(data, "max_channel_opens", int, DEFAULT_MAX_CHANNEL_OPENS),
         pinned_fingerprints=tuple(pins),
     )

@@ -49,6 +49,7 @@ from types import TracebackType
 import paramiko
 
 from labtunnel.core.errors import LocalPortDenied, LocalPortInUse
+from labtunnel.core.profiles.model import DEFAULT_MAX_CHANNEL_OPENS, DEFAULT_MAX_CONNECTIONS
 from labtunnel.core.ssh.fast import primitives
 from labtunnel.core.ssh.fast.packetizer import (
     DirectPipe,
@@ -67,11 +68,6 @@ _LOOPBACK6 = "::1"
 _CHANNEL_ERRORS = (OSError, EOFError, paramiko.SSHException)
 _ACCEPT_PAUSE = 0.1  # after EMFILE & co, before accepting again
 
-#: connections served at once by default: a browser uses a handful, a busy JupyterLab
-#: a few dozen; 1,000 idle ones are what the benchmark holds open
-DEFAULT_MAX_CONNECTIONS = 1024
-#: channel opens in flight at once by default (each waits a round trip to the server)
-DEFAULT_MAX_OPENING = 32
 #: seconds between two log lines about refused connections
 REFUSAL_LOG_INTERVAL = 10.0
 
@@ -81,7 +77,7 @@ class ForwardLimits:
     """How much one forward takes on at once."""
 
     max_connections: int = DEFAULT_MAX_CONNECTIONS
-    max_opening: int = DEFAULT_MAX_OPENING
+    max_opening: int = DEFAULT_MAX_CHANNEL_OPENS
 
     def __post_init__(self) -> None:
         if self.max_connections < 1 or self.max_opening < 1:

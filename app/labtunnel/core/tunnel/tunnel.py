@@ -48,7 +48,7 @@ from labtunnel.core.ssh.auth import Prompter
 from labtunnel.core.ssh.hops import hops_for, open_chain
 from labtunnel.core.ssh.hostkeys import HostKeyStore
 from labtunnel.core.ssh.session import SshSession
-from labtunnel.core.tunnel.forwarder import LocalForwarder
+from labtunnel.core.tunnel.forwarder import ForwardLimits, LocalForwarder
 from labtunnel.core.tunnel.reconnect import ReconnectPolicy
 
 log = logging.getLogger(__name__)
@@ -306,6 +306,7 @@ class Tunnel:
                 local_port=port,
                 name=f"fwd-{profile.name[:12]}",
                 on_error=self._on_forward_error,
+                limits=ForwardLimits(profile.max_connections, profile.max_channel_opens),
             )
             try:
                 forwarder.start()

@@ -132,6 +132,30 @@ server_venv_works() {
 # Debian's /usr/bin/python3, not the one on PATH (test users cannot read /root's pyenv).
 # A venv built by an older run that only lacks a newly listed package gets it added in
 # place, pinned to what it has (other runs may be using it); anything else is rebuilt.
+# The lowest paramiko pyproject.toml allows, for tests/integration/test_paramiko_floor.py:
+# a small venv with only that paramiko; everything else comes from .venv (a .pth file).
+PARAMIKO_FLOOR_VENV=".venv-paramiko-floor"
+make_paramiko_floor_venv() {
+    local floor site
+    floor="$(sed -n 's/^ *"paramiko>=\([0-9.]*\),.*/\1/p' pyproject.toml)"
+    [[ -n "$floor" ]] || die "no paramiko lower bound in pyproject.toml"
+    if [[ "$(cat "$PARAMIKO_FLOOR_VENV/.labtunnel-paramiko" 2>/dev/null)" == "$floor" ]]; then
+        log "paramiko $floor venv: reusing $PARAMIKO_FLOOR_VENV"
+        return
+    fi
+    log "paramiko $floor venv: $PARAMIKO_FLOOR_VENV"
+    rm -rf "$PARAMIKO_FLOOR_VENV"
+    .venv/bin/python -m venv "$PARAMIKO_FLOOR_VENV"
+    "$PARAMIKO_FLOOR_VENV/bin/python" -m pip install -q --disable-pip-version-check --no-deps \
+        "paramiko==$floor" </dev/null
+    site="$("$PARAMIKO_FLOOR_VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
+    # an "import" line: .venv's own .pth files (the editable labtunnel) are read too
+    .venv/bin/python -c 'import sysconfig
+print("import site; site.addsitedir(%r)" % sysconfig.get_paths()["purelib"])' \
+        >"$site/zz-labtunnel-venv.pth"
+    echo "$floor" >"$PARAMIKO_FLOOR_VENV/.labtunnel-paramiko"
+}
+
 make_server_venv() {
     local venv="$1" check="$2"
     shift 2
@@ -221,6 +245,7 @@ if [[ "${LABTUNNEL_SKIP_INSTALL:-}" == "1" ]]; then
 else
     install_system_packages
     make_project_venv
+    make_paramiko_floor_venv
     make_server_venvs
 fi
 log "setup took $((SECONDS - started)) s"

@@ -278,7 +278,7 @@ class LocalForwarder:
                     conn.sock.shutdown(socket.SHUT_RDWR)
         me = threading.current_thread()
         for loop in loops:
-            if loop.thread is not None and loop.thread is not me:
+            if loop.thread is not None and loop.thread is not me and loop.thread.is_alive():
                 loop.thread.join(1.0)
         # The first loop closes them on its way out; this is for a loop that is stuck.
         # Either way the port is free when close() returns.
@@ -349,12 +349,18 @@ class LocalForwarder:
     # --- the loops -----------------------------------------------------------------
 
     def _start_loop(self, loop: _Loop) -> None:
-        thread = threading.Thread(target=self._run_loop, args=(loop,), name=loop.name, daemon=True)
-        loop.thread = thread
         with self._lock:
-            self._loops.append(loop)
-            self._threads.append(thread)
-        thread.start()
+            self._add_loop(loop)
+        assert loop.thread is not None
+        loop.thread.start()
+
+    def _add_loop(self, loop: _Loop) -> None:
+        """Register ``loop`` and its (not yet started) thread; the caller holds the lock."""
+        loop.thread = threading.Thread(
+            target=self._run_loop, args=(loop,), name=loop.name, daemon=True
+        )
+        self._loops.append(loop)
+        self._threads.append(loop.thread)
 
     def _loop_for(self, conn: _Conn) -> _Loop | None:
         """The loop that takes an opened connection (a new one if all are full);
@@ -368,10 +374,13 @@ class LocalForwarder:
                     loop.conns += 1
                     conn.loop = loop
                     return loop
+            # registered under the lock: the next opener sees it (and its room)
             loop = _Loop(f"{self._name}-pump-{len(self._loops) + 1}")
             loop.conns = 1
             conn.loop = loop
-        self._start_loop(loop)
+            self._add_loop(loop)
+        assert loop.thread is not None
+        loop.thread.start()
         return loop
 
     def _run_loop(self, loop: _Loop) -> None:

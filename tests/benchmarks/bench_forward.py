@@ -27,7 +27,7 @@ forwarder
     median and range of those.
 click, browser, idle
     On the test harness's lab server (sshd in a network namespace, a real user) with
-    JupyterLab running: lab_jupyter.py, click.py, browser.py, idle_app.py (each says
+    JupyterLab running: lab_jupyter.py, click_time.py, browser.py, idle_app.py (each says
     what it measures).
 
 ``--quick`` is the CI smoke (tests/benchmarks/test_bench_smoke.py): small sizes, one
@@ -60,7 +60,7 @@ ROOT = HERE.parents[1]
 sys.path[:0] = [str(ROOT / "app"), str(HERE)]
 
 import browser  # noqa: E402
-import click  # noqa: E402
+import click_time  # noqa: E402
 import idle_app  # noqa: E402
 import lab_jupyter  # noqa: E402
 from sshd_loopback import LoopbackSshd, free_port, open_transport, public_key  # noqa: E402
@@ -85,7 +85,7 @@ class Sizes:
     concurrent: int
     ttfb_samples: int
     rounds: int
-    click: click.ClickSizes
+    click: click_time.ClickSizes
     browser: browser.BrowserSizes
     idle: idle_app.IdleSizes
 
@@ -98,7 +98,7 @@ FULL = Sizes(
     1000,
     3,
     5,
-    click.ClickSizes(rounds=7),
+    click_time.ClickSizes(rounds=7),
     browser.BrowserSizes(loads=5, kernel_round_trips=200),
     # 60 s windows, as issue 6 measured; the causes over another 60 s under strace
     idle_app.IdleSizes(60.0, 3.0, 2048 * MiB, 3600, cause_s=60.0),
@@ -111,7 +111,7 @@ QUICK = Sizes(
     100,
     1,
     1,
-    click.ClickSizes(rounds=1),
+    click_time.ClickSizes(rounds=1),
     browser.BrowserSizes(loads=1, kernel_round_trips=20),
     idle_app.IdleSizes(3.0, 1.0, 32 * MiB, 100, cause_s=2.0),
 )
@@ -890,7 +890,7 @@ def run(sizes: Sizes, sections: tuple[str, ...], log: Callable[[str], None]) -> 
     if needs_lab:
         with lab_jupyter.JupyterLab.start(log) as lab:
             if "click" in sections:
-                report["click"] = click.measure(lab, sizes.click, log)
+                report["click"] = click_time.measure(lab, sizes.click, log)
             if "browser" in sections:
                 report["browser"] = browser.measure(lab, sizes.browser, log)
             if "idle" in sections:
@@ -917,7 +917,7 @@ def print_report(report: dict[str, Any], sizes: Sizes) -> None:
         print(format_table(report))
     if "click" in report:
         print()
-        print(click.format_table(report["click"]))
+        print(click_time.format_table(report["click"]))
     if "browser" in report:
         print()
         print(browser.format_table(report["browser"]))

@@ -532,12 +532,10 @@ def causes(text: str, seconds: float, ssh_port: int) -> list[dict[str, Any]]:
         cause = _cause(name, args, result, ssh_port)
         if cause is not None:
             counts[(tid, f"{name}: {cause}")] = counts.get((tid, f"{name}: {cause}"), 0) + 1
-    found = [
-        {"tid": tid, "cause": cause, "count": n, "per_s": n / seconds}
-        for (tid, cause), n in counts.items()
+    ranked = sorted(counts.items(), key=lambda item: -item[1])
+    return [
+        {"tid": tid, "cause": cause, "count": n, "per_s": n / seconds} for (tid, cause), n in ranked
     ]
-    found.sort(key=lambda c: -c["count"])
-    return found
 
 
 # --- figures ---------------------------------------------------------------------------

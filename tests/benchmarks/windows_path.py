@@ -40,8 +40,8 @@ def emulate() -> None:
     windows_socket = _NoSendmsgType("socket", (socket.socket,), namespace)
     # socket.py's own helpers (create_connection, accept, socketpair) build instances
     # through the module global, so they make the Windows-like class too
-    socket.socket = windows_socket  # type: ignore[misc]
-    socket.SocketType = windows_socket  # type: ignore[misc]
+    socket.socket = windows_socket  # type: ignore[misc,assignment]
+    socket.SocketType = windows_socket  # type: ignore[assignment]
     if hasattr(os, "writev"):
         del os.writev
     socket._labtunnel_windows_path = True  # type: ignore[attr-defined]

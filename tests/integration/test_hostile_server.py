@@ -25,6 +25,7 @@ from pathlib import Path
 
 import paramiko
 import pytest
+from paramiko.common import AUTH_SUCCESSFUL
 
 from labtunnel.core.ssh.fast import packetizer
 
@@ -76,7 +77,7 @@ class _LetAnyoneIn(paramiko.ServerInterface):
         return "publickey"
 
     def check_auth_publickey(self, username: str, key: paramiko.PKey) -> int:
-        return paramiko.AUTH_SUCCESSFUL
+        return AUTH_SUCCESSFUL
 
 
 class HostileServer:

@@ -270,11 +270,13 @@ def profile_problems(
         )
     if not 1 <= profile.max_connections <= 65535:
         problems.append(
-            FieldProblem("max_connections", "out_of_range", str(profile.max_connections))
+            FieldProblem("max_connections", ProblemCode.OUT_OF_RANGE, str(profile.max_connections))
         )
     if not 1 <= profile.max_channel_opens <= 1024:
         problems.append(
-            FieldProblem("max_channel_opens", "out_of_range", str(profile.max_channel_opens))
+            FieldProblem(
+                "max_channel_opens", ProblemCode.OUT_OF_RANGE, str(profile.max_channel_opens)
+            )
         )
     for fingerprint in profile.pinned_fingerprints:
         if not is_valid_fingerprint(fingerprint):

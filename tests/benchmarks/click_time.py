@@ -161,9 +161,8 @@ def parse_importtime(text: str) -> list[dict[str, Any]]:
         if match:
             package = match.group(4).split(".")[0]
             by_package[package] = by_package.get(package, 0) + int(match.group(1))
-    found = [{"module": name, "ms": us / 1000} for name, us in by_package.items()]
-    found.sort(key=lambda m: -m["ms"])
-    return found
+    ranked = sorted(by_package.items(), key=lambda item: -item[1])
+    return [{"module": name, "ms": us / 1000} for name, us in ranked]
 
 
 def measure(lab: JupyterLab, sizes: ClickSizes, log: Callable[[str], None]) -> dict[str, Any]:

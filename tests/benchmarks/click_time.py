@@ -41,14 +41,24 @@ from trayhost import TrayHost
 GOAL_CLI = 1.0
 GOAL_TRAY = 0.5
 
-#: progress lines of `labtunnel connect` (cli/connect_cmd.py STEP_TEXT) -> step reached
-PROGRESS = (
-    ("Connecting to", "connecting"),
-    ("Logging in", "authenticating"),
-    ("Looking for your Jupyter", "finding_jupyter"),
-    ("Opening the local port", "forwarding"),
-    ("Checking that Jupyter answers", "checking"),
-)
+
+def _progress() -> tuple[tuple[str, str], ...]:
+    """(start of the line `labtunnel connect` prints on stderr, step reached): the
+    CLI's own words for each step (labtunnel.messages.steps), in English."""
+    from labtunnel.core.events import TunnelStep
+    from labtunnel.messages.steps import STEP_WORDS
+
+    steps = (
+        TunnelStep.CONNECTING,
+        TunnelStep.AUTHENTICATING,
+        TunnelStep.FINDING_JUPYTER,
+        TunnelStep.FORWARDING,
+        TunnelStep.CHECKING,
+    )
+    return tuple((STEP_WORDS[s].split("{")[0].rstrip("…"), s.value) for s in steps)
+
+
+PROGRESS = _progress()
 #: (label, from, to): the steps as printed; "spawn", "url" and "answers" are the ends
 STEPS = (
     ("start: interpreter, imports, profile", "spawn", "connecting"),

@@ -60,6 +60,8 @@ def labtunnel_env(config_dir: Path) -> dict[str, str]:
         # a key without passphrase needs no secret: LabTunnel refuses this backend as
         # insecure and goes on without it (no D-Bus needed)
         PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
+        LANG="C.UTF-8",  # the progress lines click_time.py reads are the English ones
+        LC_ALL="C.UTF-8",
         PYTHONPATH=os.pathsep.join([str(ROOT / "app"), *filter(None, [env.get("PYTHONPATH")])]),
     )
     return env

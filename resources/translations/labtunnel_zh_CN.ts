@@ -2315,5 +2315,13 @@ Reach Jupyter on your lab’s server from the system tray: LabTunnel signs in ov
         <source>Slurm would never start job {job}: {why} ({reason}). LabTunnel cancelled it; change the request in the lab server&apos;s settings.</source>
         <translation>Slurm 永远不会启动作业 {job}：{why}（{reason}）。LabTunnel 已取消它；请在实验室服务器的设置中修改请求。</translation>
     </message>
+    <message>
+        <source>Open Jupyter</source>
+        <translation>打开 Jupyter</translation>
+    </message>
+    <message>
+        <source>LabTunnel could not open the browser ({detail}). Copy the address into your browser yourself.</source>
+        <translation>LabTunnel 无法打开浏览器（{detail}）。请自己把地址复制到浏览器中。</translation>
+    </message>
 </context>
 </TS>

@@ -10,7 +10,9 @@ import pytest
 from PySide6.QtCore import QUrl
 from pytestqt.qtbot import QtBot
 from tests.gui.fakes import FakeLoginItem, FakeManager, Recorder
+from tests.harness.browser import page_target
 
+from labtunnel.core.platform.browser import BrowserOpener
 from labtunnel.core.profiles.lifecycle import ProfileLifecycle
 from labtunnel.core.profiles.remembered import RememberedServers
 from labtunnel.core.profiles.secrets import MemorySecretStore
@@ -79,9 +81,14 @@ def make_app(
     log_dir: Path,
     recorder: Recorder,
     ssh_config: Path,
+    tmp_path: Path,
 ) -> Iterator[Callable[..., LabTunnelApp]]:
-    """Builds LabTunnelApp with a FakeManager; shuts every one down after the test."""
+    """Builds LabTunnelApp with a FakeManager; shuts every one down after the test. What
+    the browser is sent to lands in ``recorder.urls`` (for Jupyter: the redirect page's
+    target, read from the page)."""
     apps: list[LabTunnelApp] = []
+    pages = tmp_path / "pages"
+    pages.mkdir(mode=0o700)
 
     def build(
         tray: bool = True,
@@ -90,10 +97,15 @@ def make_app(
         choose_file: ChooseFile = lambda: None,
         update_check: CheckFunction = _never_the_internet,
         measure_stalls: bool = False,
+        browser: BrowserOpener | None = None,
     ) -> LabTunnelApp:
         def open_url(url: QUrl) -> bool:
             recorder.urls.append(url.toString())
             return True
+
+        def open_in_browser(url: str) -> None:
+            # what the browser ends up at: through the redirect page for a token URL
+            recorder.urls.append(page_target(url))
 
         app = LabTunnelApp(
             profiles=ProfileLifecycle(store, secrets, remembered),
@@ -101,6 +113,7 @@ def make_app(
             log_dir=log_dir,
             manager_factory=lambda listener, prompter: FakeManager(store, listener),
             open_url=open_url,
+            browser=browser or BrowserOpener(lambda: pages, launch=open_in_browser),
             set_clipboard=recorder.clipboard.append,
             login_item=login_item or FakeLoginItem(),
             confirm=lambda title, text: recorder.answer,

@@ -8,14 +8,26 @@ import contextlib
 import hashlib
 import json
 import os
+import signal
 import socket
+import stat
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from tests.harness import LabServer, RemoteService
+from tests.harness.browser import (
+    fake_browser,
+    kill_with_children,
+    page_path,
+    page_target,
+    processes_showing,
+)
 from tests.integration.test_bad_input_real import documented_templates, template_regex
 from tests.integration.test_cli_real import add_password_profile, cli_env, labtunnel
 from tests.integration.tunnel_helpers import EventLog, make_tunnel, remote_target
@@ -482,3 +494,55 @@ def _profiles(env: dict[str, str]) -> list[dict[str, object]]:
     assert listed.returncode == 0, listed.stderr
     data: list[dict[str, object]] = json.loads(listed.stdout)
     return data
+
+
+# --- 3: the Jupyter token is on no command line ------------------------------------------
+
+
+def test_connect_opens_the_browser_without_the_token_on_any_command_line(
+    lab_server: LabServer, config_dir: Path, real_keyring: str, tmp_path: Path
+) -> None:
+    """Before: ``labtunnel connect`` ran the browser with ``…/lab?token=…`` in its argv,
+    which every local user's ``ps`` shows while the browser runs."""
+    lab_server.require_password_auth()
+    lab_server.require_jupyter()
+    env = cli_env(config_dir, real_keyring)
+    added = add_password_profile(
+        lab_server, env, "jupyter", "--jupyter-env", str(lab_server.jupyter_venv)
+    )
+    assert added.returncode == 0, added.stderr
+    (config_dir / "known_hosts").write_text(_known_hosts(lab_server, (lab_server.host, 22)))
+    _script, log, browser_env = fake_browser(tmp_path)
+    env.update(browser_env)
+    connect = subprocess.Popen(
+        [sys.executable, "-m", "labtunnel", "connect", "jupyter"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    browser_pid = 0
+    try:
+        assert connect.stdout is not None
+        url = connect.stdout.readline().strip()
+        assert "token=" in url, url
+        token = parse_qs(urlsplit(url).query)["token"][0]
+        assert _wait_until(lambda: log.exists() and log.read_text().strip(), 20)
+        line = log.read_text().splitlines()[0]
+        browser_pid = int(line.split()[0])
+        assert processes_showing(token) == {}, "the token is on a command line"
+        page = page_path(line.split()[1])
+        assert stat.S_IMODE(page.stat().st_mode) == 0o600
+        assert stat.S_IMODE(page.parent.stat().st_mode) == 0o700
+        assert page_target(line.split()[1]) == url
+        connect.send_signal(signal.SIGINT)
+        assert connect.wait(20) == 0
+        assert not page.exists(), "the page outlived the tunnel"
+    finally:
+        if browser_pid:
+            kill_with_children(browser_pid)
+        if connect.poll() is None:
+            connect.kill()
+        connect.wait(10)
+    labtunnel("jupyter", "stop", "jupyter", env=env)

@@ -14,7 +14,6 @@ import queue
 import signal
 import sys
 import threading
-import webbrowser
 from collections.abc import Sequence
 from types import FrameType
 from typing import Any
@@ -23,8 +22,10 @@ from labtunnel.cli.output import fail, say
 from labtunnel.core.context import AppContext
 from labtunnel.core.errors import HostKeyUnknown, LabTunnelError, unknown_host_key
 from labtunnel.core.events import Event, JobEndingSoon, TunnelState, TunnelStatus, TunnelStep
+from labtunnel.core.platform.browser import BrowserOpener, pages_folder
 from labtunnel.core.tunnel.tunnel import Tunnel
 from labtunnel.messages import describe, describe_step
+from labtunnel.messages.browser import browser_not_opened, redirect_link
 from labtunnel.messages.slurm import (
     describe_ending_soon,
     describe_job,
@@ -86,15 +87,20 @@ def _connect(args: argparse.Namespace, context: AppContext) -> int:
             TunnelStatus(profile.id, profile.name, TunnelState.DISCONNECTED)
         )  # wakes _follow
 
+    # the URL's token goes to the browser through a private page, never its command line
+    browser = BrowserOpener(
+        lambda: pages_folder(context.paths.config_dir), text=redirect_link().text
+    )
     previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
         while True:
             tunnel = Tunnel(profile, context.tunnel_deps(TerminalPrompter()), events.put)
             tunnel.start()
-            outcome = _follow(tunnel, events, stop_requested, args, context)
+            outcome = _follow(tunnel, events, stop_requested, args, context, browser)
             if outcome is not None:
                 return outcome
     finally:
+        browser.close()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
 
@@ -105,6 +111,7 @@ def _follow(
     stop_requested: threading.Event,
     args: argparse.Namespace,
     context: AppContext,
+    browser: BrowserOpener,
 ) -> int | None:
     """Report the tunnel's events until it ends; None means: connect again."""
     printed_url = False
@@ -130,7 +137,7 @@ def _follow(
                 print(event.local_url, flush=True)
                 printed_url = True
                 if not args.no_browser:
-                    webbrowser.open(event.local_url)
+                    _open_browser(browser, event.local_url, tunnel.profile.id)
                 if event.job is not None:
                     say("Press Ctrl+C to close the tunnel (the job keeps running on the cluster).")
                 else:
@@ -178,6 +185,13 @@ def _close(tunnel: Tunnel) -> int:
         say(describe_left_running(job, tunnel.profile.name).text)
     say("Tunnel closed.")
     return 0
+
+
+def _open_browser(browser: BrowserOpener, url: str, key: str) -> None:
+    try:
+        browser.open(url, key=key)
+    except OSError as exc:
+        say(browser_not_opened(exc.strerror or str(exc)).text)
 
 
 def _progress_line(status: TunnelStatus, host: str) -> str:

@@ -7,7 +7,17 @@ each registering a describer per error class; :mod:`.base` holds :class:`Message
 
 from __future__ import annotations
 
-from labtunnel.messages import hostkeys, jupyter, profiles, sharing, slurm, ssh, steps, tunnel
+from labtunnel.messages import (
+    browser,
+    hostkeys,
+    jupyter,
+    profiles,
+    sharing,
+    slurm,
+    ssh,
+    steps,
+    tunnel,
+)
 from labtunnel.messages.base import (
     QT_TRANSLATE_NOOP,
     Message,
@@ -27,6 +37,7 @@ __all__ = [
     "QT_TRANSLATE_NOOP",
     "Message",
     "Translate",
+    "browser",
     "describe",
     "describe_import_note",
     "describe_problem",

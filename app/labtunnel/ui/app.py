@@ -13,9 +13,11 @@ from PySide6.QtWidgets import QMessageBox, QSystemTrayIcon
 
 from labtunnel.core.errors import LabTunnelError
 from labtunnel.core.events import Listener
+from labtunnel.core.platform.browser import BrowserOpener, pages_folder
 from labtunnel.core.profiles.lifecycle import ProfileLifecycle
 from labtunnel.core.ssh.auth import Prompter
 from labtunnel.core.updates import UpdateStatus, check_for_update
+from labtunnel.messages.browser import redirect_link
 from labtunnel.ui.bridge import EventBridge
 from labtunnel.ui.contracts import HostKeyTrust, OpenUrl, SetClipboard, TunnelControl
 from labtunnel.ui.controller import AppController
@@ -28,7 +30,7 @@ from labtunnel.ui.prompter import QtPrompter
 from labtunnel.ui.settings import SettingsStore
 from labtunnel.ui.single_instance import SHOW, opened_path
 from labtunnel.ui.stall import StallMeter
-from labtunnel.ui.texts import error_text
+from labtunnel.ui.texts import error_text, message_text
 from labtunnel.ui.tray import TrayShell
 from labtunnel.ui.tray_wait import DEFAULT_WAIT_MS, TrayWaiter
 from labtunnel.ui.update_check import CheckFunction, UpdateChecker
@@ -63,6 +65,7 @@ class LabTunnelApp(QObject):
         log_dir: Path,
         manager_factory: ManagerFactory,
         open_url: OpenUrl = open_in_desktop,
+        browser: BrowserOpener | None = None,
         set_clipboard: SetClipboard = set_clipboard_text,
         login_item: LoginItem | None = None,
         confirm: Confirm = ask_yes_no,
@@ -84,12 +87,16 @@ class LabTunnelApp(QObject):
         self.bridge = EventBridge(self)
         self.prompter = QtPrompter(parent=self)
         self.manager = manager_factory(self.bridge.listener, self.prompter)
+        config_dir = store.path.parent
+        self.browser = browser or BrowserOpener(
+            lambda: pages_folder(config_dir), text=message_text(redirect_link())
+        )
         self.controller = AppController(
             self.manager,
             store,
             hostkeys,
             self.bridge,
-            open_url,
+            self.browser,
             set_clipboard,
             stall_meter=StallMeter(parent=self) if measure_stalls else None,
             settings=self.settings,

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from PySide6.QtCore import QObject, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from labtunnel.core.errors import (
     HostKeyChanged,
@@ -29,10 +29,11 @@ from labtunnel.core.events import (
     TunnelState,
     TunnelStatus,
 )
+from labtunnel.core.platform.browser import BrowserOpener
 from labtunnel.core.profiles.model import HostProfile, JupyterSpec
 from labtunnel.core.profiles.store import ProfileStore
 from labtunnel.ui.bridge import EventBridge
-from labtunnel.ui.contracts import HostKeyTrust, OpenUrl, SetClipboard, TunnelControl
+from labtunnel.ui.contracts import HostKeyTrust, SetClipboard, TunnelControl
 from labtunnel.ui.notices import Notice, NoticeKind, NoticeTracker
 from labtunnel.ui.settings import SettingsStore
 from labtunnel.ui.stall import StallMeter
@@ -76,7 +77,7 @@ class AppController(QObject):
         store: ProfileStore,
         hostkeys: HostKeyTrust,
         bridge: EventBridge,
-        open_url: OpenUrl,
+        browser: BrowserOpener,
         set_clipboard: SetClipboard,
         stall_meter: StallMeter | None = None,
         clock: Callable[[], float] = time.monotonic,
@@ -88,7 +89,7 @@ class AppController(QObject):
         self.store = store
         self.settings = settings or SettingsStore(store)
         self._hostkeys = hostkeys
-        self._open_url = open_url
+        self._browser = browser
         self._set_clipboard = set_clipboard
         self._clock = clock
         self._notices = NoticeTracker()
@@ -156,7 +157,16 @@ class AppController(QObject):
         url = self.status(profile_id).local_url
         if not url:
             return False
-        self._open_url(QUrl(url))
+        return self._open_in_browser(profile_id, url)
+
+    def _open_in_browser(self, profile_id: str, url: str) -> bool:
+        """Jupyter's URL holds its token: the browser gets a private page that goes on to
+        it (core.platform.browser), so the token is on no command line."""
+        try:
+            self._browser.open(url, key=profile_id)
+        except OSError as exc:
+            log.error("could not open the browser: %s", exc)
+            return False
         return True
 
     def copy_url(self, profile_id: str) -> bool:
@@ -238,6 +248,7 @@ class AppController(QObject):
         if self.stall_meter is not None:
             self.stall_meter.stop()
         self.manager.close(timeout)
+        self._browser.close()
 
     # --- events -------------------------------------------------------------------
 
@@ -266,7 +277,7 @@ class AppController(QObject):
             if pid in self._open_when_connected:
                 self._open_when_connected.discard(pid)
                 if status.local_url:
-                    self._open_url(QUrl(status.local_url))
+                    self._open_in_browser(pid, status.local_url)
         quiet = False
         if status.state in _ENDED and self._live_state(pid) in _ENDED:
             # stopping Jupyter disconnects too: its own notice says what happened
@@ -275,6 +286,7 @@ class AppController(QObject):
             self._open_when_connected.discard(pid)
             self._finish_measuring(pid)
             self._stats.pop(pid, None)
+            self._browser.forget(pid)  # its page holds the token of a tunnel now gone
         failed = status.state is TunnelState.FAILED
         problem = host_key_error(status.error) if failed else None
         if problem is not None:

@@ -9,14 +9,12 @@ ends check that the other runs as the same user.
 
 from __future__ import annotations
 
-import contextlib
 import getpass
 import hashlib
 import itertools
 import logging
 import os
 import socket as pysocket
-import stat
 import struct
 import sys
 import tempfile
@@ -25,6 +23,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QUrl, Signal
 from PySide6.QtNetwork import QAbstractSocket, QLocalServer, QLocalSocket
+
+from labtunnel.core.platform.private import make_private_folder, private_folders
 
 log = logging.getLogger(__name__)
 
@@ -61,15 +61,10 @@ def server_name(config_dir: Path, environ: Mapping[str, str] | None = None) -> s
     name = f"labtunnel-{digest}"
     if sys.platform == "win32":
         return f"{name}-{getpass.getuser()}"
-    env = os.environ if environ is None else environ
-    runtime = env.get("XDG_RUNTIME_DIR", "")
-    with contextlib.suppress(OSError):
-        config_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-    for folder in (Path(runtime) if runtime else None, config_dir.expanduser()):
-        if folder is not None and folder.is_absolute() and _is_private_folder(folder):
-            path = folder / name
-            if len(os.fsencode(path)) < _MAX_SOCKET_PATH:
-                return str(path)
+    for folder in private_folders(config_dir, environ):
+        path = folder / name
+        if len(os.fsencode(path)) < _MAX_SOCKET_PATH:
+            return str(path)
     try:
         return str(_private_temp_folder() / name)
     except OSError as exc:
@@ -82,24 +77,10 @@ def server_name(config_dir: Path, environ: Mapping[str, str] | None = None) -> s
 _MAX_SOCKET_PATH = 100
 
 
-def _is_private_folder(folder: Path) -> bool:
-    """A real folder (not a link) of this user that nobody else may enter or write to."""
-    try:
-        info = folder.lstat()
-    except OSError:
-        return False
-    return stat.S_ISDIR(info.st_mode) and info.st_uid == os.geteuid() and info.st_mode & 0o077 == 0
-
-
 def _private_temp_folder() -> Path:
     """``/tmp/labtunnel-<uid>``, 0700 and ours (for config folders whose path is too long
     for a socket); one made by someone else is refused."""
-    folder = Path(tempfile.gettempdir()) / f"labtunnel-{os.geteuid()}"
-    with contextlib.suppress(FileExistsError):
-        folder.mkdir(mode=0o700)
-    if not _is_private_folder(folder):
-        raise OSError(f"{folder} is not a private folder of this user")
-    return folder
+    return make_private_folder(Path(tempfile.gettempdir()) / f"labtunnel-{os.geteuid()}")
 
 
 def peer_is_this_user(socket: QLocalSocket | None) -> bool:

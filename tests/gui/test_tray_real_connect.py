@@ -22,6 +22,7 @@ from PySide6.QtCore import QUrl
 from pytestqt.qtbot import QtBot
 from tests.gui.helpers import action, open_menu, texts
 from tests.harness import LabServer
+from tests.harness.browser import recording_browser
 
 from labtunnel.core.context import AppContext
 from labtunnel.core.events import Listener, TunnelState
@@ -104,6 +105,7 @@ def test_connect_from_the_menu_opens_jupyter_in_the_browser(
         log_dir=context.paths.log_dir,
         manager_factory=make_manager,
         open_url=open_url,
+        browser=recording_browser(opened, context.paths.config_dir),
         tray_available=lambda: True,
         tray_wait_ms=0,
         quit_app=lambda: quits.append(1),
@@ -189,6 +191,7 @@ def test_first_launch_to_notebook_by_clicking(
         log_dir=context.paths.log_dir,
         manager_factory=make_manager,
         open_url=lambda url: not opened.append(url.toString()),  # type: ignore[func-returns-value]
+        browser=recording_browser(opened, context.paths.config_dir),
         tray_available=lambda: True,
         tray_wait_ms=0,
         quit_app=lambda: None,

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QLabel, QLineEdit
 from pytestqt.qtbot import QtBot
 from tests.gui.helpers import action, open_menu
 from tests.harness import HttpService, LabServer
+from tests.harness.browser import recording_browser
 from tests.harness.totp import CODE_PROMPT, TotpServer, start_totp_sshd
 from tests.integration.tunnel_helpers import http_get
 
@@ -100,6 +101,7 @@ def test_one_time_code_dialog_through_a_real_two_factor_server(
         log_dir=context.paths.log_dir,
         manager_factory=make_manager,
         open_url=open_url,
+        browser=recording_browser(opened, context.paths.config_dir),
         tray_available=lambda: True,
         tray_wait_ms=0,
         quit_app=lambda: None,

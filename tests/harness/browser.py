@@ -14,6 +14,8 @@ import signal
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from labtunnel.core.platform.browser import BrowserOpener, pages_folder
+
 FAKE_BROWSER = """#!/bin/sh
 echo "$$ $*" >> "{log}"
 sleep 60
@@ -91,3 +93,11 @@ def page_target(url: str) -> str:
     target = str(json.loads(script.group(1).replace("<\\/", "</")))
     assert html.unescape(refresh.group(1)) == target == html.unescape(link.group(1))
     return target
+
+
+def recording_browser(opened: list[str], config_dir: Path) -> BrowserOpener:
+    """The app's own BrowserOpener (real redirect pages in ``config_dir``'s private
+    folder) whose browser only records where it would go: ``opened`` gets the targets."""
+    return BrowserOpener(
+        lambda: pages_folder(config_dir), launch=lambda url: opened.append(page_target(url))
+    )

@@ -273,6 +273,7 @@ def run_child(out: Path, language: str) -> int:
     )
     from labtunnel.core.events import Listener, TunnelState
     from labtunnel.core.platform.autostart import login_item_for_platform
+    from labtunnel.core.platform.browser import BrowserOpener, pages_folder
     from labtunnel.core.platform.paths import default_paths
     from labtunnel.core.profiles.lifecycle import ProfileLifecycle
     from labtunnel.core.profiles.model import HostProfile
@@ -316,6 +317,7 @@ def run_child(out: Path, language: str) -> int:
         log_dir=paths.log_dir,
         manager_factory=make_demo,
         open_url=lambda url: isinstance(url, QUrl),  # no browser in the screenshots
+        browser=BrowserOpener(lambda: pages_folder(paths.config_dir), launch=lambda url: None),
         confirm=lambda title, text: False,
         tray_wait_ms=10_000,
         login_item=login_item_for_platform(),  # in the temporary XDG_CONFIG_HOME

@@ -94,6 +94,26 @@
         <translation>数值超出范围</translation>
     </message>
     <message>
+        <source>Letters, digits, - _ and . only</source>
+        <translation>只能用字母、数字、-、_ 和 .</translation>
+    </message>
+    <message>
+        <source>A size like 16G or 500M</source>
+        <translation>大小，例如 16G 或 500M</translation>
+    </message>
+    <message>
+        <source>Not a Slurm time limit (4:00:00)</source>
+        <translation>不是 Slurm 时间限制（4:00:00）</translation>
+    </message>
+    <message>
+        <source>One sbatch option per line, like --constraint=a100</source>
+        <translation>每行一个 sbatch 选项，例如 --constraint=a100</translation>
+    </message>
+    <message>
+        <source>LabTunnel sets {option} itself</source>
+        <translation>{option} 由 LabTunnel 自己设置</translation>
+    </message>
+    <message>
         <source>Invalid value</source>
         <translation>无效的值</translation>
     </message>
@@ -408,6 +428,18 @@
         <translation>Jupyter 仍在服务器上运行。</translation>
     </message>
     <message>
+        <source>Jupyter job of {name} ended</source>
+        <translation>{name} 的 Jupyter 作业已结束</translation>
+    </message>
+    <message>
+        <source>Choose “Start a new job” in the menu.</source>
+        <translation>请在菜单中选择“启动新作业”。</translation>
+    </message>
+    <message>
+        <source>Jupyter job of {name} ends soon</source>
+        <translation>{name} 的 Jupyter 作业即将结束</translation>
+    </message>
+    <message>
         <source>Jupyter stopped on {name}</source>
         <translation>{name} 上的 Jupyter 已停止</translation>
     </message>
@@ -664,6 +696,22 @@
         <translation>GPU：</translation>
     </message>
     <message>
+        <source>On this server</source>
+        <translation>在此服务器上</translation>
+    </message>
+    <message>
+        <source>In a Slurm job (this server is the login node)</source>
+        <translation>在 Slurm 作业中（此服务器是登录节点）</translation>
+    </message>
+    <message>
+        <source>On a Slurm cluster LabTunnel submits a batch job through the login node, waits in the queue, and opens the Jupyter that runs in the job on a compute node.</source>
+        <translation>在 Slurm 集群上，LabTunnel 通过登录节点提交批处理作业，在队列中等待，然后打开在计算节点上的作业中运行的 Jupyter。</translation>
+    </message>
+    <message>
+        <source>Jupyter runs:</source>
+        <translation>Jupyter 运行位置：</translation>
+    </message>
+    <message>
         <source>host:port, e.g. localhost:8888</source>
         <translation>主机:端口，例如 localhost:8888</translation>
     </message>
@@ -674,6 +722,70 @@
     <message>
         <source>Local port:</source>
         <translation>本地端口：</translation>
+    </message>
+    <message>
+        <source>Empty: the cluster&apos;s default partition. “Test connection” fills in the partitions sinfo lists.</source>
+        <translation>留空：使用集群的默认分区。“测试连接”会填入 sinfo 列出的分区。</translation>
+    </message>
+    <message>
+        <source>the cluster&apos;s default</source>
+        <translation>集群默认值</translation>
+    </message>
+    <message>
+        <source>Partition:</source>
+        <translation>分区：</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>GPUs:</source>
+        <translation>GPU 数：</translation>
+    </message>
+    <message>
+        <source>CPUs:</source>
+        <translation>CPU 数：</translation>
+    </message>
+    <message>
+        <source>the cluster&apos;s default, e.g. 16G</source>
+        <translation>集群默认值，例如 16G</translation>
+    </message>
+    <message>
+        <source>Memory:</source>
+        <translation>内存：</translation>
+    </message>
+    <message>
+        <source>the partition&apos;s default, e.g. 4:00:00 or 1-00:00:00</source>
+        <translation>分区默认值，例如 4:00:00 或 1-00:00:00</translation>
+    </message>
+    <message>
+        <source>Time limit:</source>
+        <translation>时间限制：</translation>
+    </message>
+    <message>
+        <source>optional</source>
+        <translation>可选</translation>
+    </message>
+    <message>
+        <source>Account:</source>
+        <translation>账户：</translation>
+    </message>
+    <message>
+        <source>QoS:</source>
+        <translation>QoS（服务质量）：</translation>
+    </message>
+    <message>
+        <source>one sbatch option per line, e.g. --constraint=a100</source>
+        <translation>每行一个 sbatch 选项，例如 --constraint=a100</translation>
+    </message>
+    <message>
+        <source>Extra #SBATCH lines:</source>
+        <translation>额外的 #SBATCH 行：</translation>
+    </message>
+    <message>
+        <source>{name} (default)</source>
+        <translation>{name}（默认）</translation>
     </message>
     <message>
         <source>Test connection</source>
@@ -698,6 +810,10 @@
     <message>
         <source>Testing…</source>
         <translation>正在测试…</translation>
+    </message>
+    <message>
+        <source>Signed in, but: {problem}</source>
+        <translation>已登录，但是：{problem}</translation>
     </message>
     <message>
         <source>It works: LabTunnel reached the server and signed in.</source>
@@ -906,6 +1022,14 @@
         <translation>服务器上的 Jupyter 已停止</translation>
     </message>
     <message>
+        <source>Waiting in the Slurm queue</source>
+        <translation>正在 Slurm 队列中等待</translation>
+    </message>
+    <message>
+        <source>Jupyter job ended</source>
+        <translation>Jupyter 作业已结束</translation>
+    </message>
+    <message>
         <source>Could not connect</source>
         <translation>无法连接</translation>
     </message>
@@ -976,7 +1100,7 @@
     <name>TrayMenu</name>
     <message>
         <source>Add lab server…</source>
-        <extracomment>switch launch at login; False when it could not be changed (the user was told) &quot;Shut down idle kernels…&quot; for a profile</extracomment>
+        <extracomment>switch launch at login; False when it could not be changed (the user was told) &quot;Shut down idle kernels…&quot; for a profile &quot;Stop Jupyter&quot; of a Slurm profile: ask, then cancel its job</extracomment>
         <translation>添加实验室服务器…</translation>
     </message>
     <message>
@@ -1048,6 +1172,26 @@
         <translation>取消</translation>
     </message>
     <message>
+        <source>Disconnect (the job keeps running)</source>
+        <translation>断开连接（作业继续运行）</translation>
+    </message>
+    <message>
+        <source>Stop Jupyter (cancel the job)…</source>
+        <translation>停止 Jupyter（取消作业）…</translation>
+    </message>
+    <message>
+        <source>Start a new job</source>
+        <translation>启动新作业</translation>
+    </message>
+    <message>
+        <source>Cancel job {job}</source>
+        <translation>取消作业 {job}</translation>
+    </message>
+    <message>
+        <source>Disconnect (the job stays in the queue)</source>
+        <translation>断开连接（作业留在队列中）</translation>
+    </message>
+    <message>
         <source>{name}: {state}</source>
         <translation>{name}：{state}</translation>
     </message>
@@ -1072,8 +1216,16 @@
         <translation>LabTunnel 实验室配置 (*.labtunnel);;所有文件 (*)</translation>
     </message>
     <message>
-        <source>Edit lab server</source>
+        <source>Stop Jupyter</source>
         <extracomment>any window this object opened (for tests and the screenshot script) a lab server was removed (its id), after its secrets and state went with it keyring work (saving, removing, importing) runs here, never on the GUI thread</extracomment>
+        <translation>停止 Jupyter</translation>
+    </message>
+    <message>
+        <source>Cancel Slurm job {job} on {node}? Jupyter and its kernels end, and unsaved work in open notebooks is lost; saved files stay.</source>
+        <translation>要取消 {node} 上的 Slurm 作业 {job} 吗？Jupyter 及其内核会结束，打开的笔记本中未保存的工作会丢失；已保存的文件会保留。</translation>
+    </message>
+    <message>
+        <source>Edit lab server</source>
         <translation>编辑实验室服务器</translation>
     </message>
     <message>

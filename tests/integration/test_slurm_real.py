@@ -12,14 +12,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from tests.harness import LabServer
 from tests.harness.slurm import SlurmCluster
 from tests.integration.slurm_helpers import SlurmTunnels, slurm_target
 from tests.integration.test_jupyter_real import execute, http_call
 from tests.integration.tunnel_helpers import EventLog
 
-from labtunnel.core.errors import SlurmJobEnded
+from labtunnel.core import events
+from labtunnel.core.errors import SlurmJobEnded, SlurmNotAvailable
 from labtunnel.core.events import JupyterStopped, TunnelState
 from labtunnel.core.jupyter.server import JupyterServer
+from labtunnel.core.tunnel.manager import TunnelManager
 from labtunnel.core.tunnel.reconnect import ReconnectPolicy
 from labtunnel.core.tunnel.tunnel import Tunnel
 
@@ -197,3 +200,39 @@ def test_node_down_is_reported_and_no_new_job_is_submitted(
     )
     assert again.local_port == port and port is not None
     assert json.loads(http_call(port, "GET", "/api/status", server_of(tunnel).token)[2])
+
+
+def test_a_test_connection_reads_the_partitions_for_the_editor(
+    slurm_cluster: SlurmCluster, tunnels: SlurmTunnels, lab_server: LabServer
+) -> None:
+    log = EventLog()
+    manager = TunnelManager(tunnels.deps, log)
+    try:
+        profile = tunnels.profile("parts", slurm_target(slurm_cluster))
+        manager.test_connection(profile)
+        result = wait_result(log, profile.id)
+        assert result.ok and result.partitions == ("gpu", "short")  # "urgent" is hidden
+        assert result.default_partition == "gpu" and result.slurm_error is None
+        # the plain lab server logs in fine, but has no cluster behind it
+        plain = tunnels.profile(
+            "plain", slurm_target(slurm_cluster), host=lab_server.host, port=lab_server.port
+        )
+        for line in lab_server.host_public_keys.values():
+            key_type, blob = line.split()[:2]
+            tunnels.deps.hostkeys.trust(lab_server.host, lab_server.port, key_type, blob)
+        manager.test_connection(plain)
+        result = wait_result(log, plain.id)
+        assert result.ok and result.partitions == ()
+        assert isinstance(result.slurm_error, SlurmNotAvailable)
+    finally:
+        assert manager.close(10)
+
+
+def wait_result(log: EventLog, profile_id: str, timeout: float = 30) -> events.TestResult:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for _, event in log.events:
+            if isinstance(event, events.TestResult) and event.profile_id == profile_id:
+                return event
+        time.sleep(0.05)
+    raise AssertionError("no test result")

@@ -120,6 +120,11 @@ class TestResult:
     profile_id: str
     ok: bool
     error: LabTunnelError | None = None
+    #: a Slurm profile whose login worked: the cluster's partitions (default first), or
+    #: ``slurm_error`` when they could not be read (e.g. no Slurm on that server)
+    partitions: tuple[str, ...] = ()
+    default_partition: str = ""
+    slurm_error: LabTunnelError | None = None
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from labtunnel.core.errors import (
     LabTunnelError,
 )
 from labtunnel.core.events import (
+    JobEndingSoon,
     JupyterStopped,
     KernelsShutDown,
     StatsEvent,
@@ -267,6 +268,17 @@ class AppController(QObject):
             self._on_jupyter_stopped(event)
         elif isinstance(event, KernelsShutDown):
             self._on_kernels_shut_down(event)
+        elif isinstance(event, JobEndingSoon):
+            name = self._name_of(event.profile_id)
+            self.notice.emit(
+                Notice(
+                    NoticeKind.JOB_ENDING,
+                    event.profile_id,
+                    name,
+                    job_id=event.job_id,
+                    seconds_left=event.seconds_left,
+                )
+            )
 
     def _on_status(self, status: TunnelStatus) -> None:
         pid = status.profile_id

@@ -13,14 +13,15 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu
 
 from labtunnel.core.events import TunnelState, TunnelStatus
-from labtunnel.core.profiles.model import HostProfile
+from labtunnel.core.profiles.model import HostProfile, JupyterSpec
+from labtunnel.messages.slurm import describe_job, describe_queue, describe_starting
 from labtunnel.ui.controller import AppController
 from labtunnel.ui.icons import tray_icon
 from labtunnel.ui.jupyter_text import jupyter_lines, kernel_lines, kernel_report
 from labtunnel.ui.login_item import LoginItem
 from labtunnel.ui.state import BUSY_STATES, overall_state
 from labtunnel.ui.stats_text import stats_lines
-from labtunnel.ui.texts import state_text
+from labtunnel.ui.texts import error_text, message_text, state_text
 
 translate = QCoreApplication.translate
 
@@ -42,6 +43,8 @@ class MenuHandlers:
     settings: Callable[[], object]
     #: "Shut down idle kernels…" for a profile
     shutdown_kernels: Callable[[str], object] = lambda _profile_id: None
+    #: "Stop Jupyter" of a Slurm profile: ask, then cancel its job
+    stop_job: Callable[[str], object] = lambda _profile_id: None
 
 
 def fill_menu(
@@ -115,6 +118,9 @@ def _profile_items(
             )
         return
     _info(menu, _headline(status, single))
+    if isinstance(profile.target, JupyterSpec) and profile.target.slurm is not None:
+        _job_items(menu, status, controller, handlers)
+        return
     if state is TunnelState.CONNECTED:
         opener = _add(
             menu, translate("TrayMenu", "Open in browser"), lambda: controller.open_in_browser(pid)
@@ -143,6 +149,57 @@ def _profile_items(
         _add(menu, translate("TrayMenu", "Retry now"), controller.manager.network_changed)
         _add(menu, translate("TrayMenu", "Disconnect"), lambda: controller.disconnect_profile(pid))
     elif state in BUSY_STATES:
+        _add(menu, translate("TrayMenu", "Cancel"), lambda: controller.disconnect_profile(pid))
+
+
+def _job_items(
+    menu: QMenu, status: TunnelStatus, controller: AppController, handlers: MenuHandlers
+) -> None:
+    """A profile whose Jupyter runs in a Slurm job: the job in words, and what can be done
+    with it. Disconnecting never touches the job; stopping cancels it (after asking)."""
+    pid, state, job = status.profile_id, status.state, status.job
+    disconnect = translate("TrayMenu", "Disconnect (the job keeps running)")
+    if state is TunnelState.CONNECTED:
+        if job is not None:
+            _info(menu, message_text(describe_job(job)))
+        opener = _add(
+            menu, translate("TrayMenu", "Open in browser"), lambda: controller.open_in_browser(pid)
+        )
+        menu.setDefaultAction(opener)
+        _add(menu, translate("TrayMenu", "Copy URL"), lambda: controller.copy_url(pid))
+        _jupyter_items(menu, controller, handlers, status)
+        menu.addSeparator()
+        _add(menu, disconnect, lambda: controller.disconnect_profile(pid))
+        _add(menu, translate("TrayMenu", "Stop Jupyter (cancel the job)…"),
+             lambda: handlers.stop_job(pid))  # fmt: skip
+    elif state is TunnelState.JOB_ENDED:
+        if status.error is not None:
+            _info(menu, error_text(status.error))
+        again = _add(
+            menu,
+            translate("TrayMenu", "Start a new job"),
+            lambda: controller.start_jupyter_again(pid),
+        )
+        menu.setDefaultAction(again)
+        _add(menu, translate("TrayMenu", "Disconnect"), lambda: controller.disconnect_profile(pid))
+    elif job is not None and state in (TunnelState.QUEUED, TunnelState.STARTING_JUPYTER):
+        words = describe_queue(job) if job.pending else describe_starting(job)
+        _info(menu, message_text(words))
+        # nothing runs in it yet: cancelling loses no work, so no question first
+        _add(
+            menu,
+            translate("TrayMenu", "Cancel job {job}").format(job=job.job_id),
+            lambda: controller.stop_jupyter(pid),
+        )
+        _add(
+            menu,
+            translate("TrayMenu", "Disconnect (the job stays in the queue)"),
+            lambda: controller.disconnect_profile(pid),
+        )
+    elif state is TunnelState.RECONNECTING:
+        _add(menu, translate("TrayMenu", "Retry now"), controller.manager.network_changed)
+        _add(menu, disconnect, lambda: controller.disconnect_profile(pid))
+    else:
         _add(menu, translate("TrayMenu", "Cancel"), lambda: controller.disconnect_profile(pid))
 
 

@@ -20,6 +20,10 @@ class NoticeKind(str, Enum):
     STOP_FAILED = "stop_failed"
     KERNELS_SHUT_DOWN = "kernels_shut_down"
     KERNELS_NOT_SHUT_DOWN = "kernels_not_shut_down"
+    #: the Slurm job running Jupyter ended (the error says why)
+    JOB_ENDED = "job_ended"
+    #: the Slurm job reaches its time limit soon
+    JOB_ENDING = "job_ending"
 
 
 @dataclass(frozen=True)
@@ -31,6 +35,9 @@ class Notice:
     retry_in: float | None = None
     #: kernels shut down
     count: int = 0
+    #: the Slurm job (JOB_ENDING) and the seconds it has left
+    job_id: int = 0
+    seconds_left: float = 0.0
 
 
 class NoticeTracker:
@@ -71,6 +78,8 @@ class NoticeTracker:
             return NoticeKind.CONNECTED
         if now is TunnelState.JUPYTER_DOWN:
             return None if before is TunnelState.JUPYTER_DOWN else NoticeKind.JUPYTER_DOWN
+        if now is TunnelState.JOB_ENDED:
+            return None if before is TunnelState.JOB_ENDED else NoticeKind.JOB_ENDED
         if now is TunnelState.FAILED:
             self._lost.discard(pid)
             return None if before is TunnelState.FAILED else NoticeKind.FAILED

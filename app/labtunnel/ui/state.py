@@ -16,9 +16,14 @@ class TrayState(str, Enum):
 
 
 BUSY_STATES = frozenset(
-    {TunnelState.CONNECTING, TunnelState.STARTING_JUPYTER, TunnelState.RECONNECTING}
+    {
+        TunnelState.CONNECTING,
+        TunnelState.STARTING_JUPYTER,
+        TunnelState.RECONNECTING,
+        TunnelState.QUEUED,
+    }
 )
-TROUBLE_STATES = frozenset({TunnelState.FAILED, TunnelState.JUPYTER_DOWN})
+TROUBLE_STATES = frozenset({TunnelState.FAILED, TunnelState.JUPYTER_DOWN, TunnelState.JOB_ENDED})
 
 
 def overall_state(statuses: Iterable[TunnelStatus]) -> TrayState:

@@ -11,6 +11,7 @@ from PySide6.QtCore import QCoreApplication
 from labtunnel.core.errors import FieldProblem, ProblemCode
 from labtunnel.core.events import TunnelState, TunnelStatus
 from labtunnel.messages import Message, describe, describe_step
+from labtunnel.messages.slurm import describe_ending_soon
 from labtunnel.ui.notices import Notice, NoticeKind
 
 translate = QCoreApplication.translate
@@ -44,6 +45,10 @@ def state_text(status: TunnelStatus) -> str:
         return translate("States", "Connection lost, reconnecting…")
     if state is TunnelState.JUPYTER_DOWN:
         return translate("States", "Jupyter stopped on the server")
+    if state is TunnelState.QUEUED:
+        return translate("States", "Waiting in the Slurm queue")
+    if state is TunnelState.JOB_ENDED:
+        return translate("States", "Jupyter job ended")
     if state is TunnelState.FAILED:
         return translate("States", "Could not connect")
     return translate("States", "Not connected")
@@ -74,6 +79,16 @@ def notice_text(notice: Notice) -> tuple[str, str]:
         return (
             translate("Notices", "Disconnected from {name}").format(name=name),
             translate("Notices", "Jupyter keeps running on the server."),
+        )
+    if kind is NoticeKind.JOB_ENDED:
+        return (
+            translate("Notices", "Jupyter job of {name} ended").format(name=name),
+            reason or translate("Notices", "Choose “Start a new job” in the menu."),
+        )
+    if kind is NoticeKind.JOB_ENDING:
+        return (
+            translate("Notices", "Jupyter job of {name} ends soon").format(name=name),
+            message_text(describe_ending_soon(notice.job_id, notice.seconds_left)),
         )
     if kind is NoticeKind.JUPYTER_DOWN:
         return (
@@ -138,4 +153,14 @@ def problem_text(problem: FieldProblem) -> str:
         return translate("Fields", "Not a SHA256 fingerprint")
     if code is ProblemCode.OUT_OF_RANGE:
         return translate("Fields", "Value out of range")
+    if code is ProblemCode.BAD_SLURM_NAME:
+        return translate("Fields", "Letters, digits, - _ and . only")
+    if code is ProblemCode.BAD_MEMORY:
+        return translate("Fields", "A size like 16G or 500M")
+    if code is ProblemCode.BAD_TIME:
+        return translate("Fields", "Not a Slurm time limit (4:00:00)")
+    if code is ProblemCode.BAD_OPTION:
+        return translate("Fields", "One sbatch option per line, like --constraint=a100")
+    if code is ProblemCode.RESERVED_OPTION:
+        return translate("Fields", "LabTunnel sets {option} itself").format(option=problem.value)
     return translate("Fields", "Invalid value")

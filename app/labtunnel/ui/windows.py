@@ -150,7 +150,25 @@ class Windows(QObject):
             import_ssh_config=self.import_ssh_config,
             settings=self.show_settings,
             shutdown_kernels=self.shutdown_kernels,
+            stop_job=self.stop_job,
         )
+
+    def stop_job(self, profile_id: str) -> bool:
+        """ "Stop Jupyter" of a Slurm profile: scancel its job, once the user agrees."""
+        job = self.controller.status(profile_id).job
+        if job is None:
+            return False
+        asked = self._confirm(
+            translate("Windows", "Stop Jupyter"),
+            translate(
+                "Windows",
+                "Cancel Slurm job {job} on {node}? Jupyter and its kernels end, and unsaved "
+                "work in open notebooks is lost; saved files stay.",
+            ).format(job=job.job_id, node=job.node or "?"),
+        )
+        if asked:
+            self.controller.stop_jupyter(profile_id)
+        return asked
 
     def _show(self, window: QWidget) -> None:
         bring_to_front(window)

@@ -3,8 +3,10 @@ worker threads and results arrive as events."""
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from labtunnel.core.errors import LabTunnelError
 from labtunnel.core.events import (
@@ -16,11 +18,15 @@ from labtunnel.core.events import (
     TunnelStatus,
 )
 from labtunnel.core.jupyter.kernels import gather_glance, shutdown_kernels
-from labtunnel.core.profiles.model import HostProfile
+from labtunnel.core.jupyter.launch.slurm import list_partitions
+from labtunnel.core.profiles.model import HostProfile, JupyterSpec
 from labtunnel.core.profiles.store import ProfileStore
 from labtunnel.core.server.stats import gather_server_stats
 from labtunnel.core.ssh.hops import hops_for
+from labtunnel.core.ssh.session import SshSession
 from labtunnel.core.tunnel.tunnel import Tunnel, TunnelDeps, deliver
+
+log = logging.getLogger(__name__)
 
 
 class TunnelManager:
@@ -141,11 +147,14 @@ class TunnelManager:
                 session = self._deps.open_session(
                     hops, self._deps.hostkeys, prompter=self._deps.prompter
                 )
-                session.close()
+                try:
+                    result = _with_partitions(TestResult(profile.id, True), profile, session)
+                finally:
+                    session.close()
             except LabTunnelError as error:
                 deliver(self._listener, TestResult(profile.id, False, error))
             else:
-                deliver(self._listener, TestResult(profile.id, True))
+                deliver(self._listener, result)
 
         self._spawn(work, f"test-{profile.name[:12]}")
 
@@ -170,3 +179,17 @@ class TunnelManager:
         for helper in helpers:
             helper.join(timeout)
         return done and not any(h.is_alive() for h in helpers)
+
+
+def _with_partitions(result: TestResult, profile: HostProfile, session: SshSession) -> TestResult:
+    """For a Slurm profile: the partitions ``sinfo`` lists, so the editor can offer them."""
+    target = profile.target
+    if not isinstance(target, JupyterSpec) or target.slurm is None:
+        return result
+    try:
+        partitions = list_partitions(session)
+    except LabTunnelError as error:
+        log.info("%s: no partitions: %s", profile.name, error)
+        return replace(result, slurm_error=error)
+    default = next((p.name for p in partitions if p.default), "")
+    return replace(result, partitions=tuple(p.name for p in partitions), default_partition=default)

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPlainTextEdit,
     QPushButton,
     QRadioButton,
     QSpinBox,
@@ -51,6 +52,7 @@ from labtunnel.core.profiles.model import (
     profile_problems,
 )
 from labtunnel.core.profiles.secrets import SecretKind
+from labtunnel.core.profiles.slurm import MAX_CPUS, MAX_GPUS, SlurmJob
 from labtunnel.ui.background import Background, Outcome
 from labtunnel.ui.controller import host_key_error
 from labtunnel.ui.dialogs.common import (
@@ -332,7 +334,30 @@ class ProfileEditor(QDialog):
         )
         self.gpu_combo.currentIndexChanged.connect(lambda _i: self._edited("gpu"))
         form.addRow(translate("ProfileEditor", "GPU:"), self.gpu_combo)
-        self.jupyter_rows = (self.app_combo, self.env_edit, self.workdir_edit, self.gpu_combo)
+        self.runs_combo = QComboBox(self)
+        self.runs_combo.addItem(translate("ProfileEditor", "On this server"), "server")
+        self.runs_combo.addItem(
+            translate("ProfileEditor", "In a Slurm job (this server is the login node)"), "slurm"
+        )
+        self.runs_combo.setToolTip(
+            translate(
+                "ProfileEditor",
+                "On a Slurm cluster LabTunnel submits a batch job through the login node, waits "
+                "in the queue, and opens the Jupyter that runs in the job on a compute node.",
+            )
+        )
+        self.runs_combo.currentIndexChanged.connect(lambda _i: self._runs_changed())
+        form.addRow(translate("ProfileEditor", "Jupyter runs:"), self.runs_combo)
+        self.slurm_box = self._build_slurm_box()
+        form.addRow(self.slurm_box)
+        self.jupyter_rows = (
+            self.app_combo,
+            self.env_edit,
+            self.workdir_edit,
+            self.gpu_combo,
+            self.runs_combo,
+            self.slurm_box,
+        )
         form.addRow(self.remote_radio)
         self.remote_edit = self._line(
             "remote", translate("ProfileEditor", "host:port, e.g. localhost:8888")
@@ -347,6 +372,118 @@ class ProfileEditor(QDialog):
         )
         self.target_form = form
         return group
+
+    def _build_slurm_box(self) -> QWidget:
+        box = QWidget(self)
+        form = QFormLayout(box)
+        form.setContentsMargins(0, 0, 0, 0)
+        self.partition_combo = QComboBox(box)
+        self.partition_combo.setEditable(True)
+        self.partition_combo.setToolTip(
+            translate(
+                "ProfileEditor",
+                "Empty: the cluster's default partition. “Test connection” fills in the "
+                "partitions sinfo lists.",
+            )
+        )
+        line = self.partition_combo.lineEdit()
+        assert line is not None
+        line.setPlaceholderText(translate("ProfileEditor", "the cluster's default"))
+        line.textEdited.connect(lambda _t: self._edited("slurm_partition"))
+        self.partition_combo.activated.connect(lambda _i: self._edited("slurm_partition"))
+        self._row(form, translate("ProfileEditor", "Partition:"), self.partition_combo,
+                  "slurm_partition")  # fmt: skip
+        self.gpus_spin = QSpinBox(box)
+        self.gpus_spin.setRange(0, MAX_GPUS)
+        self.gpus_spin.setSpecialValueText(translate("ProfileEditor", "none"))
+        self.gpus_spin.valueChanged.connect(lambda _v: self._edited("slurm_gpus"))
+        self._row(form, translate("ProfileEditor", "GPUs:"), self.gpus_spin, "slurm_gpus")
+        self.cpus_spin = QSpinBox(box)
+        self.cpus_spin.setRange(0, MAX_CPUS)
+        self.cpus_spin.setSpecialValueText(translate("ProfileEditor", "the cluster's default"))
+        self.cpus_spin.valueChanged.connect(lambda _v: self._edited("slurm_cpus"))
+        self._row(form, translate("ProfileEditor", "CPUs:"), self.cpus_spin, "slurm_cpus")
+        self.memory_edit = self._line(
+            "slurm_memory", translate("ProfileEditor", "the cluster's default, e.g. 16G")
+        )
+        self._row(form, translate("ProfileEditor", "Memory:"), self.memory_edit, "slurm_memory")
+        self.time_edit = self._line(
+            "slurm_time_limit",
+            translate("ProfileEditor", "the partition's default, e.g. 4:00:00 or 1-00:00:00"),
+        )
+        self._row(form, translate("ProfileEditor", "Time limit:"), self.time_edit,
+                  "slurm_time_limit")  # fmt: skip
+        self.account_edit = self._line("slurm_account", translate("ProfileEditor", "optional"))
+        self._row(form, translate("ProfileEditor", "Account:"), self.account_edit, "slurm_account")
+        self.qos_edit = self._line("slurm_qos", translate("ProfileEditor", "optional"))
+        self._row(form, translate("ProfileEditor", "QoS:"), self.qos_edit, "slurm_qos")
+        self.sbatch_edit = QPlainTextEdit(box)
+        self.sbatch_edit.setPlaceholderText(
+            translate("ProfileEditor", "one sbatch option per line, e.g. --constraint=a100")
+        )
+        self.sbatch_edit.setMaximumHeight(70)
+        self.sbatch_edit.textChanged.connect(lambda: self._edited("slurm_extra_options"))
+        self._row(form, translate("ProfileEditor", "Extra #SBATCH lines:"), self.sbatch_edit,
+                  "slurm_extra_options")  # fmt: skip
+        return box
+
+    def _slurm_job(self) -> SlurmJob | None:
+        if self.runs_combo.currentData() != "slurm":
+            return None
+        return SlurmJob(
+            partition=self._partition_text(),
+            gpus=self.gpus_spin.value(),
+            cpus=self.cpus_spin.value(),
+            memory=self.memory_edit.text().strip(),
+            time_limit=self.time_edit.text().strip(),
+            account=self.account_edit.text().strip(),
+            qos=self.qos_edit.text().strip(),
+            extra_options=tuple(
+                line.strip() for line in self.sbatch_edit.toPlainText().splitlines() if line.strip()
+            ),
+        )
+
+    def _partition_text(self) -> str:
+        text = self.partition_combo.currentText().strip()
+        index = self.partition_combo.findText(text)
+        data = self.partition_combo.itemData(index) if index >= 0 else None
+        return data if isinstance(data, str) else text
+
+    def _load_slurm(self, job: SlurmJob | None) -> None:
+        self.runs_combo.setCurrentIndex(1 if job is not None else 0)
+        job = job or SlurmJob()
+        self.partition_combo.setEditText(job.partition)
+        self.gpus_spin.setValue(job.gpus)
+        self.cpus_spin.setValue(job.cpus)
+        self.memory_edit.setText(job.memory)
+        self.time_edit.setText(job.time_limit)
+        self.account_edit.setText(job.account)
+        self.qos_edit.setText(job.qos)
+        self.sbatch_edit.setPlainText("\n".join(job.extra_options))
+        self._runs_changed()
+
+    def _runs_changed(self) -> None:
+        slurm = self.runs_combo.currentData() == "slurm"
+        self.slurm_box.setVisible(slurm)
+        # in a job, Slurm hands out the GPUs: the server's GPU choice does not apply
+        self.target_form.setRowVisible(self.gpu_combo, not slurm)
+        self._touched.add("runs")
+        if hasattr(self, "general_problem"):
+            self._validate()
+
+    def show_partitions(self, names: tuple[str, ...], default: str) -> None:
+        """The cluster's partitions (from a test that logged in), offered in the list."""
+        current = self.partition_combo.currentText()
+        self.partition_combo.clear()
+        self.partition_combo.addItem("")
+        for name in names:
+            label = (
+                translate("ProfileEditor", "{name} (default)").format(name=name)
+                if name == default
+                else name
+            )
+            self.partition_combo.addItem(label, name)
+        self.partition_combo.setEditText(current)
 
     def _build_test_row(self) -> QHBoxLayout:
         row = QHBoxLayout()
@@ -431,6 +568,7 @@ class ProfileEditor(QDialog):
             self.env_edit.setText(target.env)
             self.workdir_edit.setText(target.workdir)
             self._select_gpu(target.gpu)
+            self._load_slurm(target.slurm)
         else:
             self.remote_radio.setChecked(True)
             self.remote_edit.setText(str(target))
@@ -504,6 +642,7 @@ class ProfileEditor(QDialog):
                 env=self.env_edit.text().strip(),
                 workdir=self.workdir_edit.text().strip(),
                 gpu=self._gpu_setting(),
+                slurm=self._slurm_job(),
             )
         profile = self._original.with_changes(
             name=self.name_edit.text().strip(),
@@ -596,7 +735,10 @@ class ProfileEditor(QDialog):
     def _show_every_problem(self) -> list[FieldProblem]:
         self._show_all = True
         problems = self._validate()
-        if any(p.field in ("jump", "remote", "local_port") for p in problems):
+        if any(
+            p.field in ("jump", "remote", "local_port") or p.field.startswith("slurm_")
+            for p in problems
+        ):
             self.more_button.setChecked(True)
         return problems
 
@@ -622,6 +764,16 @@ class ProfileEditor(QDialog):
             return
         self._testing = False
         self.test_button.setEnabled(True)
+        if result.partitions:
+            self.show_partitions(result.partitions, result.default_partition)
+        if result.ok and result.slurm_error is not None:
+            self.test_result_label.setStyleSheet(PROBLEM_STYLE)
+            self.test_result_label.setText(
+                translate("ProfileEditor", "Signed in, but: {problem}").format(
+                    problem=error_text(result.slurm_error)
+                )
+            )
+            return
         if result.ok:
             self.test_result_label.setStyleSheet(GOOD_STYLE)
             self.test_result_label.setText(

@@ -155,3 +155,29 @@ def check_idle_app(idle: dict[str, Any]) -> None:
     assert hour["short_connection_errors"] == 0
     assert hour["bytes"] > 0 and hour["short_connections"] > 0
     assert idle["exit_codes"] == [0, 0]  # both apps quit cleanly on SIGTERM
+
+
+def test_quick_slurm_benchmark_reports_every_figure(tmp_path: Path) -> None:
+    """``bench_slurm.py --quick``: the click to Jupyter in a new Slurm job and the
+    reconnect, beside the cluster's own times, on the harness cluster."""
+    if not Path("/usr/sbin/slurmctld").exists():
+        unavailable("Slurm not installed (apt-get install slurmctld slurmd slurm-client munge)")
+    out = tmp_path / "slurm.json"
+    run = subprocess.run(
+        [sys.executable, str(HERE / "bench_slurm.py"), "--quick", "--json", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=200,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    report = json.loads(out.read_text())
+    for key in (
+        "cluster_sbatch_to_running_s",
+        "cluster_jupyter_start_s",
+        "cluster_total_s",
+        "click_new_job_s",
+        "reconnect_running_job_s",
+        "reconnect_single_server_s",
+    ):
+        assert 0 < report[key] < 120, (key, report[key])
+    assert "## Jupyter in a Slurm job" in run.stdout

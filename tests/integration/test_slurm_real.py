@@ -236,3 +236,27 @@ def wait_result(log: EventLog, profile_id: str, timeout: float = 30) -> events.T
                 return event
         time.sleep(0.05)
     raise AssertionError("no test result")
+
+
+def test_the_glance_shows_the_jobs_node_not_the_login_node(
+    slurm_cluster: SlurmCluster, tunnels: SlurmTunnels
+) -> None:
+    log = EventLog()
+    manager = TunnelManager(tunnels.deps, log)
+    try:
+        profile = tunnels.profile("glance", slurm_target(slurm_cluster, gpus=1))
+        manager.connect(profile.id)
+        log.wait_state(TunnelState.CONNECTED, 60)
+        manager.refresh_stats(profile.id)
+        deadline = time.monotonic() + 30
+        stats = None
+        while stats is None:
+            assert time.monotonic() < deadline, "no stats"
+            found = [e for _, e in log.events if isinstance(e, events.StatsEvent)]
+            stats = found[-1] if found else None
+            time.sleep(0.05)
+        assert stats.error is None, stats.error
+        assert stats.stats.hostname in ("node1", "node2")
+        assert stats.kernels is not None and stats.kernels.kernels == ()
+    finally:
+        assert manager.close(15)

@@ -94,15 +94,17 @@ class TunnelManager:
         tunnel = self._tunnels.get(profile_id)
         session = tunnel.session if tunnel is not None else None
         server = tunnel.jupyter_server if tunnel is not None else None
+        # for Jupyter in a Slurm job: the figures of the job's node, not the login node's
+        runner = tunnel.glance_runner if tunnel is not None else None
 
         def work() -> None:
-            if session is None or not session.is_alive():
+            if session is None or runner is None or not session.is_alive():
                 return
             try:
                 if server is None:
-                    event = StatsEvent(profile_id, gather_server_stats(session))
+                    event = StatsEvent(profile_id, gather_server_stats(runner))
                 else:
-                    stats, kernels = gather_glance(session, server)
+                    stats, kernels = gather_glance(runner, server)
                     event = StatsEvent(profile_id, stats, kernels=kernels)
             except LabTunnelError as error:
                 event = StatsEvent(profile_id, None, error)

@@ -47,6 +47,7 @@ from labtunnel.core.profiles.store import ProfileStore
 from labtunnel.core.ssh.auth import Prompter
 from labtunnel.core.ssh.hops import hops_for, open_chain
 from labtunnel.core.ssh.hostkeys import HostKeyStore
+from labtunnel.core.ssh.remote import RemoteRunner
 from labtunnel.core.ssh.session import SshSession
 from labtunnel.core.tunnel.forwarder import ForwardLimits, LocalForwarder
 from labtunnel.core.tunnel.reconnect import ReconnectPolicy
@@ -153,6 +154,15 @@ class Tunnel:
         """The user's Jupyter this tunnel goes to (None before it is found, or for a
         fixed remote address)."""
         return self._server
+
+    @property
+    def glance_runner(self) -> RemoteRunner | None:
+        """Where the server at a glance is read: the session, or for Jupyter in a Slurm
+        job the job's node (the login node's figures would mislead)."""
+        session = self._session
+        if session is not None and isinstance(self._jupyter, SlurmLauncher):
+            return self._jupyter.runner_in_job()
+        return session
 
     @property
     def is_running(self) -> bool:

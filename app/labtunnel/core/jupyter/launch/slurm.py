@@ -54,7 +54,15 @@ from labtunnel.core.jupyter.server import (
 )
 from labtunnel.core.profiles.model import JupyterApp, JupyterSpec
 from labtunnel.core.profiles.slurm import SlurmJob
-from labtunnel.core.ssh.remote import RemoteRunner, Section, run_script, sections, shell_path, tail
+from labtunnel.core.ssh.remote import (
+    CommandResult,
+    RemoteRunner,
+    Section,
+    run_script,
+    sections,
+    shell_path,
+    tail,
+)
 
 log = logging.getLogger(__name__)
 
@@ -129,6 +137,12 @@ class SlurmLauncher:
     def job(self) -> JobStatus | None:
         """The job followed now (None before one is found or submitted)."""
         return self._status
+
+    def runner_in_job(self) -> RemoteRunner:
+        """Where the server figures and the kernels are read: on the job's node."""
+        if self._job_id is None:
+            return self._runner
+        return InJob(self._runner, self._job_id)
 
     # --- connect ------------------------------------------------------------------------
 
@@ -434,6 +448,25 @@ class SlurmLauncher:
         except Exception:  # only a suggestion: never hide the real error behind another
             log.exception("could not list the partitions")
             return ()
+
+
+class InJob:
+    """Runs commands inside a running job, on its node (``srun --overlap`` from the login
+    node), so what they see is the node's: its GPUs, its load, the kernels' processes.
+    A RemoteRunner like the session it wraps; stdin reaches the command as with SSH."""
+
+    def __init__(self, login: RemoteRunner, job_id: int) -> None:
+        self._login = login
+        self.job_id = job_id
+        self.endpoint = getattr(login, "endpoint", None)
+
+    def run(self, command: str, *, timeout: float, stdin: bytes | None = None) -> CommandResult:
+        step = (
+            f"exec srun --jobid={int(self.job_id)} --overlap --nodes=1 --ntasks=1 --quiet "
+            f"sh -c {shlex.quote(command)}"
+        )
+        # a login shell, so srun is on PATH wherever the site puts it
+        return self._login.run(f"exec sh -lc {shlex.quote(step)}", timeout=timeout, stdin=stdin)
 
 
 def cancel_job(runner: RemoteRunner, job_id: int, timeout: float = 20.0) -> None:

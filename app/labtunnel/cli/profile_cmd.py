@@ -81,38 +81,7 @@ def register(commands: Any) -> None:
         help="start JupyterLab or the classic Notebook (default lab)",
     )
     _gpu_argument(add)
-    slurm = add.add_argument_group(
-        "Jupyter in a Slurm job",
-        "With --slurm the server is a cluster's login node: Jupyter runs in a batch job on a "
-        "compute node (the --jupyter-* settings apply inside the job). Empty values leave "
-        "the cluster's defaults.",
-    )
-    slurm.add_argument(
-        "--slurm", action="store_true", help="run Jupyter in a Slurm job through this login node"
-    )
-    slurm.add_argument(
-        "--partition", metavar="P", default="", help="partition (default: the cluster's)"
-    )
-    slurm.add_argument(
-        "--gpus", metavar="N", type=int, default=0, help="GPUs for the job (default 0)"
-    )
-    slurm.add_argument(
-        "--cpus", metavar="N", type=int, default=0, help="CPUs for Jupyter and its kernels"
-    )
-    slurm.add_argument("--mem", metavar="SIZE", default="", help="memory, like 16G")
-    slurm.add_argument(
-        "--time", metavar="D-HH:MM:SS", default="", help="time limit (default: the partition's)"
-    )
-    slurm.add_argument("--account", metavar="A", default="", help="account to charge")
-    slurm.add_argument("--qos", metavar="Q", default="", help="quality of service")
-    slurm.add_argument(
-        "--sbatch-option",
-        metavar="LINE",
-        action="append",
-        default=[],
-        help="one more #SBATCH option (repeatable); give it with =, like "
-        "--sbatch-option=--constraint=a100",
-    )
+    _slurm_arguments(add)
     add.add_argument(
         "--pin-fingerprint",
         action="append",
@@ -134,6 +103,7 @@ def register(commands: Any) -> None:
     change.add_argument("--jupyter-app", choices=[a.value for a in JupyterApp], default=None)
     change.add_argument("--local-port", type=int, default=None, help="0 = pick a free one")
     _gpu_argument(change, default=None)
+    _slurm_arguments(change, changing=True)
     change.set_defaults(handler=_set)
 
     listing = actions.add_parser("list", help="list saved lab servers")
@@ -160,6 +130,51 @@ def register(commands: Any) -> None:
     set_password.set_defaults(handler=_set_password)
 
     share_cmd.register_profile_actions(actions)
+
+
+def _slurm_arguments(parser: argparse.ArgumentParser, changing: bool = False) -> None:
+    """The Slurm job's options, for ``add`` (defaults: the cluster's) and ``set`` (options
+    left out keep their value)."""
+    group = parser.add_argument_group(
+        "Jupyter in a Slurm job",
+        "With --slurm the server is a cluster's login node: Jupyter runs in a batch job on a "
+        "compute node (the --jupyter-* settings apply inside the job). Empty values leave "
+        "the cluster's defaults.",
+    )
+    group.add_argument(
+        "--slurm", action="store_true", help="run Jupyter in a Slurm job through this login node"
+    )
+    if changing:
+        group.add_argument(
+            "--no-slurm", action="store_true", help="run Jupyter on the server itself again"
+        )
+    default_text = None if changing else ""
+    default_number = None if changing else 0
+    group.add_argument(
+        "--partition", metavar="P", default=default_text, help="partition (default: the cluster's)"
+    )
+    group.add_argument(
+        "--gpus", metavar="N", type=int, default=default_number, help="GPUs for the job (0)"
+    )
+    group.add_argument(
+        "--cpus", metavar="N", type=int, default=default_number,
+        help="CPUs for Jupyter and its kernels (0: the cluster's default)",
+    )  # fmt: skip
+    group.add_argument("--mem", metavar="SIZE", default=default_text, help="memory, like 16G")
+    group.add_argument(
+        "--time", metavar="D-HH:MM:SS", default=default_text,
+        help="time limit (default: the partition's)",
+    )  # fmt: skip
+    group.add_argument("--account", metavar="A", default=default_text, help="account to charge")
+    group.add_argument("--qos", metavar="Q", default=default_text, help="quality of service")
+    group.add_argument(
+        "--sbatch-option",
+        metavar="LINE",
+        action="append",
+        default=None if changing else [],
+        help="one more #SBATCH option (repeatable; with set: replaces the list); give it "
+        "with =, like --sbatch-option=--constraint=a100",
+    )
 
 
 def _gpu_argument(parser: argparse.ArgumentParser, default: str | None = "any") -> None:
@@ -304,6 +319,13 @@ def _set(args: argparse.Namespace, context: AppContext) -> int:
     }
     jupyter = {k: v.strip() if isinstance(v, str) else v for k, v in jupyter.items()}
     jupyter = {k: v for k, v in jupyter.items() if v is not None}
+    try:
+        slurm = _changed_slurm(args, profile)
+    except UsageError as error:
+        say(f"labtunnel profile set: {error}")
+        return 2
+    if slurm is not _UNCHANGED:
+        jupyter["slurm"] = slurm
     if jupyter:
         if not isinstance(profile.target, JupyterSpec):
             raise ProfileInvalid(
@@ -316,6 +338,38 @@ def _set(args: argparse.Namespace, context: AppContext) -> int:
     updated = context.profiles.update(profile.with_changes(**changes))
     say(describe_profile_note("changed", name=updated.name).text)
     return 0
+
+
+_UNCHANGED: Any = object()
+
+
+def _changed_slurm(args: argparse.Namespace, profile: HostProfile) -> Any:
+    """The profile's Slurm job after ``set`` (``_UNCHANGED`` when no option is about it)."""
+    given = {
+        key: getattr(args, key) for key, _flag in _SLURM_FLAGS if getattr(args, key) is not None
+    }
+    if args.no_slurm:
+        if args.slurm or given:
+            raise UsageError("--no-slurm does not go with --slurm or the job's options.")
+        return None
+    current = profile.target.slurm if isinstance(profile.target, JupyterSpec) else None
+    if not args.slurm and not given:
+        return _UNCHANGED
+    if current is None and not args.slurm:
+        flags = ", ".join(flag for key, flag in _SLURM_FLAGS if key in given)
+        raise UsageError(f"{flags} only go with --slurm (Jupyter in a Slurm job).")
+    fields = {
+        "partition": "partition", "gpus": "gpus", "cpus": "cpus", "mem": "memory",
+        "time": "time_limit", "account": "account", "qos": "qos",
+    }  # fmt: skip
+    changes: dict[str, Any] = {
+        fields[key]: value.strip() if isinstance(value, str) else value
+        for key, value in given.items()
+        if key in fields
+    }
+    if "sbatch_option" in given:
+        changes["extra_options"] = tuple(o.strip() for o in given["sbatch_option"] if o.strip())
+    return replace(current or SlurmJob(), **changes)
 
 
 def _describe_target(profile: HostProfile) -> str:

@@ -23,6 +23,7 @@ from labtunnel.core.context import AppContext
 from labtunnel.core.errors import HostKeyUnknown, LabTunnelError, unknown_host_key
 from labtunnel.core.events import Event, JobEndingSoon, TunnelState, TunnelStatus, TunnelStep
 from labtunnel.core.platform.browser import BrowserOpener, pages_folder
+from labtunnel.core.profiles.model import JupyterSpec
 from labtunnel.core.tunnel.tunnel import Tunnel
 from labtunnel.messages import describe, describe_step
 from labtunnel.messages.browser import browser_not_opened, redirect_link
@@ -170,16 +171,19 @@ def _follow(
 
 
 def _close(tunnel: Tunnel) -> int:
-    """Ctrl+C: close the tunnel. A job still waiting in the queue is cancelled (nobody
-    waits for it any more); a running one goes on, and we say how to stop it."""
+    """Ctrl+C: close the tunnel. A Slurm job that has not started Jupyter yet (waiting in
+    the queue, or being submitted) is cancelled: nobody waits for it any more. A running
+    one goes on, and we say how to stop it."""
     status = tunnel.status
-    job = status.job
-    queued = job is not None and status.state in (TunnelState.QUEUED, TunnelState.STARTING_JUPYTER)
-    tunnel.stop(stop_jupyter=queued)
+    target = tunnel.profile.target
+    slurm = isinstance(target, JupyterSpec) and target.slurm is not None
+    waiting = slurm and status.state in (TunnelState.QUEUED, TunnelState.STARTING_JUPYTER)
+    tunnel.stop(stop_jupyter=waiting)
     if not tunnel.join(30.0):
         say("The tunnel did not close within 30 s.")
         return 1
-    if queued and job is not None:
+    job = tunnel.status.job or status.job
+    if waiting and job is not None:
         say(f"Cancelled your Slurm job {job.job_id}: it was still waiting to start.")
     elif job is not None and status.state is TunnelState.CONNECTED:
         say(describe_left_running(job, tunnel.profile.name).text)

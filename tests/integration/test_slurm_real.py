@@ -186,6 +186,12 @@ def test_node_down_is_reported_and_no_new_job_is_submitted(
     assert ended.error.reason == "node_failure" and ended.error.job_id == connected.job.job_id
     time.sleep(3)  # several health checks: still no second job
     assert [j for j in slurm_cluster.jobs(slurm_cluster.user) if j.active] == []
+    # the ended job's Jupyter files (its token is in them) are gone; its log stays
+    info = slurm_cluster.job(connected.job.job_id)
+    assert info is not None
+    nonce = info.fields["Comment"].rsplit(":", 1)[1]
+    base = Path(slurm_cluster.user.home) / ".local/share/labtunnel/slurm"
+    assert not (base / f"job-{nonce}").exists() and (base / f"job-{nonce}.log").exists()
     # "Start a new job": a fresh one, on the same local port
     slurm_cluster.resume_node("node2")
     started = time.monotonic()

@@ -115,7 +115,7 @@ def _stop_job(profile: HostProfile, session: SshSession) -> int:
             say(f"No Slurm job of “{profile.name}” is waiting or running on {profile.host}.")
             return 1
         for job in jobs:
-            cancel_job(session, job.status.job_id)
+            cancel_job(session, job.status.job_id, job.nonce)
             say(
                 f"Cancelled Slurm job {job.status.job_id} ({job.status.state.lower()}): "
                 "Jupyter and its kernels in it end."

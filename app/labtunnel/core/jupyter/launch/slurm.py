@@ -93,6 +93,8 @@ class LabTunnelJob:
     name: str
     profile_id: str
     partition: str
+    #: the submission's nonce (names its files)
+    nonce: str = ""
 
 
 class SlurmLauncher:
@@ -428,7 +430,7 @@ class SlurmLauncher:
             return False
         if self._cancelled:
             return True
-        cancel_job(self._runner, self._job_id, self._command_timeout)
+        cancel_job(self._runner, self._job_id, self._nonce, self._command_timeout)
         self._cancelled = True
         return True
 
@@ -469,11 +471,15 @@ class InJob:
         return self._login.run(f"exec sh -lc {shlex.quote(step)}", timeout=timeout, stdin=stdin)
 
 
-def cancel_job(runner: RemoteRunner, job_id: int, timeout: float = 20.0) -> None:
-    """``scancel`` one of the user's jobs (Slurm refuses other users' jobs)."""
-    result = run_script(
-        runner, script("slurm_cancel", lt_job=int(job_id)), timeout=timeout, label="scancel"
-    )
+def cancel_job(runner: RemoteRunner, job_id: int, nonce: str = "", timeout: float = 20.0) -> None:
+    """``scancel`` one of the user's jobs (Slurm refuses other users' jobs); with the
+    submission's ``nonce`` its Jupyter files go too."""
+    words: dict[str, str | int] = {
+        "lt_job": int(job_id),
+        "lt_base": BASE_DIR,
+        "lt_nonce": shlex.quote(nonce),
+    }
+    result = run_script(runner, script("slurm_cancel", **words), timeout=timeout, label="scancel")
     by_name = {s.name: s for s in sections(result.stdout)}
     if "CANCELLED" not in by_name:
         detail = by_name["CANCEL-FAILED"].text if "CANCEL-FAILED" in by_name else ""
@@ -531,7 +537,7 @@ def list_jobs(
             continue
         profile_id = comment.split(":")[1] if comment.count(":") >= 2 else ""
         status = sp.job_status(int(job_id), line, wall, partition)
-        jobs.append(LabTunnelJob(status, name, profile_id, partition))
+        jobs.append(LabTunnelJob(status, name, profile_id, partition, sp.nonce_of(comment)))
     return jobs
 
 

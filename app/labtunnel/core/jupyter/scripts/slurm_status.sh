@@ -17,6 +17,8 @@ fi
 case $lt_state in
   PENDING*|RUNNING*|CONFIGURING*|SUSPENDED*|REQUEUED*|RESIZING*) exit 0;;
 esac
+# over: its Jupyter files (the runtime file and config hold the token) go; the log stays
+rm -rf "$lt_base/job-$lt_nonce"
 if command -v sacct >/dev/null 2>&1; then
   lt_acct=$(sacct -j "$lt_job" -X -n -P -o State,Reason 2>/dev/null | head -n 1)
   [ -n "$lt_acct" ] && echo "@@LT:SACCT $lt_acct"

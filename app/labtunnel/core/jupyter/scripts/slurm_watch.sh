@@ -29,6 +29,8 @@ while :; do
     case $lt_state in
       ''|BOOT_FAIL*|CANCELLED*|COMPLETED*|COMPLETING*|DEADLINE*|FAILED*|NODE_FAIL*|OUT_OF_MEMORY*|PREEMPTED*|REVOKED*|SPECIAL_EXIT*|STOPPED*|TIMEOUT*)
         echo "@@LT:ENDED $lt_state"
+        # over: its Jupyter files (runtime file and config hold the token) go; the log stays
+        case $lt_state in COMPLETING*) ;; *) rm -rf "$lt_dir";; esac
         echo "@@LT:LOG"
         # each line quoted: the job's own markers in its log must not pass for ours
         tail -n 40 "$lt_dir.log" 2>/dev/null | sed 's/^/| /'

@@ -1645,6 +1645,10 @@ Reach Jupyter on your lab’s server from the system tray: LabTunnel signs in ov
         <translation>{host} 没有接受“{username}”的一次性验证码。请重新连接，并输入验证器当前显示的验证码；如果仍被拒绝，请在实验室服务器的设置中检查密码。</translation>
     </message>
     <message>
+        <source>Connecting to {host} was stopped. Connect again when you want to.</source>
+        <translation>已停止连接 {host}。需要时请重新连接。</translation>
+    </message>
+    <message>
         <source>Port {port} on this computer is already used by another program. Choose another local port, or 0 to let LabTunnel pick a free one.</source>
         <translation>这台计算机上的端口 {port} 已被其他程序占用。请选择其他本地端口，或填 0 让 LabTunnel 自动选择空闲端口。</translation>
     </message>

@@ -131,4 +131,5 @@ def make_app(
     yield build
     for app in apps:
         app.shutdown()
+        assert app.wait_closed(10)
         app.deleteLater()

@@ -28,6 +28,7 @@ from tests.harness.browser import (
     page_target,
     processes_showing,
 )
+from tests.integration.conftest import known_hosts_text
 from tests.integration.test_bad_input_real import documented_templates, template_regex
 from tests.integration.test_cli_real import add_password_profile, cli_env, labtunnel
 from tests.integration.tunnel_helpers import EventLog, make_tunnel, remote_target
@@ -40,7 +41,7 @@ from labtunnel.core.errors import (
     KnownHostsUnreadable,
     unknown_host_key,
 )
-from labtunnel.core.events import TunnelState
+from labtunnel.core.events import TunnelState, TunnelStatus, TunnelStep
 from labtunnel.core.profiles.model import JumpHost
 from labtunnel.core.profiles.secrets import KeyringSecretStore, SecretKind
 from labtunnel.core.ssh.auth import Credentials
@@ -48,6 +49,7 @@ from labtunnel.core.ssh.hops import open_chain
 from labtunnel.core.ssh.hostkeys import HostKeyStore, fingerprint, host_entry_name
 from labtunnel.core.ssh.session import SshEndpoint
 from labtunnel.core.tunnel.reconnect import ReconnectPolicy
+from labtunnel.core.tunnel.tunnel import Tunnel
 from labtunnel.messages import describe
 
 pytestmark = pytest.mark.integration
@@ -546,3 +548,96 @@ def test_connect_opens_the_browser_without_the_token_on_any_command_line(
             connect.kill()
         connect.wait(10)
     labtunnel("jupyter", "stop", "jupyter", env=env)
+
+
+# --- 12: stopping never waits on the network -------------------------------------------
+
+
+@contextlib.contextmanager
+def silent_server() -> Iterator[tuple[int, threading.Event]]:
+    """A hostile server on loopback: accepts TCP and then says nothing (no SSH banner)."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    accepted = threading.Event()
+    peers: list[socket.socket] = []
+
+    def serve() -> None:
+        with contextlib.suppress(OSError):
+            while True:
+                peer, _ = listener.accept()
+                peers.append(peer)
+                accepted.set()
+
+    thread = threading.Thread(target=serve, name="silent-server", daemon=True)
+    thread.start()
+    try:
+        yield listener.getsockname()[1], accepted
+    finally:
+        listener.close()
+        for peer in peers:
+            peer.close()
+        thread.join(2)
+
+
+def _stop_quickly(tunnel: Tunnel, log: EventLog) -> float:
+    """Stop ``tunnel``; the seconds stop() took. Its thread must end soon after, and the
+    tunnel end as disconnected (a stop, not a failure)."""
+    started = time.monotonic()
+    tunnel.stop()
+    took = time.monotonic() - started
+    assert tunnel.join(1.5), "the tunnel's thread still runs 1.5 s after stop()"
+    final = log.events[-1][1]
+    assert isinstance(final, TunnelStatus) and final.state is TunnelState.DISCONNECTED, final
+    return took
+
+
+def test_stop_cancels_a_connect_to_a_blackholed_server(
+    lab_server: LabServer, trusted_hostkeys: HostKeyStore, tmp_path: Path
+) -> None:
+    """Before: the worker sat in connect() until the 15 s timeout."""
+    lab_server.require_netns()
+    lab_server.drop_all()
+    log = EventLog()
+    tunnel, _ = make_tunnel(
+        lab_server, trusted_hostkeys, tmp_path, remote_target("127.0.0.1", 9), log
+    )
+    tunnel.start()
+    log.wait_for(lambda s: s.step is TunnelStep.CONNECTING, 5)
+    time.sleep(0.3)  # inside connect()
+    assert _stop_quickly(tunnel, log) < 0.1
+
+
+def test_stop_cancels_a_handshake_with_a_server_that_says_nothing(
+    lab_server: LabServer, trusted_hostkeys: HostKeyStore, tmp_path: Path
+) -> None:
+    """Before: the worker waited for the SSH banner until the 15 s timeout."""
+    log = EventLog()
+    with silent_server() as (port, accepted):
+        tunnel, _ = make_tunnel(
+            lab_server, trusted_hostkeys, tmp_path, remote_target("127.0.0.1", 9), log,
+            host="127.0.0.1", port=port,
+        )  # fmt: skip
+        tunnel.start()
+        assert accepted.wait(5)
+        time.sleep(0.2)  # waiting for the banner
+        assert _stop_quickly(tunnel, log) < 0.1
+
+
+def test_stop_of_a_tunnel_through_a_jump_host_on_a_dead_network_returns_at_once(
+    lab_server: LabServer, echo_service: RemoteService, tmp_path: Path
+) -> None:
+    lab_server.require_netns()
+    lab_server.require_password_auth()
+    known = tmp_path / "known_hosts"
+    known.write_text(known_hosts_text(lab_server))
+    log = EventLog()
+    tunnel, _ = make_tunnel(
+        lab_server, HostKeyStore(known), tmp_path, remote_target(*echo_service), log,
+        host=lab_server.jump_target_host, port=lab_server.jump_target_port,
+        jump=JumpHost(host=lab_server.host, port=lab_server.port),
+    )  # fmt: skip
+    tunnel.start()
+    log.wait_state(TunnelState.CONNECTED, 30)
+    lab_server.drop_all()
+    assert _stop_quickly(tunnel, log) < 0.1

@@ -302,7 +302,12 @@ class RecordingPrompter:
         self.asked: list[list[tuple[str, bool]]] = []
 
     def ask(
-        self, host: str, title: str, instructions: str, prompts: Sequence[tuple[str, bool]]
+        self,
+        host: str,
+        title: str,
+        instructions: str,
+        prompts: Sequence[tuple[str, bool]],
+        cancel: object = None,
     ) -> Sequence[str] | None:
         self.asked.append(list(prompts))
         return self.answer

@@ -57,6 +57,10 @@ class FakeSession:
         if not self.dead.is_set():
             self.die()
 
+    def abort(self) -> None:  # a stop from another thread: the socket goes, the worker closes
+        if not self.dead.is_set():
+            self.die()
+
 
 class ScriptedOpener:
     """Returns sessions or raises errors in the order given."""
@@ -192,3 +196,17 @@ def test_backoff_grows_then_caps() -> None:
     jittered = ReconnectPolicy(jitter=0.3)
     values = {jittered.delay(3, 600, rng) for _ in range(50)}
     assert min(values) >= 2.8 and max(values) <= 4 and len(values) > 10
+
+
+def test_a_cancel_token_stops_whatever_waits_on_it_once() -> None:
+    from labtunnel.core.ssh.cancel import CancelToken
+
+    token, calls = CancelToken(), []
+    forget = token.on_cancel(lambda: calls.append("a"))
+    token.on_cancel(lambda: calls.append("b"))
+    forget()  # that wait is over: not called
+    token.cancel()
+    token.cancel()
+    assert calls == ["b"] and token.cancelled and token.wait(0)
+    token.on_cancel(lambda: calls.append("late"))  # already cancelled: at once
+    assert calls == ["b", "late"]

@@ -24,6 +24,7 @@ from labtunnel.core.errors import HostKeyUnknown, LabTunnelError, unknown_host_k
 from labtunnel.core.events import Event, JobEndingSoon, TunnelState, TunnelStatus, TunnelStep
 from labtunnel.core.platform.browser import BrowserOpener, pages_folder
 from labtunnel.core.profiles.model import JupyterSpec
+from labtunnel.core.ssh.cancel import CancelToken
 from labtunnel.core.tunnel.tunnel import Tunnel
 from labtunnel.messages import describe, describe_step
 from labtunnel.messages.browser import browser_not_opened, redirect_link
@@ -54,12 +55,19 @@ def register(commands: Any) -> None:
 
 
 class TerminalPrompter:
-    """One-time codes typed at the terminal; none when there is no terminal."""
+    """One-time codes typed at the terminal; none when there is no terminal. (A typed
+    answer cannot be withdrawn: Ctrl+C stops the connect, the question goes with the
+    process.)"""
 
     def ask(
-        self, host: str, title: str, instructions: str, prompts: Sequence[tuple[str, bool]]
+        self,
+        host: str,
+        title: str,
+        instructions: str,
+        prompts: Sequence[tuple[str, bool]],
+        cancel: CancelToken | None = None,
     ) -> Sequence[str] | None:
-        if not sys.stdin.isatty():
+        if not sys.stdin.isatty() or (cancel is not None and cancel.cancelled):
             return None
         if instructions:
             say(instructions)

@@ -215,6 +215,15 @@ class ProtocolError(NetworkError):
         super().__init__(host, port, f"SSH handshake with {host}:{port} failed: {detail}")
 
 
+class ConnectCancelled(NetworkError):
+    """The connect was stopped while under way (the person disconnected or quit)."""
+
+    permanent = True
+
+    def __init__(self, host: str, port: int) -> None:
+        super().__init__(host, port, f"connecting to {host}:{port} was stopped")
+
+
 class JumpHostFailed(LabTunnelError):
     """Reaching the target through the jump host failed; ``cause`` says why."""
 

@@ -299,3 +299,13 @@ def _one_time_code_refused(x: e.OneTimeCodeRefused) -> Message:
 describes(e.KeyFileUnsupported)(_key_unsupported)
 describes(e.JumpHostFailed)(_jump_failed)
 describes(e.HostKeyChanged)(_host_key_changed)
+
+
+@describes(e.ConnectCancelled)
+def _connect_cancelled(x: e.ConnectCancelled) -> Message:
+    return msg(
+        QT_TRANSLATE_NOOP(
+            "messages", "Connecting to {host} was stopped. Connect again when you want to."
+        ),
+        host=x.host,
+    )

@@ -218,7 +218,8 @@ class LabTunnelApp(QObject):
         self._quit_app()
 
     def shutdown(self, timeout: float = 5.0) -> None:
-        """Close windows and every tunnel, join the core's threads. Idempotent."""
+        """Close windows and stop every tunnel; returns at once (the core's threads end
+        in the background: :meth:`wait_closed`). Idempotent."""
         if self._shut_down:
             return
         self._shut_down = True
@@ -231,3 +232,7 @@ class LabTunnelApp(QObject):
             self.tray.hide()
         if self.fallback is not None:
             self.fallback.close()
+
+    def wait_closed(self, timeout: float = 10.0) -> bool:
+        """After :meth:`shutdown`, once the GUI is gone: wait for the core's threads."""
+        return self.controller.wait_closed(timeout)

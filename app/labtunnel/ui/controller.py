@@ -8,6 +8,7 @@ signals, so the logic here can be tested without showing any.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -105,6 +106,7 @@ class AppController(QObject):
         self.last_connect_stall_ms: float | None = None
         self.last_connect_busy_ms: float | None = None
         self._closed = False
+        self._closer: threading.Thread | None = None
         bridge.event_received.connect(self._on_event, Qt.ConnectionType.QueuedConnection)
         self._stats_timer = QTimer(self)
         self._stats_timer.setInterval(STATS_EVERY_MS)
@@ -241,15 +243,29 @@ class AppController(QObject):
         self.changed.emit()
 
     def close(self, timeout: float = 5.0) -> None:
-        """Closes every tunnel and joins the core's threads. Idempotent."""
+        """Stops every tunnel; the waiting for the core's threads (up to ``timeout`` each)
+        happens in a thread of its own, never on the GUI thread. Idempotent; see
+        :meth:`wait_closed`."""
         if self._closed:
             return
         self._closed = True
         self._stats_timer.stop()
         if self.stall_meter is not None:
             self.stall_meter.stop()
-        self.manager.close(timeout)
         self._browser.close()
+        self._closer = threading.Thread(
+            target=self.manager.close, args=(timeout,), name="closing", daemon=True
+        )
+        self._closer.start()
+
+    def wait_closed(self, timeout: float) -> bool:
+        """After :meth:`close`: wait (not on a GUI that still runs!) until the core's
+        threads have ended; True when they did within ``timeout``."""
+        closer = self._closer
+        if closer is None:
+            return True
+        closer.join(timeout)
+        return not closer.is_alive()
 
     # --- events -------------------------------------------------------------------
 

@@ -113,6 +113,8 @@ def run(argv: Sequence[str] | None = None) -> int:
     log.info("LabTunnel tray started")
     code = app.exec()
     labtunnel.shutdown()
+    if not labtunnel.wait_closed(10.0):  # the GUI is gone: nothing waits for this
+        log.warning("some connections were still closing when LabTunnel ended")
     errors.uninstall()
     signals.close()
     instance.close()

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QDialog
 
+from labtunnel.core.ssh.cancel import CancelToken
 from labtunnel.ui.dialogs.common import bring_to_front
 from labtunnel.ui.dialogs.otp import OneTimeCodeDialog
 
@@ -65,8 +66,15 @@ class QtPrompter(QObject):
         return len(self._dialogs)
 
     def ask(
-        self, host: str, title: str, instructions: str, prompts: Sequence[tuple[str, bool]]
+        self,
+        host: str,
+        title: str,
+        instructions: str,
+        prompts: Sequence[tuple[str, bool]],
+        cancel: CancelToken | None = None,
     ) -> Sequence[str] | None:
+        """Shows the dialog and waits for it; a ``cancel`` (the connect was stopped)
+        closes it and returns None at once."""
         if threading.get_ident() == self._gui_thread:
             raise RuntimeError("QtPrompter.ask must be called from a worker thread")
         request = PromptRequest(host, title, instructions, list(prompts))
@@ -74,12 +82,16 @@ class QtPrompter(QObject):
             if self._closed:
                 return None
             self._pending.append(request)
+        forget = cancel.on_cancel(request.done.set) if cancel is not None else None
         self._asked.emit(request)
         answered = request.done.wait(self._timeout)
+        if forget is not None:
+            forget()
         with self._lock:
             if request in self._pending:
                 self._pending.remove(request)
-        if not answered:
+        if not answered or (cancel is not None and cancel.cancelled):
+            request.answers = None
             self._withdrawn.emit(request)
             return None
         return request.answers

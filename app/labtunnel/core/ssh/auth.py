@@ -25,6 +25,7 @@ from labtunnel.core.errors import (
     OneTimeCodeRefused,
 )
 from labtunnel.core.profiles.model import AuthMethod
+from labtunnel.core.ssh.cancel import CancelToken
 from labtunnel.core.ssh.keys import load_private_key
 
 KEYBOARD_INTERACTIVE = "keyboard-interactive"
@@ -41,12 +42,20 @@ class Credentials:
 class Prompter(Protocol):
     """Answers keyboard-interactive prompts that are not the password (one-time codes).
 
-    Called on a worker thread; may block until the person answers. None = cancelled.
+    Called on a worker thread; may block until the person answers (or ``cancel`` fires).
+    None = cancelled.
     """
 
     def ask(
-        self, host: str, title: str, instructions: str, prompts: Sequence[tuple[str, bool]]
-    ) -> Sequence[str] | None: ...
+        self,
+        host: str,
+        title: str,
+        instructions: str,
+        prompts: Sequence[tuple[str, bool]],
+        cancel: CancelToken | None = None,
+    ) -> Sequence[str] | None:
+        """``cancel``: the connect was stopped; withdraw the question and return None."""
+        ...
 
 
 AgentFactory = Callable[[], paramiko.Agent]
@@ -59,10 +68,17 @@ def _is_password_prompt(text: str, echo: bool) -> bool:
 class _InteractiveAnswers:
     """Keyboard-interactive handler: the stored password once, other prompts to the user."""
 
-    def __init__(self, host: str, password: str | None, prompter: Prompter | None) -> None:
+    def __init__(
+        self,
+        host: str,
+        password: str | None,
+        prompter: Prompter | None,
+        cancel: CancelToken | None = None,
+    ) -> None:
         self.host = host
         self.password = password
         self.prompter = prompter
+        self.cancel = cancel
         self.cancelled = False
         self.password_sent = False
         #: the person answered a prompt that was not the password (a one-time code)
@@ -81,8 +97,11 @@ class _InteractiveAnswers:
         unanswered = [p for p, a in zip(prompts, answers, strict=True) if a is None]
         if unanswered:
             replies = None
-            if self.prompter is not None and not self.cancelled:
-                replies = self.prompter.ask(self.host, title, instructions, unanswered)
+            stopped = self.cancel is not None and self.cancel.cancelled
+            if self.prompter is not None and not self.cancelled and not stopped:
+                replies = self.prompter.ask(
+                    self.host, title, instructions, unanswered, cancel=self.cancel
+                )
             if replies is None or len(replies) != len(unanswered):
                 self.cancelled = True
                 replies = [""] * len(unanswered)
@@ -102,8 +121,10 @@ def authenticate(
     credentials: Credentials,
     prompter: Prompter | None,
     agent_factory: AgentFactory = paramiko.Agent,
+    cancel: CancelToken | None = None,
 ) -> None:
-    """Authenticate or raise a typed error; never puts a secret in the error."""
+    """Authenticate or raise a typed error; never puts a secret in the error. ``cancel``
+    withdraws a one-time-code question when the connect is stopped."""
     tried: list[str] = []
     remaining: list[str]
     try:
@@ -114,10 +135,12 @@ def authenticate(
         elif method is AuthMethod.AGENT:
             remaining = _agent_auth(transport, username, agent_factory, tried)
         else:
-            remaining = _password_auth(transport, host, username, credentials, prompter, tried)
+            remaining = _password_auth(
+                transport, host, username, credentials, prompter, tried, cancel
+            )
         if remaining:
             remaining = _continue_partial(
-                transport, host, username, credentials, prompter, remaining, tried
+                transport, host, username, credentials, prompter, remaining, tried, cancel
             )
     except paramiko.BadAuthenticationType as exc:
         raise AuthMethodNotAllowed(
@@ -136,6 +159,7 @@ def _password_auth(
     credentials: Credentials,
     prompter: Prompter | None,
     tried: list[str],
+    cancel: CancelToken | None = None,
 ) -> list[str]:
     """Keyboard-interactive first when offered (the password prompt answered from the
     stored password), else the password method; like ``ssh``. With a second factor in
@@ -145,7 +169,7 @@ def _password_auth(
     if offered is None:
         return []  # the server let us in without any (auth "none")
     if KEYBOARD_INTERACTIVE in offered:
-        handler = _InteractiveAnswers(host, credentials.password, prompter)
+        handler = _InteractiveAnswers(host, credentials.password, prompter, cancel)
         try:
             return _interactive(transport, host, username, handler, tried)
         except paramiko.AuthenticationException:
@@ -229,10 +253,11 @@ def _continue_partial(
     prompter: Prompter | None,
     remaining: list[str],
     tried: list[str],
+    cancel: CancelToken | None = None,
 ) -> list[str]:
     """The server accepted the first factor and wants another (e.g. key + OTP)."""
     if KEYBOARD_INTERACTIVE in remaining:
-        handler = _InteractiveAnswers(host, credentials.password, prompter)
+        handler = _InteractiveAnswers(host, credentials.password, prompter, cancel)
         return _interactive(transport, host, username, handler, tried)
     if "password" in remaining and credentials.password is not None:
         tried.append("password")

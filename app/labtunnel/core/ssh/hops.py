@@ -9,6 +9,7 @@ from collections.abc import Callable
 import paramiko
 
 from labtunnel.core.errors import (
+    ConnectCancelled,
     FieldProblem,
     JumpHostFailed,
     LabTunnelError,
@@ -23,6 +24,7 @@ from labtunnel.core.logs import register_secret
 from labtunnel.core.profiles.model import AuthMethod, HostProfile
 from labtunnel.core.profiles.secrets import SecretKind, SecretStore
 from labtunnel.core.ssh.auth import AgentFactory, Credentials, Prompter
+from labtunnel.core.ssh.cancel import CancelToken
 from labtunnel.core.ssh.hostkeys import HostKeyStore
 from labtunnel.core.ssh.session import SshEndpoint, SshSession
 
@@ -123,11 +125,13 @@ def open_chain(
     prompter: Prompter | None = None,
     on_step: StepCallback | None = None,
     agent_factory: AgentFactory = paramiko.Agent,
+    cancel: CancelToken | None = None,
 ) -> SshSession:
     """Open the sessions of a jump chain in order; the last one is returned and
     owns (and closes) the ones before it. Failures of a jump hop are wrapped in
     JumpHostFailed. Whatever fails (and however: a stop, a bug), the hops already
-    open are closed: a reconnect loop must not pile up logged-in jump sessions."""
+    open are closed: a reconnect loop must not pile up logged-in jump sessions.
+    ``cancel`` stops the whole chain at once (ConnectCancelled)."""
     session: SshSession | None = None
     target = hops[-1][0]
     try:
@@ -142,8 +146,9 @@ def open_chain(
                     via=session,
                     on_step=on_step,
                     agent_factory=agent_factory,
+                    cancel=cancel,
                 )
-            except JumpHostFailed:
+            except (JumpHostFailed, ConnectCancelled):
                 raise
             except LabTunnelError as exc:
                 if is_jump:

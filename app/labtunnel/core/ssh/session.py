@@ -11,16 +11,19 @@ from __future__ import annotations
 import contextlib
 import errno
 import logging
+import os
 import select
 import socket
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import paramiko
 
 from labtunnel.core.errors import (
+    ConnectCancelled,
     ConnectionRefused,
     ConnectTimeout,
     DnsFailure,
@@ -43,6 +46,7 @@ from labtunnel.core.profiles.model import (
     AuthMethod,
 )
 from labtunnel.core.ssh.auth import AgentFactory, Credentials, Prompter, authenticate
+from labtunnel.core.ssh.cancel import CancelToken
 from labtunnel.core.ssh.fast import tuning
 from labtunnel.core.ssh.fast.streamlocal import StreamLocalUnavailable, open_streamlocal_channel
 from labtunnel.core.ssh.fast.transport import tune_transport
@@ -80,7 +84,7 @@ class SshEndpoint:
         return f"{self.username}@{self.host}:{self.port}"
 
 
-def _connect_socket(endpoint: SshEndpoint) -> socket.socket:
+def _connect_socket(endpoint: SshEndpoint, cancel: CancelToken | None = None) -> socket.socket:
     host, port, timeout = endpoint.host, endpoint.port, endpoint.connect_timeout
     try:
         addresses = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
@@ -91,9 +95,11 @@ def _connect_socket(endpoint: SshEndpoint) -> socket.socket:
     last: NetworkError = HostUnreachable(host, port)
     for family, kind, proto, _, address in addresses:
         sock = socket.socket(family, kind, proto)
-        sock.settimeout(timeout)
         try:
-            sock.connect(address)
+            _connect(sock, address, timeout, cancel)
+        except ConnectCancelled:
+            sock.close()
+            raise ConnectCancelled(host, port) from None
         except TimeoutError:
             last = ConnectTimeout(host, port, timeout)
         except ConnectionRefusedError:
@@ -105,6 +111,43 @@ def _connect_socket(endpoint: SshEndpoint) -> socket.socket:
             return sock
         sock.close()
     raise last
+
+
+#: connect_ex's "under way": EINPROGRESS (Unix), WSAEWOULDBLOCK (Windows)
+_CONNECTING = {errno.EINPROGRESS, errno.EWOULDBLOCK, errno.EAGAIN, 10035}
+
+
+def _connect(sock: socket.socket, address: Any, timeout: float, cancel: CancelToken | None) -> None:
+    """A TCP connect that a cancel stops at once (a blocking connect() cannot be woken):
+    non-blocking, waiting in select() on the socket and on a wake-up socket pair."""
+    wake, poke = socket.socketpair()
+    forget = cancel.on_cancel(lambda: _poke(poke)) if cancel is not None else _nothing
+    try:
+        sock.setblocking(False)
+        result = sock.connect_ex(address)
+        if result in _CONNECTING:
+            _readable, writable, failed = select.select([wake], [sock], [sock], timeout)
+            if cancel is not None and cancel.cancelled:
+                raise ConnectCancelled("", 0)
+            if not writable and not failed:
+                raise TimeoutError
+            result = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+        if result:
+            raise OSError(result, os.strerror(result))  # OSError picks the subclass
+        sock.settimeout(timeout)
+    finally:
+        forget()
+        wake.close()
+        poke.close()
+
+
+def _poke(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        sock.send(b"!")
+
+
+def _nothing() -> None:
+    return None
 
 
 def _tune_socket(sock: socket.socket, endpoint: SshEndpoint) -> None:
@@ -158,12 +201,35 @@ class SshSession:
         via: SshSession | None = None,
         on_step: StepCallback | None = None,
         agent_factory: AgentFactory = paramiko.Agent,
+        cancel: CancelToken | None = None,
     ) -> SshSession:
-        """Connect, verify the host key, authenticate. ``via`` is the jump session."""
+        """Connect, verify the host key, authenticate. ``via`` is the jump session.
+        ``cancel`` stops it at any point with ConnectCancelled."""
+        cancel = cancel or CancelToken()
+        forget_via = cancel.on_cancel(via.abort) if via is not None else _nothing
+        try:
+            return cls._open(
+                endpoint, credentials, hostkeys, prompter, via, on_step, agent_factory, cancel
+            )
+        finally:
+            forget_via()
+
+    @classmethod
+    def _open(
+        cls,
+        endpoint: SshEndpoint,
+        credentials: Credentials,
+        hostkeys: HostKeyStore,
+        prompter: Prompter | None,
+        via: SshSession | None,
+        on_step: StepCallback | None,
+        agent_factory: AgentFactory,
+        cancel: CancelToken,
+    ) -> SshSession:
         step = on_step or (lambda _step: None)
         step(TunnelStep.CONNECTING)
         if via is None:
-            sock: socket.socket | paramiko.Channel = _connect_socket(endpoint)
+            sock: socket.socket | paramiko.Channel = _connect_socket(endpoint, cancel)
         else:
             try:
                 sock = via.open_channel((endpoint.host, endpoint.port), ("127.0.0.1", 0))
@@ -174,8 +240,14 @@ class SshSession:
                     else exc
                 )
                 raise JumpHostFailed(via.endpoint.host, endpoint.host, cause) from None
+            except LabTunnelError:
+                if cancel.cancelled:
+                    raise ConnectCancelled(endpoint.host, endpoint.port) from None
+                raise
         # window and packet sizes are set with the rest of the tuning (tune_transport)
         transport = paramiko.Transport(sock)
+        # a stop from another thread closes the socket: every wait below ends at once
+        forget = cancel.on_cancel(lambda: _close_unused(transport, sock))
         try:
             cls._handshake(transport, endpoint, hostkeys)
             step(TunnelStep.AUTHENTICATING)
@@ -190,13 +262,21 @@ class SshSession:
                 credentials,
                 prompter,
                 agent_factory,
+                cancel=cancel,
             )
-        except (paramiko.SSHException, EOFError, OSError) as exc:
+        except (paramiko.SSHException, EOFError, OSError, LabTunnelError) as exc:
+            forget()
             _close_unused(transport, sock)
+            if cancel.cancelled:
+                raise ConnectCancelled(endpoint.host, endpoint.port) from None
+            if isinstance(exc, LabTunnelError):
+                raise
             raise ProtocolError(endpoint.host, endpoint.port, type(exc).__name__) from None
         except BaseException:
+            forget()
             _close_unused(transport, sock)
             raise
+        forget()
         return cls(transport, endpoint, via)
 
     @staticmethod
@@ -339,8 +419,17 @@ class SshSession:
         log.warning("SSH session to %s is dead (%s)", self.endpoint.label, reason)
         # closing wakes every thread blocked on this transport
         self._shut_down_socket()
-        self.transport.close()
+        _close_transport(self.transport)
         self._mark_dead()
+
+    def abort(self) -> None:
+        """From any thread, waiting for nothing: shut the socket down and close the
+        transport (of the jump session too), so every thread blocked on it wakes up.
+        :meth:`close` (which joins the threads) is still for the session's owner."""
+        self._shut_down_socket()
+        _close_transport(self.transport)
+        if self._via is not None:
+            self._via.abort()
 
     def _shut_down_socket(self) -> None:
         """Wakes paramiko's reader thread at once instead of at its next poll."""
@@ -354,7 +443,7 @@ class SshSession:
         self._closed = True
         self._keepalive.stop()
         self._shut_down_socket()
-        self.transport.close()
+        _close_transport(self.transport)
         self._mark_dead()
         self._keepalive.join(2.0)
         if self.transport is not threading.current_thread():
@@ -369,9 +458,16 @@ class SshSession:
         self.close()
 
 
+def _close_transport(transport: paramiko.Transport) -> None:
+    """Close, whatever state the socket is in: a channel through a jump host whose own
+    session was closed first fails to say goodbye (EOFError), which is fine."""
+    with contextlib.suppress(OSError, EOFError, paramiko.SSHException):
+        transport.close()
+
+
 def _close_unused(transport: paramiko.Transport, sock: socket.socket | paramiko.Channel) -> None:
     """After a failed open: a transport that never started does not close its socket."""
-    transport.close()
+    _close_transport(transport)
     with contextlib.suppress(OSError, EOFError, paramiko.SSHException):
         sock.close()
 

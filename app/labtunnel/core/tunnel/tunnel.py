@@ -45,6 +45,7 @@ from labtunnel.core.profiles.remembered import RememberedServers
 from labtunnel.core.profiles.secrets import SecretStore
 from labtunnel.core.profiles.store import ProfileStore
 from labtunnel.core.ssh.auth import Prompter
+from labtunnel.core.ssh.cancel import CancelToken
 from labtunnel.core.ssh.hops import hops_for, open_chain
 from labtunnel.core.ssh.hostkeys import HostKeyStore
 from labtunnel.core.ssh.remote import RemoteRunner
@@ -85,6 +86,8 @@ class Tunnel:
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._stop_requested = False
+        #: stops a connect under way the moment stop() is called
+        self._cancel = CancelToken()
         self._stop_jupyter_requested = False
         self._restart_jupyter_requested = False
         self._session: SshSession | None = None
@@ -120,10 +123,14 @@ class Tunnel:
         self._wake.set()
         if stop_jupyter:
             self._cancel_job_now()
+            return  # stopping Jupyter needs the session (and a connect under way)
+        # returns at once: a connect under way is stopped where it waits (socket,
+        # handshake, login, one-time code), a live session's socket is shut down; the
+        # worker thread does the closing that waits for threads
+        self._cancel.cancel()
         session = self._session
-        if session is not None and not stop_jupyter:
-            # unblocks a worker waiting on the network; stopping Jupyter needs the session
-            session.close()
+        if session is not None:
+            session.abort()
 
     def start_jupyter_again(self) -> None:
         with self._lock:
@@ -257,6 +264,7 @@ class Tunnel:
             self._deps.hostkeys,
             prompter=self._deps.prompter,
             on_step=lambda step: self._emit(TunnelState.CONNECTING, step=step, attempt=attempt),
+            cancel=self._cancel,
         )
         self._session = session
         session.on_dead(self._wake.set)

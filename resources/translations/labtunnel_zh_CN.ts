@@ -117,6 +117,26 @@
         <source>Invalid value</source>
         <translation>无效的值</translation>
     </message>
+    <message>
+        <source>Two forwards have the name “{name}”</source>
+        <translation>有两个转发都叫“{name}”</translation>
+    </message>
+    <message>
+        <source>At most {count} forwards</source>
+        <translation>最多 {count} 个转发</translation>
+    </message>
+    <message>
+        <source>Every forward needs a name</source>
+        <translation>每个转发都需要一个名称</translation>
+    </message>
+    <message>
+        <source>Forward names: at most 40 characters</source>
+        <translation>转发名称最多 40 个字符</translation>
+    </message>
+    <message>
+        <source>Forward address: use host:port, e.g. localhost:6006</source>
+        <translation>转发地址：请使用 host:port，例如 localhost:6006</translation>
+    </message>
 </context>
 <context>
     <name>HostKey</name>
@@ -507,7 +527,7 @@
     <name>ProfileEditor</name>
     <message>
         <source>Add lab server</source>
-        <extracomment>the SSH port has no label of its own: its problems show under the address keyring work runs here, never on the GUI thread the profile was stored (HostProfile); ``connect_requested`` says whether to connect now saving failed; the error is shown in the dialog, which stays open an existing profile&apos;s stored secrets were looked up (in the background)</extracomment>
+        <extracomment>the SSH port has no label of its own: its problems show under the address; the extra forwards&apos; problems show under their table keyring work runs here, never on the GUI thread the profile was stored (HostProfile); ``connect_requested`` says whether to connect now saving failed; the error is shown in the dialog, which stays open an existing profile&apos;s stored secrets were looked up (in the background)</extracomment>
         <translation>添加实验室服务器</translation>
     </message>
     <message>
@@ -786,6 +806,30 @@
     <message>
         <source>{name} (default)</source>
         <translation>{name}（默认）</translation>
+    </message>
+    <message>
+        <source>Also forward (TensorBoard, dashboards…)</source>
+        <translation>同时转发（TensorBoard、仪表板等）</translation>
+    </message>
+    <message>
+        <source>Name in the menu</source>
+        <translation>菜单中的名称</translation>
+    </message>
+    <message>
+        <source>Address on the server</source>
+        <translation>服务器上的地址</translation>
+    </message>
+    <message>
+        <source>Add forward</source>
+        <translation>添加转发</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>移除</translation>
+    </message>
+    <message>
+        <source>Each gets its own local port, kept across reconnects, and an “Open” item in the menu. The address is as seen from the server, e.g. localhost:6006.</source>
+        <translation>每个转发都有自己的本地端口（重新连接后保持不变），并在菜单中有一个“打开”项。地址是从服务器上看到的地址，例如 localhost:6006。</translation>
     </message>
     <message>
         <source>Test connection</source>
@@ -1192,6 +1236,14 @@
         <translation>断开连接（作业留在队列中）</translation>
     </message>
     <message>
+        <source>Open {name}</source>
+        <translation>打开 {name}</translation>
+    </message>
+    <message>
+        <source>{name}: not answering</source>
+        <translation>{name}：没有响应</translation>
+    </message>
+    <message>
         <source>{name}: {state}</source>
         <translation>{name}：{state}</translation>
     </message>
@@ -1384,6 +1436,18 @@ Reach Jupyter on your lab’s server from the system tray: LabTunnel signs in ov
         <translation>额外的 #SBATCH 行</translation>
     </message>
     <message>
+        <source>Extra forwards</source>
+        <translation>额外转发</translation>
+    </message>
+    <message>
+        <source>Forward name</source>
+        <translation>转发名称</translation>
+    </message>
+    <message>
+        <source>Forward address</source>
+        <translation>转发地址</translation>
+    </message>
+    <message>
         <source>{field} is empty: please fill it in.</source>
         <translation>{field}为空，请填写。</translation>
     </message>
@@ -1460,6 +1524,26 @@ Reach Jupyter on your lab’s server from the system tray: LabTunnel signs in ov
         <translation>{field}：{value} 由 LabTunnel 自己设置。请删除这一行。</translation>
     </message>
     <message>
+        <source>{field}: two extra forwards are called “{value}”. Give each its own name.</source>
+        <translation>{field}：有两个额外转发都叫“{value}”。请给每个转发起不同的名称。</translation>
+    </message>
+    <message>
+        <source>{field} “{value}” is too long or has control characters: use a short name (at most 40 characters).</source>
+        <translation>{field}“{value}”太长或包含控制字符：请使用简短的名称（最多 40 个字符）。</translation>
+    </message>
+    <message>
+        <source>{field}: at most {value} per lab server.</source>
+        <translation>{field}：每台实验室服务器最多 {value} 个。</translation>
+    </message>
+    <message>
+        <source>{field} “{value}” is not NAME=HOST:PORT, e.g. TensorBoard=localhost:6006.</source>
+        <translation>{field}“{value}”不是 NAME=HOST:PORT 格式，例如 TensorBoard=localhost:6006。</translation>
+    </message>
+    <message>
+        <source>{field}: this lab server has no extra forward called “{value}”.</source>
+        <translation>{field}：这台实验室服务器没有名为“{value}”的额外转发。</translation>
+    </message>
+    <message>
         <source>Saved the changes to “{name}”.</source>
         <translation>已保存对“{name}”的更改。</translation>
     </message>
@@ -1518,6 +1602,22 @@ Reach Jupyter on your lab’s server from the system tray: LabTunnel signs in ov
     <message>
         <source>The SSH connection to {host} cannot reach a Jupyter that listens on a socket ({path}). Connect again: LabTunnel then starts one on a port of the server&apos;s 127.0.0.1.</source>
         <translation>到 {host} 的 SSH 连接无法访问监听在套接字上的 Jupyter（{path}）。请重新连接：LabTunnel 会在服务器的 127.0.0.1 的一个端口上启动 Jupyter。</translation>
+    </message>
+    <message>
+        <source>{name}: nothing answers at {remote} on the server yet. Start it there; LabTunnel keeps its local port and notices when it answers.</source>
+        <translation>{name}：服务器上的 {remote} 还没有响应。请在服务器上启动它；LabTunnel 会保留它的本地端口，并在它响应时察觉。</translation>
+    </message>
+    <message>
+        <source>{name}: the server does not allow forwarding to {remote} (PermitOpen). Ask your lab admin to allow it.</source>
+        <translation>{name}：服务器不允许转发到 {remote}（PermitOpen）。请联系实验室管理员允许此转发。</translation>
+    </message>
+    <message>
+        <source>{name}: LabTunnel could not open a local port for it on this computer. The log says why; connect again to retry.</source>
+        <translation>{name}：LabTunnel 无法在这台电脑上为它打开本地端口。原因见日志；请重新连接以重试。</translation>
+    </message>
+    <message>
+        <source>{name} answers now at {url}.</source>
+        <translation>{name} 现在可以通过 {url} 访问。</translation>
     </message>
     <message>
         <source>No key passphrase is saved for “{profile}”. Edit the lab server and enter it.</source>

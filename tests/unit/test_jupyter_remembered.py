@@ -126,3 +126,32 @@ def test_local_ports_are_remembered_beside_servers(tmp_path: Path) -> None:
     data["local_ports"]["p1"] = 70000
     path.write_text(json.dumps(data))
     assert RememberedServers(path).local_port("p1") is None
+
+
+def test_extra_forward_ports_are_remembered_by_name(tmp_path: Path) -> None:
+    path = tmp_path / "state.json"
+    first = RememberedServers(path)
+    first.remember_local_port("p1", 8000)
+    first.remember_forward_port("p1", "TensorBoard", 50123)
+    first.remember_forward_port("p1", "MLflow", 50124)
+    first.remember_forward_port("p2", "TensorBoard", 50200)
+    again = RememberedServers(path)
+    assert again.forward_port("p1", "TensorBoard") == 50123
+    assert again.forward_port("p1", "MLflow") == 50124
+    assert again.forward_port("p2", "TensorBoard") == 50200
+    assert again.forward_port("p1", "Dashboard") is None
+    assert again.local_port("p1") == 8000
+
+
+def test_bad_forward_port_entries_are_ignored(tmp_path: Path) -> None:
+    path = tmp_path / "state.json"
+    path.write_text(
+        json.dumps(
+            {"schema": 1, "forward_ports": {"p1": {"a": "x", "b": 70000, "c": True}, "p2": 5}}
+        )
+    )
+    remembered = RememberedServers(path)
+    assert [remembered.forward_port("p1", n) for n in "abc"] == [None, None, None]
+    assert remembered.forward_port("p2", "a") is None
+    remembered.remember_forward_port("p2", "a", 40000)
+    assert RememberedServers(path).forward_port("p2", "a") == 40000

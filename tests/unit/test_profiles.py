@@ -6,6 +6,7 @@ import pytest
 
 from labtunnel.core.errors import ProfileInvalid
 from labtunnel.core.profiles.model import (
+    MAX_FORWARDS,
     AuthMethod,
     GpuMode,
     GpuSetting,
@@ -13,7 +14,9 @@ from labtunnel.core.profiles.model import (
     JumpHost,
     JupyterApp,
     JupyterSpec,
+    NamedForward,
     RemoteForward,
+    parse_forward_spec,
     parse_host_port,
     parse_jump_spec,
     profile_from_dict,
@@ -103,6 +106,7 @@ def test_round_trip_through_dict_keeps_every_field() -> None:
         max_connections=200,
         max_channel_opens=8,
         pinned_fingerprints=("SHA256:" + "A" * 43,),
+        forwards=(NamedForward("TensorBoard", "localhost", 6006),),
     )
     assert profile_from_dict(profile_to_dict(profile)) == profile
     remote = profile.with_changes(target=RemoteForward("127.0.0.1", 8888), jump=None)
@@ -168,3 +172,57 @@ def test_parsing_host_port_and_jump_specs() -> None:
     assert parse_jump_spec("gw") == JumpHost("gw", 22, "")
     with pytest.raises(ValueError):
         parse_host_port("gpu:notaport", 22)
+
+
+TB = NamedForward("TensorBoard", "localhost", 6006)
+
+
+@pytest.mark.parametrize(
+    ("forwards", "expected"),
+    [
+        ((NamedForward(" ", "localhost", 6006),), ("forward_name", "empty")),
+        ((NamedForward("x" * 41, "localhost", 1),), ("forward_name", "bad_forward_name")),
+        ((NamedForward("a\tb", "localhost", 1),), ("forward_name", "bad_forward_name")),
+        ((TB, NamedForward("tensorboard", "h", 1)), ("forward_name", "duplicate_forward")),
+        ((NamedForward("TB", "bad host!", 1),), ("forward_remote", "bad_host")),
+        ((NamedForward("TB", "", 1),), ("forward_remote", "empty")),
+        ((NamedForward("TB", "localhost", 0),), ("forward_remote", "port_out_of_range")),
+        ((NamedForward("TB", "localhost", 70000),), ("forward_remote", "port_out_of_range")),
+        (
+            tuple(NamedForward(f"f{i}", "h", 1000 + i) for i in range(MAX_FORWARDS + 1)),
+            ("forwards", "too_many"),
+        ),
+    ],
+)
+def test_each_bad_extra_forward_is_named(
+    forwards: tuple[NamedForward, ...], expected: tuple[str, str]
+) -> None:
+    profile = HostProfile("lab", "gpu", "alice", forwards=forwards)
+    assert expected in codes(profile)
+
+
+def test_good_extra_forwards_pass() -> None:
+    forwards = (TB, NamedForward("MLflow UI", "10.0.0.7", 5000), NamedForward("x", "::1", 80))
+    assert codes(HostProfile("lab", "gpu", "alice", forwards=forwards)) == set()
+    remote = HostProfile("lab", "gpu", "alice", target=RemoteForward("h", 1), forwards=(TB,))
+    assert codes(remote) == set()
+
+
+def test_parsing_forward_specs() -> None:
+    assert parse_forward_spec("TensorBoard=localhost:6006") == TB
+    assert parse_forward_spec(" MLflow UI = 10.0.0.7:5000") == NamedForward(
+        "MLflow UI", "10.0.0.7", 5000
+    )
+    assert parse_forward_spec("v6=[::1]:8080") == NamedForward("v6", "::1", 8080)
+    for bad in ("TensorBoard", "TB=localhost:port"):
+        with pytest.raises(ValueError):
+            parse_forward_spec(bad)
+
+
+def test_profiles_stored_before_extra_forwards_still_load() -> None:
+    data = profile_to_dict(HostProfile("lab", "gpu", "alice"))
+    del data["forwards"]
+    assert profile_from_dict(data).forwards == ()
+    data["forwards"] = ["TensorBoard"]
+    with pytest.raises(ValueError, match="forwards"):
+        profile_from_dict(data)

@@ -23,6 +23,7 @@ from labtunnel.core.errors import (
     ShareHostKeyUnknown,
     ShareUnsupportedProfile,
 )
+from labtunnel.core.profiles import sharing
 from labtunnel.core.profiles.lifecycle import ProfileLifecycle
 from labtunnel.core.profiles.model import (
     AuthMethod,
@@ -31,12 +32,14 @@ from labtunnel.core.profiles.model import (
     JumpHost,
     JupyterApp,
     JupyterSpec,
+    NamedForward,
     RemoteForward,
 )
 from labtunnel.core.profiles.remembered import RememberedServers
 from labtunnel.core.profiles.secrets import MemorySecretStore, SecretKind
 from labtunnel.core.profiles.sharing import (
     FORMAT_NAME,
+    FORMAT_VERSION,
     MAX_FILE_BYTES,
     SharedHost,
     SharedProfile,
@@ -189,10 +192,105 @@ def test_other_files_are_rejected_clearly() -> None:
 
 
 def test_newer_format_asks_for_an_update() -> None:
-    content = {**content_of(shared_example()), "version": 2}
+    content = {**content_of(shared_example()), "version": FORMAT_VERSION + 1}
     with pytest.raises(ShareFileTooNew) as caught:
         loads_shared(with_digest(content))
-    assert (caught.value.found_version, caught.value.supported_version) == (2, 1)
+    assert (caught.value.found_version, caught.value.supported_version) == (
+        FORMAT_VERSION + 1,
+        FORMAT_VERSION,
+    )
+
+
+EXTRAS = (
+    NamedForward("TensorBoard", "localhost", 6006),
+    NamedForward("MLflow UI", "10.1.2.3", 5000),
+)
+
+
+def test_extra_forwards_travel_in_a_version_2_file() -> None:
+    shared = shared_example(forwards=EXTRAS)
+    document = json.loads(dumps_shared(shared))
+    assert document["version"] == 2
+    assert document["profile"]["forwards"][0] == {
+        "name": "TensorBoard",
+        "host": "localhost",
+        "port": 6006,
+    }
+    assert loads_shared(dumps_shared(shared).encode()) == shared
+    plan = plan_import(shared, [], "alice")
+    assert plan.profile.forwards == EXTRAS
+
+
+def test_without_extra_forwards_the_file_stays_version_1() -> None:
+    """Older LabTunnels read version 1 only: a file that needs nothing newer is one."""
+    document = json.loads(dumps_shared(shared_example()))
+    assert document["version"] == 1
+    assert "forwards" not in document["profile"]
+
+
+def test_a_version_1_file_written_by_an_older_labtunnel_still_imports() -> None:
+    # exactly what release 0.1 wrote: no "forwards" key at all
+    content = content_of(shared_example())
+    assert content["version"] == 1
+    assert loads_shared(with_digest(content)).forwards == ()
+
+
+def test_old_readers_refuse_a_file_with_extra_forwards_as_too_new(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A release that reads version 1 only (the reader's own check, as in 0.1)."""
+    data = dumps_shared(shared_example(forwards=EXTRAS)).encode()
+    monkeypatch.setattr(sharing, "FORMAT_VERSION", 1)
+    with pytest.raises(ShareFileTooNew) as caught:
+        loads_shared(data, "lab.labtunnel")
+    assert describe(caught.value).text.startswith(
+        "The lab profile file lab.labtunnel was made by a newer LabTunnel (format 2; this "
+        "version reads up to 1)."
+    )
+
+
+def test_forwards_in_a_version_1_file_are_unknown() -> None:
+    content = content_of(shared_example())
+    content["profile"]["forwards"] = [{"name": "TB", "host": "localhost", "port": 6006}]
+    assert malformed_problems(with_digest(content)) == [
+        FieldProblem("forwards", ProblemCode.UNKNOWN_FIELD)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("forwards", "expected"),
+    [
+        ("TB", FieldProblem("forwards", ProblemCode.WRONG_TYPE, "list of objects")),
+        (
+            [{"name": "TB", "host": "localhost"}],
+            FieldProblem("forwards.1.port", ProblemCode.REQUIRED),
+        ),
+        (
+            [{"name": "TB", "host": "bad host!", "port": 1}],
+            FieldProblem("forwards.1.host", ProblemCode.BAD_HOST, "bad host!"),
+        ),
+        (
+            [{"name": "", "host": "localhost", "port": 1}],
+            FieldProblem("forwards.1.name", ProblemCode.EMPTY),
+        ),
+        (
+            [{"name": "TB", "host": "h", "port": 1, "local": 5}],
+            FieldProblem("forwards.1.local", ProblemCode.UNKNOWN_FIELD),
+        ),
+        (
+            [{"name": "TB", "host": "h", "port": 1}, {"name": "tb", "host": "h", "port": 2}],
+            FieldProblem("forwards", ProblemCode.DUPLICATE_FORWARD, "tb"),
+        ),
+        (
+            [{"name": "x" * 41, "host": "h", "port": 1}],
+            FieldProblem("forwards.1.name", ProblemCode.TOO_LONG, "40"),
+        ),
+    ],
+)
+def test_bad_extra_forwards_are_named(forwards: Any, expected: FieldProblem) -> None:
+    content = content_of(shared_example(forwards=EXTRAS))
+    content["profile"]["forwards"] = forwards
+    assert expected in malformed_problems(with_digest(content))
 
 
 def test_field_problems_name_every_bad_field() -> None:

@@ -3,13 +3,16 @@
 The URL is the first (and only) line on stdout; progress goes to stderr (for a Slurm
 profile also the queue: "Waiting in the queue for a GPU (Resources); ..."). The tunnel
 stays up, reconnecting by itself, until SIGINT or SIGTERM. Ctrl+C while the job still
-waits in the queue cancels it; once it runs, the job keeps running.
+waits in the queue cancels it; once it runs, the job keeps running. Each extra forward
+(TensorBoard...) gets a ``NAME URL`` line on stderr too; with ``--json`` stdout gets one
+JSON object instead, with all of them.
 """
 
 from __future__ import annotations
 
 import argparse
 import getpass
+import json
 import queue
 import signal
 import sys
@@ -21,7 +24,15 @@ from typing import Any
 from labtunnel.cli.output import fail, say
 from labtunnel.core.context import AppContext
 from labtunnel.core.errors import HostKeyUnknown, LabTunnelError, unknown_host_key
-from labtunnel.core.events import Event, JobEndingSoon, TunnelState, TunnelStatus, TunnelStep
+from labtunnel.core.events import (
+    Event,
+    ForwardState,
+    ForwardStatus,
+    JobEndingSoon,
+    TunnelState,
+    TunnelStatus,
+    TunnelStep,
+)
 from labtunnel.core.platform.browser import BrowserOpener, pages_folder
 from labtunnel.core.profiles.model import JupyterSpec
 from labtunnel.core.ssh.cancel import CancelToken
@@ -35,6 +46,7 @@ from labtunnel.messages.slurm import (
     describe_queue,
     describe_starting,
 )
+from labtunnel.messages.tunnel import describe_forward, describe_forward_answering
 
 
 def register(commands: Any) -> None:
@@ -42,7 +54,9 @@ def register(commands: Any) -> None:
         "connect",
         help="connect a lab server and keep the tunnel open until Ctrl+C",
         description="Connect, find or start Jupyter, forward a local port and open the "
-        "browser. The URL is printed as the first line on stdout. Stops on SIGINT/SIGTERM.",
+        "browser. The URL is printed as the first line on stdout; each extra forward "
+        "(profile set --forward) follows as a NAME URL line on stderr. Stops on "
+        "SIGINT/SIGTERM.",
     )
     connect.add_argument("name", help="the lab server (profile) name")
     connect.add_argument(
@@ -51,6 +65,12 @@ def register(commands: Any) -> None:
         help="trust the server's key on first connection (a changed key is still refused)",
     )
     connect.add_argument("--no-browser", action="store_true", help="do not open the browser")
+    connect.add_argument(
+        "--json",
+        action="store_true",
+        help="print one JSON object on stdout instead of the URL: url, local_port and "
+        "forwards (name, url, local_port, remote, state of each extra forward)",
+    )
     connect.set_defaults(handler=_connect)
 
 
@@ -125,6 +145,7 @@ def _follow(
     """Report the tunnel's events until it ends; None means: connect again."""
     printed_url = False
     last_line = ""
+    forward_states: dict[str, ForwardState] = {}
     while True:
         try:
             event: Event | None = events.get(timeout=0.5)
@@ -143,7 +164,8 @@ def _follow(
             last_line = line
         if event.state is TunnelState.CONNECTED and event.local_url:
             if not printed_url:
-                print(event.local_url, flush=True)
+                _print_urls(event, args.json)
+                forward_states = {f.name: f.state for f in event.forwards}
                 printed_url = True
                 if not args.no_browser:
                     _open_browser(browser, event.local_url, tunnel.profile.id)
@@ -151,6 +173,8 @@ def _follow(
                     say("Press Ctrl+C to close the tunnel (the job keeps running on the cluster).")
                 else:
                     say("Press Ctrl+C to close the tunnel (Jupyter keeps running on the server).")
+            else:
+                _say_forward_changes(event.forwards, forward_states)
         elif event.state is TunnelState.FAILED:
             tunnel.join(5.0)
             error = event.error or LabTunnelError("failed")
@@ -204,6 +228,50 @@ def _open_browser(browser: BrowserOpener, url: str, key: str) -> None:
         browser.open(url, key=key)
     except OSError as exc:
         say(browser_not_opened(exc.strerror or str(exc)).text)
+
+
+def _print_urls(status: TunnelStatus, as_json: bool) -> None:
+    """Jupyter's URL first on stdout (or everything as JSON), then the extra forwards."""
+    if as_json:
+        document = {
+            "profile": status.profile_name,
+            "url": status.local_url,
+            "local_port": status.local_port,
+            "forwards": [
+                {
+                    "name": f.name,
+                    "url": f.local_url,
+                    "local_port": f.local_port,
+                    "remote": f.remote,
+                    "state": f.state.value,
+                }
+                for f in status.forwards
+            ],
+        }
+        print(json.dumps(document, ensure_ascii=False), flush=True)
+    else:
+        print(status.local_url, flush=True)
+    for forward in status.forwards:
+        if forward.local_url:
+            say(f"{forward.name} {forward.local_url}")
+        problem = describe_forward(forward)
+        if problem is not None:
+            say(problem.text)
+
+
+def _say_forward_changes(
+    forwards: tuple[ForwardStatus, ...], reported: dict[str, ForwardState]
+) -> None:
+    for forward in forwards:
+        if reported.get(forward.name) is forward.state:
+            continue
+        reported[forward.name] = forward.state
+        if forward.state is ForwardState.ANSWERING:
+            say(describe_forward_answering(forward).text)
+        else:
+            problem = describe_forward(forward)
+            if problem is not None:
+                say(problem.text)
 
 
 def _progress_line(status: TunnelStatus, host: str) -> str:

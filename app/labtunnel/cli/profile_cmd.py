@@ -19,8 +19,10 @@ from labtunnel.core.profiles.model import (
     JumpHost,
     JupyterApp,
     JupyterSpec,
+    NamedForward,
     RemoteForward,
     Target,
+    parse_forward_spec,
     parse_host_port,
     parse_jump_spec,
     profile_to_dict,
@@ -82,6 +84,7 @@ def register(commands: Any) -> None:
     )
     _gpu_argument(add)
     _slurm_arguments(add)
+    _forward_option(add)
     add.add_argument(
         "--pin-fingerprint",
         action="append",
@@ -95,7 +98,9 @@ def register(commands: Any) -> None:
         "set",
         help="change settings of a saved lab server",
         description="Change settings of a saved lab server; options left out keep their "
-        "value. Jupyter settings apply the next time LabTunnel starts Jupyter there.",
+        "value. Jupyter settings apply the next time LabTunnel starts Jupyter there. "
+        "--forward adds an extra forward beside Jupyter (or replaces the one of that name); "
+        "--remove-forward removes one.",
     )
     change.add_argument("name")
     change.add_argument("--jupyter-env", default=None, help="as for add (empty: login shell)")
@@ -104,6 +109,14 @@ def register(commands: Any) -> None:
     change.add_argument("--local-port", type=int, default=None, help="0 = pick a free one")
     _gpu_argument(change, default=None)
     _slurm_arguments(change, changing=True)
+    _forward_option(change)
+    change.add_argument(
+        "--remove-forward",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="remove the extra forward of this name (repeatable)",
+    )
     change.set_defaults(handler=_set)
 
     listing = actions.add_parser("list", help="list saved lab servers")
@@ -230,6 +243,29 @@ def _slurm_job(args: argparse.Namespace) -> SlurmJob | None:
     )
 
 
+def _forward_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--forward",
+        action="append",
+        default=[],
+        metavar="NAME=HOST:PORT",
+        help="also forward HOST:PORT as seen from the server, shown as NAME (e.g. "
+        "TensorBoard=localhost:6006); its local port is kept across reconnects (repeatable)",
+    )
+
+
+def _forwards(specs: list[str]) -> list[NamedForward]:
+    forwards = []
+    for spec in specs:
+        try:
+            forwards.append(parse_forward_spec(spec))
+        except ValueError:
+            raise ProfileInvalid(
+                [FieldProblem("forward_remote", ProblemCode.BAD_FORWARD, spec)]
+            ) from None
+    return forwards
+
+
 def _target(args: argparse.Namespace) -> Target:
     slurm = _slurm_job(args)
     if args.remote:
@@ -286,6 +322,7 @@ def _add(args: argparse.Namespace, context: AppContext) -> int:
         local_port=args.local_port,
         connect_timeout=args.connect_timeout,
         pinned_fingerprints=tuple(args.pin_fingerprint),
+        forwards=tuple(_forwards(args.forward)),
     )
     validate_profile(profile, store.profiles())
     secrets: dict[SecretKind, str] = {}
@@ -332,6 +369,9 @@ def _set(args: argparse.Namespace, context: AppContext) -> int:
                 [FieldProblem("remote", ProblemCode.NOT_JUPYTER, str(profile.target))]
             )
         changes["target"] = replace(profile.target, **jupyter)
+    forwards = _changed_forwards(profile, args.forward, args.remove_forward)
+    if forwards != profile.forwards:
+        changes["forwards"] = forwards
     if not changes:
         say(describe_profile_note("nothing_to_change").text)
         return 1
@@ -372,7 +412,28 @@ def _changed_slurm(args: argparse.Namespace, profile: HostProfile) -> Any:
     return replace(current or SlurmJob(), **changes)
 
 
+def _changed_forwards(
+    profile: HostProfile, added: list[str], removed: list[str]
+) -> tuple[NamedForward, ...]:
+    """The profile's extra forwards after ``--remove-forward NAME`` and ``--forward``
+    (which replaces a forward of the same name, in its place)."""
+    forwards = {f.name.casefold(): f for f in profile.forwards}
+    for name in removed:
+        if forwards.pop(name.strip().casefold(), None) is None:
+            raise ProfileInvalid([FieldProblem("forward_name", ProblemCode.NO_SUCH_FORWARD, name)])
+    for forward in _forwards(added):
+        forwards[forward.name.casefold()] = forward
+    return tuple(forwards.values())
+
+
 def _describe_target(profile: HostProfile) -> str:
+    text = _describe_main_target(profile)
+    if profile.forwards:
+        text += " + " + ", ".join(f.name for f in profile.forwards)
+    return text
+
+
+def _describe_main_target(profile: HostProfile) -> str:
     if isinstance(profile.target, RemoteForward):
         return f"forward {profile.target}"
     spec = profile.target

@@ -56,6 +56,12 @@ class ProblemCode(str, Enum):
     BAD_TIME = "bad_time"
     BAD_OPTION = "bad_option"
     RESERVED_OPTION = "reserved_option"
+    #: extra forwards (TensorBoard...): two with one name, a bad name, a bad NAME=HOST:PORT,
+    #: and removing one that is not there
+    DUPLICATE_FORWARD = "duplicate_forward"
+    BAD_FORWARD_NAME = "bad_forward_name"
+    BAD_FORWARD = "bad_forward"
+    NO_SUCH_FORWARD = "no_such_forward"
 
 
 @dataclass(frozen=True)

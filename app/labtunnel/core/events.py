@@ -48,6 +48,40 @@ class TunnelState(str, Enum):
     FAILED = "failed"
 
 
+class ForwardState(str, Enum):
+    """How an extra forward (TensorBoard...) is doing while its tunnel is up."""
+
+    #: not checked yet (the tunnel is connecting)
+    UNKNOWN = "unknown"
+    ANSWERING = "answering"
+    #: nothing listens at its address on the server (yet): the rest keeps working
+    NOT_ANSWERING = "not_answering"
+    #: the server refuses to forward to this address (PermitOpen)
+    PROHIBITED = "prohibited"
+    #: no local port could be opened for it on this computer
+    NO_LOCAL_PORT = "no_local_port"
+
+
+@dataclass(frozen=True)
+class ForwardStatus:
+    """One extra forward of a tunnel: its name, where it goes, its local port."""
+
+    name: str
+    remote_host: str
+    remote_port: int
+    local_port: int | None
+    state: ForwardState = ForwardState.UNKNOWN
+
+    @property
+    def local_url(self) -> str | None:
+        return f"http://127.0.0.1:{self.local_port}/" if self.local_port else None
+
+    @property
+    def remote(self) -> str:
+        host = f"[{self.remote_host}]" if ":" in self.remote_host else self.remote_host
+        return f"{host}:{self.remote_port}"
+
+
 @dataclass(frozen=True)
 class JobStatus:
     """The Slurm job that runs (or will run) a profile's Jupyter, as Slurm reports it.
@@ -94,6 +128,8 @@ class TunnelStatus:
     jupyter: JupyterDetails | None = None
     #: for a profile whose Jupyter runs in a Slurm job: that job
     job: JobStatus | None = None
+    #: the profile's extra forwards, in the profile's order
+    forwards: tuple[ForwardStatus, ...] = ()
 
 
 @dataclass(frozen=True)

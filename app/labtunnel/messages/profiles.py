@@ -30,6 +30,9 @@ _FIELD_NAMES = {
     "slurm_account": QT_TRANSLATE_NOOP("messages", "Account"),
     "slurm_qos": QT_TRANSLATE_NOOP("messages", "QoS"),
     "slurm_extra_options": QT_TRANSLATE_NOOP("messages", "Extra #SBATCH lines"),
+    "forwards": QT_TRANSLATE_NOOP("messages", "Extra forwards"),
+    "forward_name": QT_TRANSLATE_NOOP("messages", "Forward name"),
+    "forward_remote": QT_TRANSLATE_NOOP("messages", "Forward address"),
 }
 
 
@@ -92,6 +95,23 @@ FIELD_PROBLEMS = {
     ),
     e.ProblemCode.RESERVED_OPTION: QT_TRANSLATE_NOOP(
         "messages", "{field}: LabTunnel sets {value} itself. Remove that line."
+    ),
+    e.ProblemCode.DUPLICATE_FORWARD: QT_TRANSLATE_NOOP(
+        "messages", "{field}: two extra forwards are called “{value}”. Give each its own name."
+    ),
+    e.ProblemCode.BAD_FORWARD_NAME: QT_TRANSLATE_NOOP(
+        "messages",
+        "{field} “{value}” is too long or has control characters: use a short name (at most "
+        "40 characters).",
+    ),
+    e.ProblemCode.TOO_MANY: QT_TRANSLATE_NOOP(
+        "messages", "{field}: at most {value} per lab server."
+    ),
+    e.ProblemCode.BAD_FORWARD: QT_TRANSLATE_NOOP(
+        "messages", "{field} “{value}” is not NAME=HOST:PORT, e.g. TensorBoard=localhost:6006."
+    ),
+    e.ProblemCode.NO_SUCH_FORWARD: QT_TRANSLATE_NOOP(
+        "messages", "{field}: this lab server has no extra forward called “{value}”."
     ),
 }
 

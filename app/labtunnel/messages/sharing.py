@@ -40,6 +40,7 @@ _SHARE_FIELD_NAMES = {
     "target.slurm.account": QT_TRANSLATE_NOOP("messages", "Account"),
     "target.slurm.qos": QT_TRANSLATE_NOOP("messages", "QoS"),
     "target.slurm.extra_options": QT_TRANSLATE_NOOP("messages", "Extra #SBATCH lines"),
+    "forwards": QT_TRANSLATE_NOOP("messages", "Extra forwards"),
 }
 
 

@@ -1,8 +1,9 @@
-"""Sentences for the tunnel itself: forwarding refused, the local port."""
+"""Sentences for the tunnel itself: forwarding refused, the local port, extra forwards."""
 
 from __future__ import annotations
 
 from labtunnel.core import errors as e
+from labtunnel.core.events import ForwardState, ForwardStatus
 from labtunnel.messages.base import QT_TRANSLATE_NOOP, Message, describes, msg
 
 
@@ -86,4 +87,46 @@ def _socket_forwarding_refused(x: e.SocketForwardingRefused) -> Message:
         ),
         host=x.host,
         path=x.path,
+    )
+
+
+def describe_forward(forward: ForwardStatus) -> Message | None:
+    """What is wrong with an extra forward, or None while it answers (or is not checked)."""
+    if forward.state is ForwardState.NOT_ANSWERING:
+        return msg(
+            QT_TRANSLATE_NOOP(
+                "messages",
+                "{name}: nothing answers at {remote} on the server yet. Start it there; "
+                "LabTunnel keeps its local port and notices when it answers.",
+            ),
+            name=forward.name,
+            remote=forward.remote,
+        )
+    if forward.state is ForwardState.PROHIBITED:
+        return msg(
+            QT_TRANSLATE_NOOP(
+                "messages",
+                "{name}: the server does not allow forwarding to {remote} (PermitOpen). Ask "
+                "your lab admin to allow it.",
+            ),
+            name=forward.name,
+            remote=forward.remote,
+        )
+    if forward.state is ForwardState.NO_LOCAL_PORT:
+        return msg(
+            QT_TRANSLATE_NOOP(
+                "messages",
+                "{name}: LabTunnel could not open a local port for it on this computer. The "
+                "log says why; connect again to retry.",
+            ),
+            name=forward.name,
+        )
+    return None
+
+
+def describe_forward_answering(forward: ForwardStatus) -> Message:
+    return msg(
+        QT_TRANSLATE_NOOP("messages", "{name} answers now at {url}."),
+        name=forward.name,
+        url=forward.local_url or "",
     )

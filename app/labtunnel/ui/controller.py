@@ -172,6 +172,13 @@ class AppController(QObject):
             return False
         return True
 
+    def open_forward(self, profile_id: str, name: str) -> bool:
+        """Open an extra forward (TensorBoard...) of a connected profile in the browser."""
+        for forward in self.status(profile_id).forwards:
+            if forward.name == name and forward.local_url:
+                return self._open_in_browser(profile_id, forward.local_url)
+        return False
+
     def copy_url(self, profile_id: str) -> bool:
         url = self.status(profile_id).local_url
         if not url:
@@ -299,7 +306,8 @@ class AppController(QObject):
     def _on_status(self, status: TunnelStatus) -> None:
         pid = status.profile_id
         notice = self._notices.update(status)
-        if status.state is TunnelState.CONNECTED:
+        # a connected tunnel says so again when an extra forward changes: no new fetch then
+        if status.state is TunnelState.CONNECTED and notice is not None:
             self._finish_measuring(pid)
             self.refresh_stats(pid)
             if pid in self._open_when_connected:

@@ -7,14 +7,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu
 
-from labtunnel.core.events import TunnelState, TunnelStatus
+from labtunnel.core.events import ForwardState, TunnelState, TunnelStatus
 from labtunnel.core.profiles.model import HostProfile, JupyterSpec
 from labtunnel.messages.slurm import describe_job, describe_queue, describe_starting
+from labtunnel.messages.tunnel import describe_forward
 from labtunnel.ui.controller import AppController
 from labtunnel.ui.icons import tray_icon
 from labtunnel.ui.jupyter_text import jupyter_lines, kernel_lines, kernel_report
@@ -127,6 +129,7 @@ def _profile_items(
         )
         menu.setDefaultAction(opener)
         _add(menu, translate("TrayMenu", "Copy URL"), lambda: controller.copy_url(pid))
+        _forward_items(menu, controller, status)
         _stats_items(menu, controller, pid)
         if profile.is_jupyter:
             _jupyter_items(menu, controller, handlers, status)
@@ -201,6 +204,26 @@ def _job_items(
         _add(menu, disconnect, lambda: controller.disconnect_profile(pid))
     else:
         _add(menu, translate("TrayMenu", "Cancel"), lambda: controller.disconnect_profile(pid))
+
+
+def _forward_items(menu: QMenu, controller: AppController, status: TunnelStatus) -> None:
+    """ "Open TensorBoard" and the like, one per extra forward; one that does not answer
+    is shown greyed out, saying so, with the reason as its tooltip."""
+    pid = status.profile_id
+    for forward in status.forwards:
+        name = forward.name
+        if forward.state is ForwardState.ANSWERING or forward.state is ForwardState.UNKNOWN:
+            action = _add(
+                menu,
+                translate("TrayMenu", "Open {name}").format(name=name),
+                partial(controller.open_forward, pid, name),
+            )
+            action.setToolTip(forward.local_url or "")
+            continue
+        action = _info(menu, translate("TrayMenu", "{name}: not answering").format(name=name))
+        problem = describe_forward(forward)
+        if problem is not None:
+            action.setToolTip(message_text(problem))
 
 
 def _headline(status: TunnelStatus, single: bool) -> str:

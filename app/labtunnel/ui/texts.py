@@ -128,6 +128,8 @@ def notice_text(notice: Notice) -> tuple[str, str]:
 
 def problem_text(problem: FieldProblem) -> str:
     """A short note shown beside the field it is about."""
+    if problem.field in ("forwards", "forward_name", "forward_remote"):
+        return _forward_problem_text(problem)
     code = problem.code
     if code is ProblemCode.EMPTY:
         return translate("Fields", "Required")
@@ -164,3 +166,16 @@ def problem_text(problem: FieldProblem) -> str:
     if code is ProblemCode.RESERVED_OPTION:
         return translate("Fields", "LabTunnel sets {option} itself").format(option=problem.value)
     return translate("Fields", "Invalid value")
+
+
+def _forward_problem_text(problem: FieldProblem) -> str:
+    code = problem.code
+    if code is ProblemCode.DUPLICATE_FORWARD:
+        return translate("Fields", "Two forwards have the name “{name}”").format(name=problem.value)
+    if code is ProblemCode.TOO_MANY:
+        return translate("Fields", "At most {count} forwards").format(count=problem.value)
+    if problem.field == "forward_name" and code is ProblemCode.EMPTY:
+        return translate("Fields", "Every forward needs a name")
+    if problem.field == "forward_name":
+        return translate("Fields", "Forward names: at most 40 characters")
+    return translate("Fields", "Forward address: use host:port, e.g. localhost:6006")

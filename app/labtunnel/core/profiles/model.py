@@ -106,6 +106,25 @@ class JupyterSpec:
 
 Target = RemoteForward | JupyterSpec
 
+#: at most this many extra forwards per profile, and names up to this long
+MAX_FORWARDS = 16
+MAX_FORWARD_NAME = 40
+
+
+@dataclass(frozen=True)
+class NamedForward:
+    """One more address to reach beside the main target (TensorBoard, a dashboard, an
+    MLflow UI): ``host:port`` as seen from the server, shown in menus as ``name``. Its
+    local port is picked once and remembered, so it stays the same across reconnects."""
+
+    name: str
+    host: str
+    port: int
+
+    @property
+    def remote(self) -> str:
+        return str(RemoteForward(self.host, self.port))
+
 
 @dataclass(frozen=True)
 class JumpHost:
@@ -145,6 +164,8 @@ class HostProfile:
     max_channel_opens: int = DEFAULT_MAX_CHANNEL_OPENS
     #: SHA256 fingerprints ("SHA256:...") the host must present; empty = trust on first use
     pinned_fingerprints: tuple[str, ...] = ()
+    #: extra named forwards on the same SSH session, beside Jupyter (or the remote target)
+    forwards: tuple[NamedForward, ...] = ()
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
 
     def with_changes(self, **changes: Any) -> HostProfile:
@@ -184,6 +205,15 @@ def parse_jump_spec(spec: str) -> JumpHost:
 
 def is_valid_fingerprint(text: str) -> bool:
     return bool(_FINGERPRINT.match(text))
+
+
+def parse_forward_spec(spec: str) -> NamedForward:
+    """``NAME=HOST:PORT`` (the command line's ``--forward``). Raises ValueError."""
+    name, sep, address = spec.partition("=")
+    if not sep:
+        raise ValueError("expected NAME=HOST:PORT")
+    host, port = parse_host_port(address, 0)
+    return NamedForward(name.strip(), host.strip(), port)
 
 
 # --- validation -----------------------------------------------------------------------
@@ -283,6 +313,32 @@ def profile_problems(
             problems.append(
                 FieldProblem("pinned_fingerprints", ProblemCode.BAD_FINGERPRINT, fingerprint)
             )
+    problems += forward_problems(profile.forwards)
+    return [p for p in problems if p is not None]
+
+
+_CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def forward_problems(forwards: Iterable[NamedForward]) -> list[FieldProblem]:
+    """Problems of the extra forwards: ``forward_name`` and ``forward_remote`` fields
+    (the value names the forward or the address), ``forwards`` for the list itself."""
+    forwards = list(forwards)
+    problems: list[FieldProblem | None] = []
+    if len(forwards) > MAX_FORWARDS:
+        problems.append(FieldProblem("forwards", ProblemCode.TOO_MANY, str(MAX_FORWARDS)))
+    seen: set[str] = set()
+    for forward in forwards:
+        name = forward.name.strip()
+        if not name:
+            problems.append(FieldProblem("forward_name", ProblemCode.EMPTY))
+        elif len(name) > MAX_FORWARD_NAME or _CONTROL_CHARS.search(name):
+            problems.append(FieldProblem("forward_name", ProblemCode.BAD_FORWARD_NAME, name[:80]))
+        elif name.casefold() in seen:
+            problems.append(FieldProblem("forward_name", ProblemCode.DUPLICATE_FORWARD, name))
+        seen.add(name.casefold())
+        problems.append(_host_problem("forward_remote", forward.host))
+        problems.append(_port_problem("forward_remote", forward.port, allow_zero=False))
     return [p for p in problems if p is not None]
 
 
@@ -337,7 +393,12 @@ def profile_to_dict(profile: HostProfile) -> dict[str, Any]:
         "max_connections": profile.max_connections,
         "max_channel_opens": profile.max_channel_opens,
         "pinned_fingerprints": list(profile.pinned_fingerprints),
+        "forwards": [forward_to_dict(f) for f in profile.forwards],
     }
+
+
+def forward_to_dict(forward: NamedForward) -> dict[str, Any]:
+    return {"name": forward.name, "host": forward.host, "port": forward.port}
 
 
 _MISSING = object()
@@ -404,6 +465,16 @@ def profile_from_dict(data: Any) -> HostProfile:
     pins = _expect(data, "pinned_fingerprints", list, [])
     if not all(isinstance(p, str) for p in pins):
         raise ValueError("field 'pinned_fingerprints' must be a list of strings")
+    forwards_data = _expect(data, "forwards", list, [])
+    forwards = []
+    for item in forwards_data:
+        if not isinstance(item, Mapping):
+            raise ValueError("field 'forwards' must be a list of objects")
+        forwards.append(
+            NamedForward(
+                _expect(item, "name", str), _expect(item, "host", str), _expect(item, "port", int)
+            )
+        )
     profile_id = _expect(data, "id", str)
     if not profile_id:
         raise ValueError("field 'id' must not be empty")
@@ -424,4 +495,5 @@ def profile_from_dict(data: Any) -> HostProfile:
         max_connections=_expect(data, "max_connections", int, DEFAULT_MAX_CONNECTIONS),
         max_channel_opens=_expect(data, "max_channel_opens", int, DEFAULT_MAX_CHANNEL_OPENS),
         pinned_fingerprints=tuple(pins),
+        forwards=tuple(forwards),
     )

@@ -1,6 +1,7 @@
 """What LabTunnel remembers between runs, per profile: the Jupyter it started on
-the server (so the next connect reuses it) and the local port it last used (so a
-browser tab left open from last time finds Jupyter again).
+the server (so the next connect reuses it) and the local ports it last used, for Jupyter and
+for each extra forward by name (so a browser tab left open from last time finds Jupyter,
+or TensorBoard, again).
 
 Only pid, port, app and start time: never a token (the token is read from the
 server each time, where only the user can see it).
@@ -24,6 +25,8 @@ log = logging.getLogger(__name__)
 SCHEMA_VERSION = 1
 _SECTION = "jupyter"
 _LOCAL_PORTS = "local_ports"
+#: {profile id: {forward name: local port}} for the extra forwards (TensorBoard...)
+_FORWARD_PORTS = "forward_ports"
 
 
 @dataclass(frozen=True)
@@ -83,8 +86,7 @@ class RememberedServers:
     def local_port(self, profile_id: str) -> int | None:
         with self._lock:
             port = self._section(_LOCAL_PORTS).get(profile_id)
-            valid = isinstance(port, int) and not isinstance(port, bool) and 0 < port < 65536
-            return port if valid else None
+            return port if _is_port(port) else None
 
     def remember_local_port(self, profile_id: str, port: int) -> None:
         with self._lock:
@@ -104,6 +106,23 @@ class RememberedServers:
                     del section[profile_id]
                     changed = True
             if changed:
+                self._save()
+
+    def forward_port(self, profile_id: str, forward_name: str) -> int | None:
+        """The local port an extra forward of the profile used last time."""
+        with self._lock:
+            ports = self._section(_FORWARD_PORTS).get(profile_id)
+            port = ports.get(forward_name) if isinstance(ports, dict) else None
+            return port if _is_port(port) else None
+
+    def remember_forward_port(self, profile_id: str, forward_name: str, port: int) -> None:
+        with self._lock:
+            section = self._section(_FORWARD_PORTS)
+            ports = section.get(profile_id)
+            if not isinstance(ports, dict):
+                ports = section[profile_id] = {}
+            if ports.get(forward_name) != port:
+                ports[forward_name] = port
                 self._save()
 
     # --- file -------------------------------------------------------------------------
@@ -169,6 +188,10 @@ class RememberedServers:
         except OSError as exc:
             # remembering is a convenience: a read-only config dir must not break connecting
             log.warning("cannot write %s: %s", self.path, exc)
+
+
+def _is_port(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 65536
 
 
 def _entry_to_server(entry: Any) -> RememberedServer | None:

@@ -14,6 +14,11 @@ Layout (UTF-8 JSON, at most :data:`MAX_FILE_BYTES`)::
                  "port"}},
      "sha256": hex digest of the canonical JSON of everything but "sha256"}
 
+Version 2 adds ``"forwards": [{"name", "host", "port"}, ...]`` to ``profile``: the extra
+forwards beside Jupyter (TensorBoard...). A file is written with the lowest version that
+holds its content, so a profile without extra forwards still opens in LabTunnel releases
+that read only version 1; those refuse a version 2 file as "too new".
+
 Canonical JSON is sorted keys, no whitespace, UTF-8, no ASCII escaping: for the values
 used here it equals RFC 8785, so other tools can produce the digest too. The digest
 catches a file cut short or damaged, not an edit: it is no signature (whoever edits the
@@ -52,14 +57,19 @@ from labtunnel.core.errors import (
 from labtunnel.core.platform.atomic import atomic_write_text
 from labtunnel.core.profiles.lifecycle import NewProfile, ProfileLifecycle
 from labtunnel.core.profiles.model import (
+    MAX_FORWARD_NAME,
+    MAX_FORWARDS,
     AuthMethod,
     GpuSetting,
     HostProfile,
     JumpHost,
     JupyterApp,
     JupyterSpec,
+    NamedForward,
     RemoteForward,
     Target,
+    forward_problems,
+    forward_to_dict,
     is_valid_fingerprint,
     profile_problems,
     validate_profile,
@@ -69,7 +79,9 @@ from labtunnel.core.profiles.slurm import SlurmJob, slurm_from_dict, slurm_probl
 from labtunnel.core.ssh.hostkeys import HostKeyStore
 
 FORMAT_NAME = "labtunnel-lab-profile"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+#: the version that added ``profile.forwards``
+FORWARDS_VERSION = 2
 FILE_SUFFIX = ".labtunnel"
 MAX_FILE_BYTES = 64 * 1024
 MAX_TEXT = 1024
@@ -99,6 +111,8 @@ class SharedProfile:
     server: SharedHost
     target: Target
     jump: SharedHost | None = None
+    #: extra forwards beside the target (version 2 files)
+    forwards: tuple[NamedForward, ...] = ()
 
 
 # --- export ---------------------------------------------------------------------------
@@ -164,7 +178,13 @@ def share_profile(
             # the importer falls back to the main user name: only a different one is kept
             username=jump_user if include_user and jump_user != server.username else "",
         )
-    return SharedProfile(name=profile.name.strip(), server=server, target=profile.target, jump=jump)
+    return SharedProfile(
+        name=profile.name.strip(),
+        server=server,
+        target=profile.target,
+        jump=jump,
+        forwards=profile.forwards,
+    )
 
 
 def canonical_json(value: Any) -> bytes:
@@ -205,16 +225,24 @@ def _target_dict(target: Target) -> dict[str, Any]:
     return data
 
 
+def format_version(shared: SharedProfile) -> int:
+    """The lowest format version that holds ``shared``: older LabTunnels read it then."""
+    return FORWARDS_VERSION if shared.forwards else 1
+
+
 def to_document(shared: SharedProfile) -> dict[str, Any]:
+    profile: dict[str, Any] = {
+        "name": shared.name,
+        "server": _host_dict(shared.server),
+        "jump": _host_dict(shared.jump) if shared.jump is not None else None,
+        "target": _target_dict(shared.target),
+    }
+    if shared.forwards:
+        profile["forwards"] = [forward_to_dict(f) for f in shared.forwards]
     content: dict[str, Any] = {
         "format": FORMAT_NAME,
-        "version": FORMAT_VERSION,
-        "profile": {
-            "name": shared.name,
-            "server": _host_dict(shared.server),
-            "jump": _host_dict(shared.jump) if shared.jump is not None else None,
-            "target": _target_dict(shared.target),
-        },
+        "version": format_version(shared),
+        "profile": profile,
     }
     return {**content, "sha256": content_digest(content)}
 
@@ -309,7 +337,7 @@ def loads_shared(data: bytes, source: str = "") -> SharedProfile:
     content = {key: value for key, value in document.items() if key != "sha256"}
     if content_digest(content) != digest:
         raise ShareFileDamaged(source, ShareDamage.DIGEST_MISMATCH)
-    checker = _Checker()
+    checker = _Checker(version)
     checker.only_keys(content, "", ("format", "version", "profile"))
     profile = checker.mapping(content, "profile", "")
     shared = checker.profile(profile) if profile is not None else None
@@ -321,8 +349,9 @@ def loads_shared(data: bytes, source: str = "") -> SharedProfile:
 class _Checker:
     """Field-by-field checks of the ``profile`` object; collects every problem."""
 
-    def __init__(self) -> None:
+    def __init__(self, version: int = FORMAT_VERSION) -> None:
         self.problems: list[FieldProblem] = []
+        self.version = version
 
     def add(self, field: str, code: ProblemCode, value: str = "") -> None:
         self.problems.append(FieldProblem(field, code, value))
@@ -497,9 +526,38 @@ class _Checker:
             )
         return job
 
+    def forwards(self, data: Mapping[str, Any]) -> tuple[NamedForward, ...]:
+        """``forwards.N.name`` etc. (N from 1); names unique, as in a profile."""
+        if "forwards" not in data:
+            return ()
+        raw = data["forwards"]
+        if not isinstance(raw, list) or not all(isinstance(item, Mapping) for item in raw):
+            self.add("forwards", ProblemCode.WRONG_TYPE, "list of objects")
+            return ()
+        if len(raw) > MAX_FORWARDS:
+            self.add("forwards", ProblemCode.TOO_MANY, str(MAX_FORWARDS))
+            return ()
+        forwards = []
+        problems_before = len(self.problems)
+        for number, item in enumerate(raw, start=1):
+            prefix = f"forwards.{number}"
+            self.only_keys(item, prefix, ("name", "host", "port"))
+            name = self.text(item, "name", prefix, limit=MAX_FORWARD_NAME).strip()
+            if not name and isinstance(item.get("name"), str):
+                self.add(f"{prefix}.name", ProblemCode.EMPTY)
+            host = self.host_name(item, "host", prefix)
+            forwards.append(NamedForward(name, host, self.port(item, "port", prefix)))
+        if len(self.problems) == problems_before:  # each one is fine: are they together?
+            for problem in forward_problems(forwards):
+                self.add("forwards", problem.code, problem.value)
+        return tuple(forwards)
+
     def profile(self, data: Mapping[str, Any]) -> SharedProfile | None:
         """Paths inside ``profile`` leave out the ``profile.`` prefix: ``server.port``."""
-        self.only_keys(data, "", ("name", "server", "jump", "target"))
+        keys: tuple[str, ...] = ("name", "server", "jump", "target")
+        if self.version >= FORWARDS_VERSION:
+            keys += ("forwards",)
+        self.only_keys(data, "", keys)
         name = self.text(data, "name", "", limit=MAX_NAME).strip()
         if not name and isinstance(data.get("name"), str):
             self.add("name", ProblemCode.EMPTY)
@@ -509,9 +567,10 @@ class _Checker:
         jump = self.host(jump_data, "jump") if jump_data is not None else None
         target_data = self.mapping(data, "target", "")
         target = self.target(target_data) if target_data is not None else None
+        forwards = self.forwards(data) if self.version >= FORWARDS_VERSION else ()
         if server is None or target is None:
             return None
-        return SharedProfile(name=name, server=server, target=target, jump=jump)
+        return SharedProfile(name=name, server=server, target=target, jump=jump, forwards=forwards)
 
 
 # --- import ---------------------------------------------------------------------------
@@ -596,6 +655,7 @@ def plan_import(
         jump=JumpHost(profile_id=jump_profile.id) if jump_profile is not None else None,
         target=shared.target,
         pinned_fingerprints=shared.server.fingerprints,
+        forwards=shared.forwards,
     )
     others = [*existing, jump_profile] if jump_is_new and jump_profile else list(existing)
     validate_profile(profile, others, check_files)

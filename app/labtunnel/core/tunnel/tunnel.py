@@ -2,7 +2,10 @@
 
 Each tunnel runs in its own worker thread and reports every change as a frozen
 TunnelStatus to the listener (on that worker thread). The local forwarder is
-created once and kept across reconnects, so the browser's URL never changes.
+created once and kept across reconnects, so the browser's URL never changes; so are
+the profile's extra forwards (:mod:`labtunnel.core.tunnel.extras`), whose states
+(answering or not) come in the same TunnelStatus, re-sent while connected when one
+changes.
 """
 
 from __future__ import annotations
@@ -50,6 +53,7 @@ from labtunnel.core.ssh.hops import hops_for, open_chain
 from labtunnel.core.ssh.hostkeys import HostKeyStore
 from labtunnel.core.ssh.remote import RemoteRunner
 from labtunnel.core.ssh.session import SshSession
+from labtunnel.core.tunnel.extras import ExtraForwards
 from labtunnel.core.tunnel.forwarder import ForwardLimits, LocalForwarder
 from labtunnel.core.tunnel.reconnect import ReconnectPolicy
 
@@ -92,6 +96,15 @@ class Tunnel:
         self._restart_jupyter_requested = False
         self._session: SshSession | None = None
         self._forwarder: LocalForwarder | None = None
+        self._extras = ExtraForwards(
+            profile.id,
+            profile.forwards,
+            deps.remembered,
+            self._open_extra_channel,
+            on_change=self._wake.set,
+            thread_name=f"fwd-{profile.name[:8]}-x",
+            limits=ForwardLimits(profile.max_connections, profile.max_channel_opens),
+        )
         self._jupyter: JupyterLauncher | None = None
         self._server: JupyterServer | None = None
         self._destination: Destination | None = None
@@ -187,6 +200,7 @@ class Tunnel:
             was_connected=self._was_connected,
             jupyter=self._server.details() if self._server is not None else None,
             job=self._jupyter.job if isinstance(self._jupyter, SlurmLauncher) else None,
+            forwards=self._extras.statuses(),
         )
         self._status = replace(status, **changes)  # type: ignore[arg-type]
         deliver(self._listener, self._status)
@@ -207,6 +221,7 @@ class Tunnel:
         finally:
             self._close_session()
             self._close_forwarder()
+            self._extras.close()
             # only now: a front end may connect again as soon as it hears this
             self._finished = True
             state = final.pop("state")
@@ -306,6 +321,8 @@ class Tunnel:
         if server and jupyter and not jupyter.probe_local(self._forwarder.port, server, 10.0):
             where = server.sock or server.host
             raise ForwardingRefused(profile.host, where, server.port, ForwardRefusal.NOT_ANSWERING)
+        self._extras.start()
+        self._extras.probe(lambda destination: self._probe_remote(session, destination))
         self._emit(TunnelState.CONNECTED, local_url=self.local_url)
         self._was_connected = True
 
@@ -356,6 +373,18 @@ class Tunnel:
             return session.open_unix_channel(where.path)
         return session.open_channel(where, origin)
 
+    def _open_extra_channel(
+        self, destination: tuple[str, int], origin: tuple[str, int]
+    ) -> paramiko.Channel:
+        session = self._session
+        if session is None or not session.is_alive():
+            raise NetworkError(self.profile.host, self.profile.port, "tunnel is reconnecting")
+        return session.open_channel(destination, origin)
+
+    @staticmethod
+    def _probe_remote(session: SshSession, destination: tuple[str, int]) -> None:
+        session.open_channel(destination, ("127.0.0.1", 0)).close()
+
     def _on_forward_error(self, error: Exception) -> None:
         log.warning("%s: a forwarded connection failed: %s", self.profile.name, error)
         gone = (
@@ -381,7 +410,8 @@ class Tunnel:
         assert session is not None
         interval = self._deps.policy.health_interval
         while True:
-            timeout = interval if self._server is not None else None
+            checks = self._server is not None or bool(self._extras)
+            timeout = interval if checks else None
             if timeout is not None and isinstance(self._jupyter, SlurmLauncher):
                 timeout = min(timeout, max(0.5, self._until_job_warning()))
             self._wake.wait(timeout)
@@ -391,6 +421,15 @@ class Tunnel:
                 raise _session_lost(self.profile, session)
             if self._server is not None and self._jupyter is not None:
                 self._check_jupyter(session)
+            self._check_extras(session)
+
+    def _check_extras(self, session: SshSession) -> None:
+        """Each extra forward answering or not: reported, never a reason to reconnect."""
+        if not self._extras:
+            return
+        self._extras.probe(lambda destination: self._probe_remote(session, destination))
+        if self._extras.statuses() != self._status.forwards:
+            self._emit(TunnelState.CONNECTED, local_url=self.local_url)
 
     def _until_job_warning(self) -> float:
         job = self._jupyter.job if isinstance(self._jupyter, SlurmLauncher) else None

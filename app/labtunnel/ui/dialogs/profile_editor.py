@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 import shiboken6
 from PySide6.QtCore import QCoreApplication, Qt, Signal, SignalInstance
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QButtonGroup,
     QComboBox,
     QDialog,
@@ -23,12 +24,15 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
     QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -45,6 +49,7 @@ from labtunnel.core.profiles.model import (
     JumpHost,
     JupyterApp,
     JupyterSpec,
+    NamedForward,
     RemoteForward,
     Target,
     parse_host_port,
@@ -73,8 +78,10 @@ translate = QCoreApplication.translate
 GPU_CHOICES = 8
 
 GOOD_STYLE = "color: #188038;"
-#: the SSH port has no label of its own: its problems show under the address
-_LABEL_OF = {"port": "host"}
+#: the SSH port has no label of its own: its problems show under the address; the extra
+#: forwards' problems show under their table
+_LABEL_OF = {"port": "host", "forward_name": "forwards", "forward_remote": "forwards"}
+_MORE_FIELDS = ("jump", "remote", "local_port", "forwards", "forward_name", "forward_remote")
 
 
 @dataclass
@@ -148,6 +155,7 @@ class ProfileEditor(QDialog):
         more_layout.setContentsMargins(0, 0, 0, 0)
         more_layout.addWidget(self._build_jump_group())
         more_layout.addWidget(self._build_target_group())
+        more_layout.addWidget(self._build_forwards_group())
         layout.addWidget(self.more)
         self.general_problem = problem_label(self)
         layout.addWidget(self.general_problem)
@@ -485,6 +493,82 @@ class ProfileEditor(QDialog):
             self.partition_combo.addItem(label, name)
         self.partition_combo.setEditText(current)
 
+    def _build_forwards_group(self) -> QGroupBox:
+        group = QGroupBox(translate("ProfileEditor", "Also forward (TensorBoard, dashboards…)"))
+        column = QVBoxLayout(group)
+        self.forwards_table = QTableWidget(0, 2, self)
+        self.forwards_table.setHorizontalHeaderLabels(
+            [
+                translate("ProfileEditor", "Name in the menu"),
+                translate("ProfileEditor", "Address on the server"),
+            ]
+        )
+        self.forwards_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.forwards_table.verticalHeader().hide()
+        self.forwards_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.forwards_table.setMaximumHeight(140)
+        self.forwards_table.itemChanged.connect(lambda _item: self._edited("forwards"))
+        column.addWidget(self.forwards_table)
+        problem = problem_label(group)
+        self.problem_labels["forwards"] = problem
+        column.addWidget(problem)
+        row = QHBoxLayout()
+        self.add_forward_button = QPushButton(translate("ProfileEditor", "Add forward"), self)
+        self.add_forward_button.clicked.connect(self.add_forward_row)
+        self.remove_forward_button = QPushButton(translate("ProfileEditor", "Remove"), self)
+        self.remove_forward_button.clicked.connect(self._remove_forward_row)
+        row.addWidget(self.add_forward_button)
+        row.addWidget(self.remove_forward_button)
+        row.addStretch(1)
+        column.addLayout(row)
+        note = wrapped_label(
+            translate(
+                "ProfileEditor",
+                "Each gets its own local port, kept across reconnects, and an “Open” item in "
+                "the menu. The address is as seen from the server, e.g. localhost:6006.",
+            ),
+            self,
+        )
+        column.addWidget(note)
+        return group
+
+    def add_forward_row(self, name: str = "", address: str = "") -> int:
+        table = self.forwards_table
+        row = table.rowCount()
+        table.blockSignals(True)
+        table.insertRow(row)
+        name_item = QTableWidgetItem(name)
+        table.setItem(row, 0, name_item)
+        table.setItem(row, 1, QTableWidgetItem(address))
+        table.blockSignals(False)
+        if not name:
+            table.setCurrentCell(row, 0)
+            table.editItem(name_item)
+        return row
+
+    def _remove_forward_row(self) -> None:
+        row = self.forwards_table.currentRow()
+        if row >= 0:
+            self.forwards_table.removeRow(row)
+            self._edited("forwards")
+
+    def _forward_rows(self) -> tuple[list[NamedForward], list[FieldProblem]]:
+        forwards: list[NamedForward] = []
+        problems: list[FieldProblem] = []
+        table = self.forwards_table
+        for row in range(table.rowCount()):
+            cells = [table.item(row, column) for column in (0, 1)]
+            name, spec = (cell.text().strip() if cell is not None else "" for cell in cells)
+            if not name and not spec:
+                continue  # an empty row is no forward
+            try:
+                host, port = parse_host_port(spec, 0)
+            except ValueError:
+                problems.append(FieldProblem("forward_remote", ProblemCode.PORT_OUT_OF_RANGE, spec))
+                host, port = spec, 1
+            forwards.append(NamedForward(name, host, port))
+        return forwards, problems
+
     def _build_test_row(self) -> QHBoxLayout:
         row = QHBoxLayout()
         self.test_button = QPushButton(translate("ProfileEditor", "Test connection"), self)
@@ -573,6 +657,8 @@ class ProfileEditor(QDialog):
             self.remote_radio.setChecked(True)
             self.remote_edit.setText(str(target))
         self.local_port_spin.setValue(profile.local_port)
+        for forward in profile.forwards:
+            self.add_forward_row(forward.name, forward.remote)
         self._auth_changed()
         self._target_changed()
 
@@ -600,6 +686,7 @@ class ProfileEditor(QDialog):
             or not isinstance(profile.target, JupyterSpec)
             or profile.target != JupyterSpec()
             or profile.local_port != 0
+            or bool(profile.forwards)
         )
 
     def auth_method(self) -> AuthMethod:
@@ -644,7 +731,10 @@ class ProfileEditor(QDialog):
                 gpu=self._gpu_setting(),
                 slurm=self._slurm_job(),
             )
+        forwards, forward_problems = self._forward_rows()
+        parse_problems += forward_problems
         profile = self._original.with_changes(
+            forwards=tuple(forwards),
             name=self.name_edit.text().strip(),
             host=self.host_edit.text().strip(),
             port=self.port_spin.value(),
@@ -735,10 +825,7 @@ class ProfileEditor(QDialog):
     def _show_every_problem(self) -> list[FieldProblem]:
         self._show_all = True
         problems = self._validate()
-        if any(
-            p.field in ("jump", "remote", "local_port") or p.field.startswith("slurm_")
-            for p in problems
-        ):
+        if any(p.field in _MORE_FIELDS or p.field.startswith("slurm_") for p in problems):
             self.more_button.setChecked(True)
         return problems
 

@@ -98,7 +98,8 @@ def test_editor_keeps_a_table_of_forwards(
     assert not editor.save()
     table.setItem(1, 0, QTableWidgetItem("MLflow UI"))
     assert label.isHidden()
-    assert editor.save()
+    with qtbot.waitSignal(editor.saved):
+        assert editor.save()
     [saved] = store.profiles()
     assert saved.forwards == (
         NamedForward("TensorBoard", "localhost", 6006),
@@ -109,5 +110,6 @@ def test_editor_keeps_a_table_of_forwards(
     assert editor is not None
     editor.forwards_table.setCurrentCell(0, 0)
     editor.remove_forward_button.click()
-    assert editor.save()
+    with qtbot.waitSignal(editor.saved):
+        assert editor.save()
     assert store.profiles()[0].forwards == (NamedForward("MLflow UI", "localhost", 5000),)

@@ -1,4 +1,5 @@
-"""``labtunnel profile ...``: add, set, list, show, remove, set-password."""
+"""``labtunnel profile ...``: add, set, list, show, remove, set-password (and the sharing
+and key actions of share_cmd and key_cmd)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import json
 from dataclasses import replace
 from typing import Any
 
-from labtunnel.cli import share_cmd
+from labtunnel.cli import key_cmd, share_cmd
 from labtunnel.cli.output import say
 from labtunnel.cli.secrets_input import read_secret
 from labtunnel.core.context import AppContext
@@ -143,6 +144,7 @@ def register(commands: Any) -> None:
     set_password.set_defaults(handler=_set_password)
 
     share_cmd.register_profile_actions(actions)
+    key_cmd.register_profile_actions(actions)
 
 
 def _slurm_arguments(parser: argparse.ArgumentParser, changing: bool = False) -> None:

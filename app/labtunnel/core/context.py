@@ -12,6 +12,7 @@ from labtunnel.core.profiles.secrets import SERVICE_NAME, KeyringSecretStore, Se
 from labtunnel.core.profiles.store import ProfileStore
 from labtunnel.core.ssh.auth import Prompter
 from labtunnel.core.ssh.hostkeys import HostKeyStore
+from labtunnel.core.ssh.keysetup import KeySetup
 from labtunnel.core.tunnel.tunnel import TunnelDeps
 
 KEYRING_SERVICE_ENV = "LABTUNNEL_KEYRING_SERVICE"
@@ -43,6 +44,12 @@ class AppContext:
             secrets=secrets if secrets is not None else KeyringSecretStore(service),
             hostkeys=HostKeyStore.with_user_known_hosts(paths.known_hosts_file),
             remembered=RememberedServers(paths.state_file),
+        )
+
+    def key_setup(self, prompter: Prompter | None = None) -> KeySetup:
+        """Switching profiles from their password to a key (and back)."""
+        return KeySetup(
+            self.profiles, self.secrets, self.hostkeys, self.paths.keys_dir, prompter=prompter
         )
 
     def tunnel_deps(self, prompter: Prompter | None = None) -> TunnelDeps:

@@ -842,3 +842,113 @@ class SshConfigUnreadable(LabTunnelError):
         self.path = path
         self.detail = detail
         super().__init__(f"SSH config {path} cannot be read: {detail}")
+
+
+# --- switching a profile from its password to a key -----------------------------------
+
+
+class KeyAction(str, Enum):
+    USE_KEY = "use_key"
+    REMOVE_KEY = "remove_key"
+    FORGET_PASSWORD = "forget_password"
+
+
+class KeySetupNotApplicable(LabTunnelError):
+    """``action`` does not fit how the profile signs in (``auth``): use-key needs a
+    password profile, remove-key and forget-password a key profile."""
+
+    permanent = True
+
+    def __init__(self, profile_name: str, auth: str, action: KeyAction) -> None:
+        self.profile_name = profile_name
+        self.auth = auth
+        self.action = action = KeyAction(action)
+        super().__init__(f"profile {profile_name!r} signs in with {auth}: no {action.value}")
+
+
+class KeyLoginNotAllowed(LabTunnelError):
+    """The server offers no public key login (``PubkeyAuthentication no``, or an
+    ``AuthenticationMethods`` list without a key first): nothing was changed."""
+
+    permanent = True
+
+    def __init__(self, host: str, allowed: Sequence[str]) -> None:
+        self.host = host
+        self.allowed = tuple(allowed)
+        super().__init__(f"{host} offers no key login (it allows: {', '.join(self.allowed)})")
+
+
+class KeyNotEnough(LabTunnelError):
+    """The server took the key but still wants the password (``AuthenticationMethods
+    publickey,password``): a key would not spare it. The key was taken off again."""
+
+    permanent = True
+
+    def __init__(self, host: str, remaining: Sequence[str]) -> None:
+        self.host = host
+        self.remaining = tuple(remaining)
+        super().__init__(f"{host} wants more than the key: {', '.join(self.remaining)}")
+
+
+class KeyNotAccepted(LabTunnelError):
+    """The key was added to authorized_keys and still refused, with nothing wrong in the
+    file modes LabTunnel can see (keys kept elsewhere: AuthorizedKeysFile). The key was
+    taken off again."""
+
+    permanent = True
+
+    def __init__(self, host: str, path: str) -> None:
+        self.host = host
+        self.path = path
+        super().__init__(f"{host} refused the key added to {path}")
+
+
+class KeyRefusedByModes(LabTunnelError):
+    """sshd's StrictModes ignores authorized_keys because ``path`` (the home folder,
+    ~/.ssh or the file) is writable by others (``problem`` "writable") or owned by someone
+    else ("owner"). ``mode`` is as ``ls -l`` shows it. The key was taken off again."""
+
+    permanent = True
+
+    def __init__(self, host: str, path: str, mode: str, problem: str) -> None:
+        self.host = host
+        self.path = path
+        self.mode = mode
+        self.problem = problem
+        super().__init__(f"{host}: StrictModes refuses keys: {path} is {mode} ({problem})")
+
+
+class AuthorizedKeysProblem(str, Enum):
+    READ_ONLY = "read_only"
+    FULL = "full"
+    NO_PERMISSION = "no_permission"
+    #: authorized_keys is a symbolic link: replacing it would cut the link
+    SYMLINK = "symlink"
+    NO_HOME = "no_home"
+    OTHER = "other"
+
+
+class AuthorizedKeysUnwritable(LabTunnelError):
+    """``~/.ssh/authorized_keys`` on the server could not be changed; nothing was.
+    ``detail`` is the server's own message (English, LC_ALL=C)."""
+
+    permanent = True
+
+    def __init__(self, host: str, path: str, problem: AuthorizedKeysProblem, detail: str) -> None:
+        self.host = host
+        self.path = path
+        self.problem = problem = AuthorizedKeysProblem(problem)
+        self.detail = detail
+        super().__init__(f"cannot change {path} on {host} ({problem.value}): {detail}")
+
+
+class PasswordLoginFailed(LabTunnelError):
+    """``remove-key``: the password does not log in (``cause`` says why), so the key was
+    kept: removing it would lock the user out."""
+
+    permanent = True
+
+    def __init__(self, host: str, cause: LabTunnelError) -> None:
+        self.host = host
+        self.cause = cause
+        super().__init__(f"password login to {host} failed, key kept: {cause}")

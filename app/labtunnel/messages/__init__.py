@@ -1,7 +1,7 @@
 """Errors -> plain sentences that name the fix. Shared by the CLI and the tray.
 
-One module per part of core (profiles, ssh, hostkeys, tunnel, jupyter, slurm, sharing),
-each registering a describer per error class; :mod:`.base` holds :class:`Message` and
+One module per part of core (profiles, ssh, hostkeys, keysetup, tunnel, jupyter, slurm,
+sharing), each registering a describer per error class; :mod:`.base` holds :class:`Message` and
 :func:`describe`.
 """
 
@@ -11,6 +11,7 @@ from labtunnel.messages import (
     browser,
     hostkeys,
     jupyter,
+    keysetup,
     profiles,
     sharing,
     slurm,
@@ -48,6 +49,7 @@ __all__ = [
     "hostkeys",
     "join_sentences",
     "jupyter",
+    "keysetup",
     "profiles",
     "sharing",
     "slurm",

@@ -33,6 +33,11 @@ class AppPaths:
         """Remembers what LabTunnel started on servers (Jupyter pid/port per profile)."""
         return self.config_dir / "state.json"
 
+    @property
+    def keys_dir(self) -> Path:
+        """Private keys LabTunnel made ("Use a key instead of my password"), mode 0700."""
+        return self.config_dir / "keys"
+
     def ensure(self) -> None:
         for directory in (self.config_dir, self.log_dir):
             directory.mkdir(parents=True, exist_ok=True)

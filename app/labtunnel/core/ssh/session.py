@@ -279,6 +279,32 @@ class SshSession:
         forget()
         return cls(transport, endpoint, via)
 
+    @classmethod
+    def offered_auth_methods(
+        cls, endpoint: SshEndpoint, hostkeys: HostKeyStore, *, via: SshSession | None = None
+    ) -> tuple[str, ...]:
+        """The login methods the server offers ``endpoint.username`` before any is tried
+        (its answer to "none"), on a connection of its own that logs nobody in. The host
+        key is verified first, as for :meth:`open`."""
+        if via is None:
+            sock: socket.socket | paramiko.Channel = _connect_socket(endpoint)
+        else:
+            sock = via.open_channel((endpoint.host, endpoint.port), ("127.0.0.1", 0))
+        transport = paramiko.Transport(sock)
+        try:
+            cls._handshake(transport, endpoint, hostkeys)
+            try:
+                transport.auth_none(endpoint.username)
+            except paramiko.BadAuthenticationType as exc:
+                return tuple(exc.allowed_types)
+            except paramiko.AuthenticationException:
+                return ()
+            return ("none",)
+        except (paramiko.SSHException, EOFError, OSError) as exc:
+            raise ProtocolError(endpoint.host, endpoint.port, type(exc).__name__) from None
+        finally:
+            _close_unused(transport, sock)
+
     @staticmethod
     def _handshake(
         transport: paramiko.Transport, endpoint: SshEndpoint, hostkeys: HostKeyStore
@@ -312,6 +338,11 @@ class SshSession:
         hostkeys.verify(endpoint.host, endpoint.port, key, endpoint.pinned_fingerprints)
 
     # --- using --------------------------------------------------------------------
+
+    @property
+    def via(self) -> SshSession | None:
+        """The jump host's session this one goes through (closed with this one)."""
+        return self._via
 
     def is_alive(self) -> bool:
         return not self._closed and not self.dead.is_set() and self.transport.is_active()

@@ -5,6 +5,7 @@
     <name>App</name>
     <message>
         <source>LabTunnel settings</source>
+        <extracomment>makes the password-to-key service, with the app&apos;s prompter for one-time codes</extracomment>
         <translation>LabTunnel 设置</translation>
     </message>
 </context>
@@ -377,6 +378,86 @@
     <message>
         <source>Shut down {count}</source>
         <translation>关闭 {count} 个</translation>
+    </message>
+</context>
+<context>
+    <name>KeySetup</name>
+    <message>
+        <source>Use a key for {name}</source>
+        <extracomment>a step of the work (KeyStep), from the worker thread the lab server&apos;s settings changed (its HostProfile): the menu must show it</extracomment>
+        <translation>为 {name} 使用密钥</translation>
+    </message>
+    <message>
+        <source>Use a key instead of your password</source>
+        <translation>用密钥代替密码</translation>
+    </message>
+    <message>
+        <source>LabTunnel makes a key for this computer, adds it to ~/.ssh/authorized_keys on {host} (your other keys stay as they are), signs in once with the key alone to check it, and from then on signs in with it. If anything goes wrong, nothing changes.</source>
+        <translation>LabTunnel 会为这台电脑生成一个密钥，把它添加到 {host} 上的 ~/.ssh/authorized_keys（您的其他密钥保持不变），只用这个密钥登录一次进行检查，此后就用它登录。如果出现任何问题，什么都不会改变。</translation>
+    </message>
+    <message>
+        <source>Make a new key (recommended)</source>
+        <translation>生成新密钥（推荐）</translation>
+    </message>
+    <message>
+        <source>Use a key I already have:</source>
+        <translation>使用我已有的密钥：</translation>
+    </message>
+    <message>
+        <source>e.g. ~/.ssh/id_ed25519</source>
+        <translation>例如 ~/.ssh/id_ed25519</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <source>optional: locks the key file; kept in your keyring</source>
+        <translation>可选：用于加密密钥文件；保存在您的密钥环中</translation>
+    </message>
+    <message>
+        <source>Key passphrase:</source>
+        <translation>密钥口令：</translation>
+    </message>
+    <message>
+        <source>only if LabTunnel has not saved it</source>
+        <translation>仅当 LabTunnel 尚未保存时才需要</translation>
+    </message>
+    <message>
+        <source>Your password:</source>
+        <translation>您的密码：</translation>
+    </message>
+    <message>
+        <source>Delete the saved password</source>
+        <translation>删除保存的密码</translation>
+    </message>
+    <message>
+        <source>Use a key</source>
+        <translation>使用密钥</translation>
+    </message>
+    <message>
+        <source>Choose your private key</source>
+        <translation>选择您的私钥</translation>
+    </message>
+    <message>
+        <source>Choose the key file first.</source>
+        <translation>请先选择密钥文件。</translation>
+    </message>
+    <message>
+        <source>Password for {name}</source>
+        <translation>{name} 的密码</translation>
+    </message>
+    <message>
+        <source>Sign in with your password again</source>
+        <translation>重新用密码登录</translation>
+    </message>
+    <message>
+        <source>LabTunnel signs in to {host} with your password, takes its key off ~/.ssh/authorized_keys there (other keys stay) and from then on signs in with the password. If the password does not work, the key stays, so you cannot be locked out.</source>
+        <translation>LabTunnel 会用您的密码登录 {host}，从那里的 ~/.ssh/authorized_keys 中移除它的密钥（其他密钥保留），此后用密码登录。如果密码不可用，密钥会保留，因此您不会被锁在外面。</translation>
+    </message>
+    <message>
+        <source>Use my password again</source>
+        <translation>重新使用我的密码</translation>
     </message>
 </context>
 <context>
@@ -1144,7 +1225,7 @@
     <name>TrayMenu</name>
     <message>
         <source>Add lab server…</source>
-        <extracomment>switch launch at login; False when it could not be changed (the user was told) &quot;Shut down idle kernels…&quot; for a profile &quot;Stop Jupyter&quot; of a Slurm profile: ask, then cancel its job</extracomment>
+        <extracomment>switch launch at login; False when it could not be changed (the user was told) &quot;Shut down idle kernels…&quot; for a profile &quot;Stop Jupyter&quot; of a Slurm profile: ask, then cancel its job &quot;Use a key instead of my password…&quot; and back for a profile; None: not offered</extracomment>
         <translation>添加实验室服务器…</translation>
     </message>
     <message>
@@ -1236,6 +1317,14 @@
         <translation>断开连接（作业留在队列中）</translation>
     </message>
     <message>
+        <source>Use a key instead of my password…</source>
+        <translation>用密钥代替我的密码…</translation>
+    </message>
+    <message>
+        <source>Sign in with my password again…</source>
+        <translation>重新用我的密码登录…</translation>
+    </message>
+    <message>
         <source>Open {name}</source>
         <translation>打开 {name}</translation>
     </message>
@@ -1269,7 +1358,7 @@
     </message>
     <message>
         <source>Stop Jupyter</source>
-        <extracomment>any window this object opened (for tests and the screenshot script) a lab server was removed (its id), after its secrets and state went with it keyring work (saving, removing, importing) runs here, never on the GUI thread</extracomment>
+        <extracomment>any window this object opened (for tests and the screenshot script) a lab server was removed (its id), after its secrets and state went with it switching profiles between password and key; None: not offered keyring work (saving, removing, importing) runs here, never on the GUI thread</extracomment>
         <translation>停止 Jupyter</translation>
     </message>
     <message>
@@ -2578,6 +2667,126 @@ Reach Jupyter on your lab’s server from the system tray: LabTunnel signs in ov
     <message>
         <source>LabTunnel could not open the browser ({detail}). Copy the address into your browser yourself.</source>
         <translation>LabTunnel 无法打开浏览器（{detail}）。请自己把地址复制到浏览器中。</translation>
+    </message>
+    <message>
+        <source>Nothing was changed: LabTunnel keeps signing in with your password.</source>
+        <translation>没有做任何更改：LabTunnel 继续用您的密码登录。</translation>
+    </message>
+    <message>
+        <source>Signing in with your password…</source>
+        <translation>正在用您的密码登录…</translation>
+    </message>
+    <message>
+        <source>Checking that the server accepts keys…</source>
+        <translation>正在检查服务器是否接受密钥…</translation>
+    </message>
+    <message>
+        <source>Adding the key to ~/.ssh/authorized_keys…</source>
+        <translation>正在把密钥添加到 ~/.ssh/authorized_keys…</translation>
+    </message>
+    <message>
+        <source>Signing in with the key alone, as a test…</source>
+        <translation>正在只用密钥登录，作为测试…</translation>
+    </message>
+    <message>
+        <source>Saving the lab server&apos;s settings…</source>
+        <translation>正在保存实验室服务器的设置…</translation>
+    </message>
+    <message>
+        <source>Taking the key off the server…</source>
+        <translation>正在从服务器上移除密钥…</translation>
+    </message>
+    <message>
+        <source>LabTunnel now signs in to {host} with a key ({path}) and checked it.</source>
+        <translation>LabTunnel 现在用密钥（{path}）登录 {host}，并已验证可用。</translation>
+    </message>
+    <message>
+        <source>{host} had this key already; nothing was added.</source>
+        <translation>{host} 上已经有这个密钥；没有添加任何内容。</translation>
+    </message>
+    <message>
+        <source>{host} still asks for a one-time code after the key: LabTunnel asks you for it when connecting, as before.</source>
+        <translation>{host} 在密钥之后仍要求输入一次性验证码：LabTunnel 会像以前一样在连接时向您询问。</translation>
+    </message>
+    <message>
+        <source>The password of “{profile}” is still saved in your keyring, but signing in no longer needs it. Delete it?</source>
+        <translation>“{profile}”的密码仍保存在您的密钥环中，但登录已不再需要它。要删除吗？</translation>
+    </message>
+    <message>
+        <source>The saved password of “{profile}” was deleted.</source>
+        <translation>已删除“{profile}”保存的密码。</translation>
+    </message>
+    <message>
+        <source>The password of “{profile}” stays saved (labtunnel profile forget-password deletes it later).</source>
+        <translation>“{profile}”的密码仍然保存着（以后可用 labtunnel profile forget-password 删除）。</translation>
+    </message>
+    <message>
+        <source>LabTunnel signs in to {host} with your password again and took its key off the server ({count} line(s) removed from ~/.ssh/authorized_keys).</source>
+        <translation>LabTunnel 重新用您的密码登录 {host}，并已从服务器上移除它的密钥（从 ~/.ssh/authorized_keys 中删除了 {count} 行）。</translation>
+    </message>
+    <message>
+        <source>The key file it made was deleted.</source>
+        <translation>它生成的密钥文件已删除。</translation>
+    </message>
+    <message>
+        <source>“{profile}” does not sign in with a key, so there is no key to remove.</source>
+        <translation>“{profile}”没有使用密钥登录，因此没有可移除的密钥。</translation>
+    </message>
+    <message>
+        <source>“{profile}” signs in with its password: deleting it would stop it from connecting. Switch it to a key first (labtunnel profile use-key &quot;{profile}&quot;).</source>
+        <translation>“{profile}”用密码登录：删除密码会使它无法连接。请先改用密钥（labtunnel profile use-key &quot;{profile}&quot;）。</translation>
+    </message>
+    <message>
+        <source>“{profile}” already signs in with a key or the SSH agent, not a password: there is nothing to switch. To start again with a new key, run labtunnel profile remove-key &quot;{profile}&quot; first.</source>
+        <translation>“{profile}”已经用密钥或 SSH 代理登录，而不是密码：没有需要切换的。若要换用新密钥，请先运行 labtunnel profile remove-key &quot;{profile}&quot;。</translation>
+    </message>
+    <message>
+        <source>{host} does not accept keys for signing in (it allows: {allowed}; see PubkeyAuthentication and AuthenticationMethods in its SSH settings). {keeps}</source>
+        <translation>{host} 不接受用密钥登录（它允许：{allowed}；见其 SSH 设置中的 PubkeyAuthentication 和 AuthenticationMethods）。{keeps}</translation>
+    </message>
+    <message>
+        <source>{host} takes the key only as well as your password (AuthenticationMethods), so a key would not spare you the password. The key was taken off again. {keeps}</source>
+        <translation>{host} 只在密钥之外还提供密码时才接受密钥（AuthenticationMethods），所以密钥并不能让您省去密码。密钥已重新移除。{keeps}</translation>
+    </message>
+    <message>
+        <source>{host} did not accept the key even in {path}: its SSH server may read keys from somewhere else (AuthorizedKeysFile). The key was taken off again; ask your lab admin where keys go. {keeps}</source>
+        <translation>即使密钥已在 {path} 中，{host} 仍不接受它：其 SSH 服务器可能从别处读取密钥（AuthorizedKeysFile）。密钥已重新移除；请询问实验室管理员密钥应放在哪里。{keeps}</translation>
+    </message>
+    <message>
+        <source>{host} ignores keys because {path} belongs to another user; its SSH server then refuses every key (StrictModes). Ask your lab admin to make it yours again, then try again. The key was taken off again. {keeps}</source>
+        <translation>{host} 忽略密钥，因为 {path} 属于另一个用户；这时其 SSH 服务器会拒绝所有密钥（StrictModes）。请让实验室管理员把它改回归您所有，然后重试。密钥已重新移除。{keeps}</translation>
+    </message>
+    <message>
+        <source>{host} ignores keys because other users may change {path} ({mode}); its SSH server then refuses every key (StrictModes). Fix it on the server with: chmod go-w {path} - then try again. The key was taken off again. {keeps}</source>
+        <translation>{host} 忽略密钥，因为其他用户可以修改 {path}（{mode}）；这时其 SSH 服务器会拒绝所有密钥（StrictModes）。请在服务器上运行 chmod go-w {path} 修复，然后重试。密钥已重新移除。{keeps}</translation>
+    </message>
+    <message>
+        <source>Your home folder on {host} is read-only, so LabTunnel could not add the key to {path}. Ask your lab admin how keys are added there. {keeps}</source>
+        <translation>您在 {host} 上的主文件夹是只读的，因此 LabTunnel 无法把密钥添加到 {path}。请询问实验室管理员在那里如何添加密钥。{keeps}</translation>
+    </message>
+    <message>
+        <source>Your home folder on {host} is full (or over its quota), so LabTunnel could not add the key to {path}. Free some space there, then try again. {keeps}</source>
+        <translation>您在 {host} 上的主文件夹已满（或超出配额），因此 LabTunnel 无法把密钥添加到 {path}。请在那里腾出一些空间，然后重试。{keeps}</translation>
+    </message>
+    <message>
+        <source>LabTunnel may not change {path} on {host} ({detail}). Check that ~/.ssh is yours, then try again. {keeps}</source>
+        <translation>LabTunnel 无权修改 {host} 上的 {path}（{detail}）。请确认 ~/.ssh 归您所有，然后重试。{keeps}</translation>
+    </message>
+    <message>
+        <source>{path} on {host} is a link to another file, which LabTunnel does not replace. Add the key to that file yourself, or ask your lab admin. {keeps}</source>
+        <translation>{host} 上的 {path} 是指向另一个文件的链接，LabTunnel 不会替换它。请自己把密钥添加到那个文件中，或询问实验室管理员。{keeps}</translation>
+    </message>
+    <message>
+        <source>Your account on {host} has no home folder, so there is no place for a key. Ask your lab admin. {keeps}</source>
+        <translation>您在 {host} 上的账户没有主文件夹，因此没有地方存放密钥。请询问实验室管理员。{keeps}</translation>
+    </message>
+    <message>
+        <source>LabTunnel could not change {path} on {host} ({detail}). Check your home folder there, then try again. {keeps}</source>
+        <translation>LabTunnel 无法修改 {host} 上的 {path}（{detail}）。请检查您在那里的主文件夹，然后重试。{keeps}</translation>
+    </message>
+    <message>
+        <source>{host} did not accept your password, so LabTunnel kept the key: removing it would lock you out. Enter the right password and try again.</source>
+        <translation>{host} 不接受您的密码，因此 LabTunnel 保留了密钥：移除它会把您锁在外面。请输入正确的密码后重试。</translation>
     </message>
 </context>
 </TS>

@@ -19,7 +19,7 @@ from labtunnel.core.profiles.secrets import MemorySecretStore
 from labtunnel.core.profiles.store import ProfileStore
 from labtunnel.core.ssh.hostkeys import HostKeyStore
 from labtunnel.core.updates import UpdateStatus
-from labtunnel.ui.app import LabTunnelApp
+from labtunnel.ui.app import KeySetupFactory, LabTunnelApp
 from labtunnel.ui.login_item import LoginItem
 from labtunnel.ui.update_check import CheckFunction
 from labtunnel.ui.windows import ChooseFile
@@ -98,6 +98,7 @@ def make_app(
         update_check: CheckFunction = _never_the_internet,
         measure_stalls: bool = False,
         browser: BrowserOpener | None = None,
+        key_setup_factory: KeySetupFactory | None = None,
     ) -> LabTunnelApp:
         def open_url(url: QUrl) -> bool:
             recorder.urls.append(url.toString())
@@ -124,6 +125,7 @@ def make_app(
             ssh_config_path=ssh_config,
             update_check=update_check,
             measure_stalls=measure_stalls,
+            key_setup_factory=key_setup_factory,
         )
         apps.append(app)
         return app

@@ -100,7 +100,7 @@ def _use_key(args: argparse.Namespace, context: AppContext) -> int:
     )
     for sentence in describe_key_setup(result):
         say(sentence.text)
-    if args.keep_password or context.secrets.get(profile.id, SecretKind.PASSWORD) is None:
+    if args.keep_password or not result.password_saved:
         if args.keep_password:
             say(describe_password_kept(profile.name).text)
         return 0

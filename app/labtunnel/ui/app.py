@@ -22,6 +22,7 @@ from labtunnel.ui.bridge import EventBridge
 from labtunnel.ui.contracts import HostKeyTrust, OpenUrl, SetClipboard, TunnelControl
 from labtunnel.ui.controller import AppController
 from labtunnel.ui.dialogs.common import bring_to_front
+from labtunnel.ui.dialogs.use_key import KeySetupControl
 from labtunnel.ui.fallback import FallbackWindow
 from labtunnel.ui.i18n import ENGLISH
 from labtunnel.ui.login_item import LoginItem, UnsupportedLoginItem
@@ -46,6 +47,8 @@ log = logging.getLogger(__name__)
 translate = QCoreApplication.translate
 
 ManagerFactory = Callable[[Listener, Prompter], TunnelControl]
+#: makes the password-to-key service, with the app's prompter for one-time codes
+KeySetupFactory = Callable[[Prompter], KeySetupControl]
 
 
 def open_in_desktop(url: QUrl) -> bool:
@@ -64,6 +67,7 @@ class LabTunnelApp(QObject):
         hostkeys: HostKeyTrust,
         log_dir: Path,
         manager_factory: ManagerFactory,
+        key_setup_factory: KeySetupFactory | None = None,
         open_url: OpenUrl = open_in_desktop,
         browser: BrowserOpener | None = None,
         set_clipboard: SetClipboard = set_clipboard_text,
@@ -116,6 +120,7 @@ class LabTunnelApp(QObject):
             choose_file=choose_file,
             ssh_config_path=ssh_config_path,
             running_language=running_language,
+            key_setup=key_setup_factory(self.prompter) if key_setup_factory else None,
             parent=self,
         )
         self.tray: TrayShell | None = None

@@ -99,6 +99,7 @@ def run(argv: Sequence[str] | None = None) -> int:
         hostkeys=context.hostkeys,
         log_dir=context.paths.log_dir,
         manager_factory=make_manager,
+        key_setup_factory=context.key_setup,
         login_item=login_item_for_platform(),
         running_language=translators.language,
         measure_stalls=os.environ.get(MEASURE_STALLS_ENV) == "1",

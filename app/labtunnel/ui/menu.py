@@ -14,7 +14,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu
 
 from labtunnel.core.events import ForwardState, TunnelState, TunnelStatus
-from labtunnel.core.profiles.model import HostProfile, JupyterSpec
+from labtunnel.core.profiles.model import AuthMethod, HostProfile, JupyterSpec
 from labtunnel.messages.slurm import describe_job, describe_queue, describe_starting
 from labtunnel.messages.tunnel import describe_forward
 from labtunnel.ui.controller import AppController
@@ -47,6 +47,9 @@ class MenuHandlers:
     shutdown_kernels: Callable[[str], object] = lambda _profile_id: None
     #: "Stop Jupyter" of a Slurm profile: ask, then cancel its job
     stop_job: Callable[[str], object] = lambda _profile_id: None
+    #: "Use a key instead of my password…" and back for a profile; None: not offered
+    use_key: Callable[[str], object] | None = None
+    use_password: Callable[[str], object] | None = None
 
 
 def fill_menu(
@@ -118,6 +121,7 @@ def _profile_items(
             _add(
                 menu, translate("TrayMenu", "What went wrong?"), lambda: handlers.show_failure(pid)
             )
+        _sign_in_items(menu, profile, handlers)
         return
     _info(menu, _headline(status, single))
     if isinstance(profile.target, JupyterSpec) and profile.target.slurm is not None:
@@ -141,6 +145,7 @@ def _profile_items(
                 translate("TrayMenu", "Stop Jupyter on server"),
                 lambda: controller.stop_jupyter(pid),
             )
+        _sign_in_items(menu, profile, handlers)
     elif state is TunnelState.JUPYTER_DOWN:
         _add(
             menu,
@@ -206,8 +211,26 @@ def _job_items(
         _add(menu, translate("TrayMenu", "Cancel"), lambda: controller.disconnect_profile(pid))
 
 
+def _sign_in_items(menu: QMenu, profile: HostProfile, handlers: MenuHandlers) -> None:
+    """From the password to a key, and back."""
+    if profile.auth is AuthMethod.PASSWORD and handlers.use_key is not None:
+        menu.addSeparator()
+        _add(
+            menu,
+            translate("TrayMenu", "Use a key instead of my password…"),
+            partial(handlers.use_key, profile.id),
+        )
+    elif profile.auth is AuthMethod.KEY and handlers.use_password is not None:
+        menu.addSeparator()
+        _add(
+            menu,
+            translate("TrayMenu", "Sign in with my password again…"),
+            partial(handlers.use_password, profile.id),
+        )
+
+
 def _forward_items(menu: QMenu, controller: AppController, status: TunnelStatus) -> None:
-    """ "Open TensorBoard" and the like, one per extra forward; one that does not answer
+    """An "Open TensorBoard" item and the like per extra forward; one that does not answer
     is shown greyed out, saying so, with the reason as its tooltip."""
     pid = status.profile_id
     for forward in status.forwards:

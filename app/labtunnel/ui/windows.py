@@ -40,6 +40,7 @@ from labtunnel.ui.dialogs.profile_editor import EditorServices, ProfileEditor
 from labtunnel.ui.dialogs.servers import ServerList
 from labtunnel.ui.dialogs.settings_dialog import SettingsDialog
 from labtunnel.ui.dialogs.ssh_import import ReadConfig, SshImportDialog
+from labtunnel.ui.dialogs.use_key import KeySetupControl, RemoveKeyDialog, UseKeyDialog
 from labtunnel.ui.i18n import ENGLISH
 from labtunnel.ui.login_item import LoginItem, UnsupportedLoginItem, login_item_problem
 from labtunnel.ui.menu import MenuHandlers
@@ -104,10 +105,14 @@ class Windows(QObject):
         ssh_config_path: Path | None = None,
         default_user: str | None = None,
         running_language: str = ENGLISH,
+        key_setup: KeySetupControl | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.controller = controller
+        #: switching profiles between password and key; None: not offered
+        self._key_setup = key_setup
+        self.key_dialogs: dict[str, QDialog] = {}
         self._profiles = profiles
         #: keyring work (saving, removing, importing) runs here, never on the GUI thread
         self.background = Background(self)
@@ -151,6 +156,8 @@ class Windows(QObject):
             settings=self.show_settings,
             shutdown_kernels=self.shutdown_kernels,
             stop_job=self.stop_job,
+            use_key=self.use_key if self._key_setup is not None else None,
+            use_password=self.use_password if self._key_setup is not None else None,
         )
 
     def stop_job(self, profile_id: str) -> bool:
@@ -517,8 +524,45 @@ class Windows(QObject):
         if getattr(self, attribute) is dialog:
             setattr(self, attribute, None)
 
+    # --- from the password to a key, and back -------------------------------------------
+
+    def use_key(self, profile_id: str) -> QDialog | None:
+        """The menu's "Use a key instead of my password…": the dialog for that profile."""
+        return self._key_dialog(profile_id, UseKeyDialog)
+
+    def use_password(self, profile_id: str) -> QDialog | None:
+        """The menu's "Sign in with my password again…" (takes LabTunnel's key off)."""
+        return self._key_dialog(profile_id, RemoveKeyDialog)
+
+    def _key_dialog(
+        self, profile_id: str, kind: type[UseKeyDialog] | type[RemoveKeyDialog]
+    ) -> QDialog | None:
+        if self._key_setup is None:
+            return None
+        existing = self.key_dialogs.get(profile_id)
+        if existing is not None and _is_open(existing) and isinstance(existing, kind):
+            self._show(existing)
+            return existing
+        try:
+            profile = self.controller.store.get(profile_id)
+        except LabTunnelError as exc:
+            self.show_message(translate("Windows", "Edit lab server"), error_text(exc))
+            return None
+        dialog = kind(profile, self._key_setup, self.background)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.profile_changed.connect(lambda _profile: self.controller.profiles_changed())
+        dialog.destroyed.connect(lambda: self._forget_key_dialog(profile_id, dialog))
+        self.key_dialogs[profile_id] = dialog
+        self._show(dialog)
+        return dialog
+
+    def _forget_key_dialog(self, profile_id: str, dialog: QDialog) -> None:
+        if self.key_dialogs.get(profile_id) is dialog:
+            del self.key_dialogs[profile_id]
+
     def close_all(self) -> None:
         windows: list[QWidget | None] = [self.editor, self.servers, self.log_viewer]
+        windows += list(self.key_dialogs.values())
         windows += [self.ssh_import_dialog, self.settings_dialog, *self.import_dialogs]
         windows += list(self.host_key_dialogs.values()) + list(self._boxes)
         windows.append(self.jupyter_dialog)

@@ -170,6 +170,8 @@ class KeySetupResult:
     already_on: tuple[str, ...]
     #: the server still asks for a one-time code after the key (LabTunnel asks as before)
     asks_code: bool
+    #: a password is still saved for the profile (no longer needed: offer to delete it)
+    password_saved: bool = False
 
 
 @dataclass(frozen=True)
@@ -296,6 +298,10 @@ class KeySetup:
         finally:
             session.close()
         log.info("%s now signs in with the key %s", profile.name, pair.path)
+        try:
+            password_saved = self._secrets.get(profile.id, SecretKind.PASSWORD) is not None
+        except LabTunnelError:
+            password_saved = False
         return KeySetupResult(
             profile=saved,
             key_path=str(pair.path),
@@ -303,6 +309,7 @@ class KeySetup:
             added_on=tuple(r.host for r in reports if r.added),
             already_on=tuple(r.host for r in reports if not r.added),
             asks_code=asks_code,
+            password_saved=password_saved,
         )
 
     def forget_password(self, profile_id: str) -> None:

@@ -2721,6 +2721,10 @@ Reach Jupyter on your lab’s server from the system tray: LabTunnel signs in ov
         <translation>“{profile}”的密码仍然保存着（以后可用 labtunnel profile forget-password 删除）。</translation>
     </message>
     <message>
+        <source>LabTunnel signs in to {host} with your password again. It had added no line for this key to ~/.ssh/authorized_keys, so that file was left as it is.</source>
+        <translation>LabTunnel 重新用您的密码登录 {host}。它没有为这个密钥在 ~/.ssh/authorized_keys 中添加过任何行，因此该文件保持原样。</translation>
+    </message>
+    <message>
         <source>LabTunnel signs in to {host} with your password again and took its key off the server ({count} line(s) removed from ~/.ssh/authorized_keys).</source>
         <translation>LabTunnel 重新用您的密码登录 {host}，并已从服务器上移除它的密钥（从 ~/.ssh/authorized_keys 中删除了 {count} 行）。</translation>
     </message>

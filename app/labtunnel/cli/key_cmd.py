@@ -94,9 +94,16 @@ def _use_key(args: argparse.Namespace, context: AppContext) -> int:
     passphrase = read_secret(True, "") if args.passphrase_stdin else None
     if passphrase is None and args.existing is not None and not args.passphrase_stdin:
         passphrase = _passphrase_if_needed(args.existing)
+    password = None
+    if sys.stdin.isatty() and context.secrets.get(profile.id, SecretKind.PASSWORD) is None:
+        password = read_secret(False, f"Password for {profile.username}@{profile.host}: ")
     keys = context.key_setup(TerminalPrompter())
     result = keys.use_key(
-        profile.id, existing=args.existing, passphrase=passphrase, on_step=_progress
+        profile.id,
+        existing=args.existing,
+        passphrase=passphrase,
+        password=password,
+        on_step=_progress,
     )
     for sentence in describe_key_setup(result):
         say(sentence.text)

@@ -29,7 +29,9 @@ class AppContext:
     @property
     def profiles(self) -> ProfileLifecycle:
         """Add, change and remove profiles together with their secrets and state."""
-        return ProfileLifecycle(self.store, self.secrets, self.remembered)
+        return ProfileLifecycle(
+            self.store, self.secrets, self.remembered, keys_dir=self.paths.keys_dir
+        )
 
     @classmethod
     def create(

@@ -92,17 +92,29 @@ def describe_password_kept(profile_name: str) -> Message:
 
 def describe_key_removal(result: KeyRemovalResult) -> list[Message]:
     count = sum(result.removed.values())
-    said = [
-        msg(
-            QT_TRANSLATE_NOOP(
-                "messages",
-                "LabTunnel signs in to {host} with your password again and took its key off "
-                "the server ({count} line(s) removed from ~/.ssh/authorized_keys).",
-            ),
-            host=result.profile.host,
-            count=count,
-        )
-    ]
+    if count == 0:
+        said = [
+            msg(
+                QT_TRANSLATE_NOOP(
+                    "messages",
+                    "LabTunnel signs in to {host} with your password again. It had added no "
+                    "line for this key to ~/.ssh/authorized_keys, so that file was left as it is.",
+                ),
+                host=result.profile.host,
+            )
+        ]
+    else:
+        said = [
+            msg(
+                QT_TRANSLATE_NOOP(
+                    "messages",
+                    "LabTunnel signs in to {host} with your password again and took its key off "
+                    "the server ({count} line(s) removed from ~/.ssh/authorized_keys).",
+                ),
+                host=result.profile.host,
+                count=count,
+            )
+        ]
     if result.key_file_deleted:
         said.append(msg(QT_TRANSLATE_NOOP("messages", "The key file it made was deleted.")))
     return said

@@ -13,6 +13,7 @@ import contextlib
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from labtunnel.core.errors import LabTunnelError, SecretStoreUnavailable
 from labtunnel.core.logs import register_secret
@@ -36,11 +37,17 @@ class NewProfile:
 
 class ProfileLifecycle:
     def __init__(
-        self, store: ProfileStore, secrets: SecretStore, remembered: RememberedServers
+        self,
+        store: ProfileStore,
+        secrets: SecretStore,
+        remembered: RememberedServers,
+        keys_dir: Path | None = None,
     ) -> None:
         self._store = store
         self._secrets = secrets
         self._remembered = remembered
+        #: where "use a key" puts the keys it makes: one of a removed profile goes with it
+        self._keys_dir = keys_dir
 
     @property
     def store(self) -> ProfileStore:
@@ -114,7 +121,19 @@ class ProfileLifecycle:
             self._restore_secrets(profile.id, before)
             raise
         self._remembered.forget_profile(profile.id)
+        self._delete_own_key(profile)
         return profile
+
+    def _delete_own_key(self, profile: HostProfile) -> None:
+        """A private key LabTunnel made for this profile is of no use to anyone else."""
+        if self._keys_dir is None or not profile.key_path.strip():
+            return
+        key = Path(profile.key_path).expanduser()
+        if key.parent.resolve() != self._keys_dir.resolve():
+            return  # the user's own key: theirs to keep
+        for item in (key, key.with_name(key.name + ".pub")):
+            with contextlib.suppress(OSError):
+                item.unlink()
 
     # --- secrets ------------------------------------------------------------------------
 

@@ -298,6 +298,10 @@
         <translation>打开：</translation>
     </message>
     <message>
+        <source>Also forwards:</source>
+        <translation>同时转发：</translation>
+    </message>
+    <message>
         <source>Checked against the fingerprints in the file ({count})</source>
         <translation>已与文件中的指纹核对（{count} 个）</translation>
     </message>

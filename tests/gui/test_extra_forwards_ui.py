@@ -4,16 +4,18 @@ its reason, and the editor's table of forwards."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QTableWidgetItem
+from PySide6.QtWidgets import QLabel, QTableWidgetItem
 from pytestqt.qtbot import QtBot
 from tests.gui.fakes import Recorder
 from tests.gui.helpers import action, fake, make_profile, open_menu, set_state, texts
 
 from labtunnel.core.events import ForwardState, ForwardStatus, TunnelState
-from labtunnel.core.profiles.model import NamedForward
+from labtunnel.core.profiles.model import JupyterSpec, NamedForward
 from labtunnel.core.profiles.secrets import MemorySecretStore, SecretKind
+from labtunnel.core.profiles.sharing import SharedHost, SharedProfile, write_shared
 from labtunnel.core.profiles.store import ProfileStore
 from labtunnel.ui.app import LabTunnelApp
 
@@ -113,3 +115,26 @@ def test_editor_keeps_a_table_of_forwards(
     with qtbot.waitSignal(editor.saved):
         assert editor.save()
     assert store.profiles()[0].forwards == (NamedForward("MLflow UI", "localhost", 5000),)
+
+
+def test_a_lab_file_with_extra_forwards_shows_and_imports_them(
+    qtbot: QtBot, make_app: AppFactory, store: ProfileStore, tmp_path: Path
+) -> None:
+    forwards = (NamedForward("TensorBoard", "localhost", 6006),)
+    path = tmp_path / "gpu.labtunnel"
+    pin = "SHA256:" + "A" * 43
+    write_shared(
+        path,
+        SharedProfile("GPU lab", SharedHost("gpu1", 22, (pin,)), JupyterSpec(), forwards=forwards),
+    )
+    app = make_app(choose_file=lambda: path)
+    app.start()
+    dialog = app.windows.import_lab_profile(path)
+    assert dialog is not None
+    labels = [label.text() for label in dialog.findChildren(QLabel)]
+    assert "TensorBoard (localhost:6006)" in labels
+    dialog.username_edit.setText("ada")
+    dialog.password_edit.setText("pw")
+    with qtbot.waitSignal(dialog.imported):
+        assert dialog.do_import()
+    assert store.profiles()[0].forwards == forwards

@@ -239,6 +239,9 @@ def test_cli_prints_jupyter_first_then_each_extra_forward(
         assert status == 200 and hashlib.sha256(body).hexdigest() == board.sha256
     finally:
         assert as_json.stop() == 0
+        # the Jupyter this test started is not left for the next test to find
+        stopped = run_cli(env, "jupyter", "stop", "lab")
+        assert stopped.returncode == 0, stopped.stderr
 
 
 def run_cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:

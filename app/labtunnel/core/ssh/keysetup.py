@@ -37,6 +37,7 @@ from labtunnel.core.errors import (
     KeyLoginNotAllowed,
     KeyNotAccepted,
     KeyNotEnough,
+    KeyPassphraseNeeded,
     KeySetupNotApplicable,
     LabTunnelError,
     OneTimeCodeCancelled,
@@ -124,7 +125,11 @@ def generate_key(path: Path, comment: str, passphrase: str | None = None) -> Key
 def existing_key(path: Path, passphrase: str | None, comment: str) -> KeyPair:
     """The user's own private key file. Raises the KeyFileError subclasses (missing,
     unreadable, unsupported, passphrase needed or wrong)."""
-    key = load_private_key(str(path), passphrase)
+    try:
+        key = load_private_key(str(path), None)
+        passphrase = None  # not encrypted: nothing for the keyring
+    except KeyPassphraseNeeded:
+        key = load_private_key(str(path), passphrase)
     return KeyPair(path, key.get_name(), key.get_base64(), comment, None, passphrase or None)
 
 

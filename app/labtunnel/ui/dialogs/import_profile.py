@@ -204,6 +204,9 @@ class ImportProfileDialog(QDialog):
                 translate("ImportProfile", "Through:"), monospace_label(_place(shared.jump))
             )
         form.addRow(translate("ImportProfile", "Opens:"), wrapped_label(_target_text(shared)))
+        if shared.forwards:
+            extras = ", ".join(f"{f.name} ({f.remote})" for f in shared.forwards)
+            form.addRow(translate("ImportProfile", "Also forwards:"), wrapped_label(extras))
         pins = len(shared.server.fingerprints) + (
             len(shared.jump.fingerprints) if shared.jump is not None else 0
         )

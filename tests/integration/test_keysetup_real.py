@@ -39,6 +39,7 @@ from labtunnel.core.profiles.model import AuthMethod, HostProfile, JumpHost
 from labtunnel.core.profiles.remembered import RememberedServers
 from labtunnel.core.profiles.secrets import MemorySecretStore, SecretKind
 from labtunnel.core.profiles.store import ProfileStore
+from labtunnel.core.ssh.cancel import CancelToken
 from labtunnel.core.ssh.hops import hops_for, open_chain
 from labtunnel.core.ssh.hostkeys import HostKeyStore
 from labtunnel.core.ssh.keys import load_private_key
@@ -343,7 +344,12 @@ class CodePrompter:
         self.asked: list[str] = []
 
     def ask(
-        self, host: str, title: str, instructions: str, prompts: Sequence[tuple[str, bool]]
+        self,
+        host: str,
+        title: str,
+        instructions: str,
+        prompts: Sequence[tuple[str, bool]],
+        cancel: CancelToken | None = None,
     ) -> Sequence[str]:
         self.asked.extend(text for text, _ in prompts)
         return [self.server.code() for _ in prompts]

@@ -51,6 +51,7 @@ from labtunnel.core.profiles.model import AuthMethod, HostProfile
 from labtunnel.core.profiles.secrets import SecretKind, SecretStore
 from labtunnel.core.ssh import authorized_keys
 from labtunnel.core.ssh.auth import Credentials, Prompter
+from labtunnel.core.ssh.cancel import CancelToken
 from labtunnel.core.ssh.hops import Hop, hops_for, open_chain
 from labtunnel.core.ssh.hostkeys import HostKeyStore
 from labtunnel.core.ssh.keys import load_private_key
@@ -198,13 +199,20 @@ class _WatchingPrompter:
         self.asked_code = False
 
     def ask(
-        self, host: str, title: str, instructions: str, prompts: Sequence[tuple[str, bool]]
+        self,
+        host: str,
+        title: str,
+        instructions: str,
+        prompts: Sequence[tuple[str, bool]],
+        cancel: CancelToken | None = None,
     ) -> Sequence[str] | None:
         if any(not echo and "password" in text.lower() for text, echo in prompts):
             self.asked_password = True
             return None
         self.asked_code = True
-        return self._prompter.ask(host, title, instructions, prompts) if self._prompter else None
+        if self._prompter is None:
+            return None
+        return self._prompter.ask(host, title, instructions, prompts, cancel)
 
 
 @dataclass

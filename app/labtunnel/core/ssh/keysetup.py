@@ -33,7 +33,6 @@ from labtunnel.core.errors import (
     AuthMethodNotAllowed,
     JumpHostFailed,
     KeyAction,
-    KeyFileUnreadable,
     KeyLoginNotAllowed,
     KeyNotAccepted,
     KeyNotEnough,
@@ -42,6 +41,7 @@ from labtunnel.core.errors import (
     LabTunnelError,
     OneTimeCodeCancelled,
     PasswordLoginFailed,
+    ProfileFileUnwritable,
     SecretMissing,
 )
 from labtunnel.core.logs import register_secret
@@ -155,7 +155,7 @@ def write_key(pair: KeyPair) -> None:
         atomic_write_text(pub, pair.public_line + "\n", mode=0o644)
     except OSError as exc:
         delete_key_files(pair.path)
-        raise KeyFileUnreadable(str(pair.path), exc.strerror or str(exc)) from None
+        raise ProfileFileUnwritable(str(pair.path), exc.strerror or str(exc)) from None
 
 
 def delete_key_files(path: Path) -> None:

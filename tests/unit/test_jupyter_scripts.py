@@ -263,6 +263,30 @@ def test_listing_from_login_path_newest_first_skips_dead(
     assert [s.token for s in servers] == [f"t{sleeper.pid}", f"t{os.getpid()}"]
 
 
+def test_a_live_server_in_the_default_runtime_folder_needs_no_python(
+    home: Path, sleeper: subprocess.Popen[bytes]
+) -> None:
+    """jupyter_core's folder on Linux, ~/.local/share/jupyter/runtime, holds a live
+    server: it is listed without starting ``jupyter --runtime-dir`` (a Python) first."""
+    calls = home / "jupyter.calls"
+    write_exe(
+        home / "tools" / "bin" / "jupyter",
+        f'#!/bin/sh\necho "$*" >> {calls}\necho "$HOME/elsewhere"\n',
+    )
+    on_login_path(home, "tools/bin")
+    make_runtime_files(home, live=[sleeper.pid], dead=[dead_pid()])
+    default = home / ".local" / "share" / "jupyter"
+    default.mkdir(parents=True)
+    (home / "rt").rename(default / "runtime")
+    servers = manager(home).list_servers()
+    assert [s.pid for s in servers] == [sleeper.pid]
+    assert not calls.exists(), calls.read_text()
+    # no live server there: Jupyter is asked where its folder is, as before
+    (default / "runtime" / f"jpserver-{sleeper.pid}.json").unlink()
+    assert manager(home).list_servers() == []
+    assert calls.read_text().split() == ["--runtime-dir"]
+
+
 def test_venv_path_with_spaces_and_quotes(home: Path, sleeper: subprocess.Popen[bytes]) -> None:
     write_exe(home / "my envs" / "it's" / "bin" / "jupyter", FAKE_JUPYTER)
     make_runtime_files(home, live=[sleeper.pid], dead=[])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import threading
 import time
 from pathlib import Path
 
@@ -114,10 +115,21 @@ def test_jupyter_killed_is_reported_as_jupyter_down(
         assert connected.local_url and connected.local_port
         killed = time.monotonic()
         lab_server.ns_exec(["pkill", "-KILL", "-u", lab_server.user.name, "-f", "jupyter"])
-        # a browser request right away makes the tunnel look now instead of at the next check
-        with contextlib.suppress(OSError):
-            http_get(connected.local_port, "/api/status", timeout=2)
+
+        # an open JupyterLab tab polls the server every few seconds: a request that finds
+        # Jupyter gone makes the tunnel look now instead of at its next check (60 s)
+        def polls() -> None:
+            while not log.states() or log.states()[-1] is not TunnelState.JUPYTER_DOWN:
+                with contextlib.suppress(OSError):
+                    http_get(connected.local_port, "/api/status", timeout=2)
+                if time.monotonic() - killed > 30:
+                    return
+                time.sleep(0.5)
+
+        tab = threading.Thread(target=polls, daemon=True)
+        tab.start()
         down_at, _ = log.wait_state(TunnelState.JUPYTER_DOWN, 30, after=killed)
+        tab.join(5)
         assert TunnelState.RECONNECTING not in log.states()
         tunnel.start_jupyter_again()
         _, again = log.wait_state(TunnelState.CONNECTED, 90, after=down_at)

@@ -22,8 +22,11 @@ class ReconnectPolicy:
     jitter: float = 0.3
     #: connect timeout while reconnecting: short, so a returning network is found soon
     reconnect_timeout: float = 5.0
-    #: how often a connected tunnel checks that Jupyter still answers
-    health_interval: float = 15.0
+    #: how often an idle connected tunnel checks that Jupyter still answers. A request
+    #: that finds Jupyter gone (an open JupyterLab tab polls every few seconds) makes it
+    #: check at once; the timer is for when nobody uses the tunnel, and each check wakes
+    #: four threads of the idle app (docs/benchmarks.md)
+    health_interval: float = 60.0
     #: how often a tunnel to Jupyter in a Slurm job asks Slurm about the job (its node
     #: may fail while Jupyter's process still answers)
     job_interval: float = 60.0

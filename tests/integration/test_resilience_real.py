@@ -118,10 +118,12 @@ def test_jupyter_killed_is_reported_as_jupyter_down(
 
         # an open JupyterLab tab polls the server every few seconds: a request that finds
         # Jupyter gone makes the tunnel look now instead of at its next check (60 s)
+        port = connected.local_port
+
         def polls() -> None:
             while not log.states() or log.states()[-1] is not TunnelState.JUPYTER_DOWN:
                 with contextlib.suppress(OSError):
-                    http_get(connected.local_port, "/api/status", timeout=2)
+                    http_get(port, "/api/status", timeout=2)
                 if time.monotonic() - killed > 30:
                     return
                 time.sleep(0.5)

@@ -151,6 +151,15 @@ class FastPacketizer(Packetizer):
     _lt_transport: Callable[[], paramiko.Transport | None] | None = None
     _lt_pad = b""
     _lt_pad_at = 0
+    # Without writev (Windows): a duplicate of the SSH socket with timeout 0, so that a
+    # write is one send() and not a select() first (what a socket with a timeout does)
+    _lt_nowait: socket.socket | None = None
+
+    def close(self) -> None:
+        super().close()
+        nowait, self._lt_nowait = self._lt_nowait, None
+        if nowait is not None:
+            nowait.close()
 
     def complete_handshake(self) -> None:
         # Transport.run calls this after every packet; paramiko then cancels its
@@ -451,7 +460,10 @@ class FastPacketizer(Packetizer):
             if n == nbytes:
                 return
         if not primitives.HAS_SENDMSG:  # Windows: one send of the joined run
-            self._send_joined(sock, memoryview(b"".join(parts))[n:])
+            data = memoryview(b"".join(parts))[n:]
+            data = data[self._send_now(sock, data) :]
+            if data:
+                self._send_joined(sock, data)  # the socket is full: wait, with its timeout
             return
         views = [memoryview(p) for p in parts]
         while True:
@@ -474,6 +486,22 @@ class FastPacketizer(Packetizer):
                 n = 0
             if n == 0 and self._Packetizer__closed:
                 raise EOFError()
+
+    def _send_now(self, sock: socket.socket, data: memoryview) -> int:
+        """What the socket takes at once, without waiting (and without a select())."""
+        nowait = self._lt_nowait
+        if nowait is None:
+            if self._Packetizer__closed:
+                raise EOFError()
+            # the socket is non-blocking already (it has a timeout): so is its duplicate
+            nowait = self._lt_nowait = sock.dup()
+            nowait.settimeout(0)
+        try:
+            return nowait.send(data)
+        except (BlockingIOError, InterruptedError):
+            return 0
+        except OSError as e:
+            raise EOFError() from e
 
     def _send_joined(self, sock: socket.socket, data: memoryview) -> None:
         while data:

@@ -493,6 +493,8 @@ class FastPacketizer(Packetizer):
         if nowait is None:
             if self._Packetizer__closed:
                 raise EOFError()
+            if sock.gettimeout() is None:
+                return 0  # a blocking socket: its duplicate must not change that
             # the socket is non-blocking already (it has a timeout): so is its duplicate
             nowait = self._lt_nowait = sock.dup()
             nowait.settimeout(0)

@@ -497,10 +497,14 @@ def test_connections_past_the_limit_are_refused_at_once_and_logged(
     fwd = LocalForwarder(opener, DEST, name="capped", limits=limits)  # type: ignore[arg-type]
     with caplog.at_level(logging.WARNING, logger="labtunnel.core.tunnel.forwarder"), fwd:
         served = [connect(fwd.port) for _ in range(3)]
-        channels = [opener.next_channel() for _ in served]
-        for sock, channel in zip(served, channels, strict=True):
-            sock.sendall(b"ping")
-            assert recv_exact(channel.remote, 4) == b"ping"
+        for i, sock in enumerate(served):
+            sock.sendall(b"ping%d" % i)
+        # two openers work at once: the channels come in any order; pair them by content
+        by_client = {}
+        for _ in served:
+            channel = opener.next_channel()
+            by_client[int(recv_exact(channel.remote, 5)[4:])] = channel
+        channels = [by_client[i] for i in range(3)]
         extra = [connect(fwd.port) for _ in range(2)]
         for sock in extra:
             assert ended_by_peer(sock)  # closed at once, no channel opened for it

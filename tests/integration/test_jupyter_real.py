@@ -26,6 +26,7 @@ from typing import Any
 
 import pytest
 from tests.harness import LabServer, TestUser
+from tests.harness._proc import pids_of_uid
 
 from labtunnel.core.errors import JupyterNotFound
 from labtunnel.core.jupyter.manager import JupyterManager
@@ -58,13 +59,9 @@ def open_session(lab: LabServer, user: TestUser, tmp_path: Path) -> SshSession:
 
 
 def user_pids(lab: LabServer, user: TestUser) -> set[int]:
-    found = set()
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            with contextlib.suppress(OSError):
-                if entry.stat().st_uid == user.uid:
-                    found.add(int(entry.name))
-    return found
+    """The user's running processes; zombies do not count (where PID 1 reaps no orphans,
+    as here, a stopped Jupyter stays one)."""
+    return set(pids_of_uid(user.uid))
 
 
 def kill_if_users(pid: int | None, user: TestUser) -> None:

@@ -1418,6 +1418,14 @@ Reach Jupyter on your lab’s server from the system tray: LabTunnel signs in ov
         <translation>LabTunnel 无法更改此设置：{reason}</translation>
     </message>
     <message>
+        <source>Open in browser</source>
+        <translation>在浏览器中打开</translation>
+    </message>
+    <message>
+        <source>LabTunnel could not open your browser ({detail}). Choose “Copy URL” in the menu and paste it into your browser’s address bar.</source>
+        <translation>LabTunnel 无法打开您的浏览器（{detail}）。请在菜单中选择“复制网址”，然后粘贴到浏览器的地址栏。</translation>
+    </message>
+    <message>
         <source>Could not trust the server</source>
         <translation>无法信任该服务器</translation>
     </message>

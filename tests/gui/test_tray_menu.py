@@ -14,6 +14,7 @@ from tests.gui.helpers import action, fake, make_profile, open_menu, set_state, 
 from labtunnel.core.errors import AuthFailed
 from labtunnel.core.events import StatsEvent, TunnelState, TunnelStep
 from labtunnel.core.platform.autostart.macos import MacLoginItem
+from labtunnel.core.platform.browser import BrowserOpener
 from labtunnel.core.profiles.store import ProfileStore
 from labtunnel.core.server.stats import GpuStat, ServerStats
 from labtunnel.ui.app import LabTunnelApp
@@ -325,3 +326,22 @@ def test_icon_and_tooltip_follow_the_state(
         assert app.tray.shown_state is look
         assert app.tray.icon.toolTip() == f"LabTunnel\ngpu-lab: {words}"
         assert not app.tray.icon.icon().isNull()
+
+
+def test_a_browser_that_cannot_be_opened_is_said_in_words(
+    qtbot: QtBot, make_app: AppFactory, store: ProfileStore, recorder: Recorder
+) -> None:
+    def no_folder() -> Path:
+        raise OSError(13, "Permission denied")
+
+    profile = store.add(make_profile())
+    app = make_app(browser=BrowserOpener(no_folder, launch=recorder.urls.append))
+    app.start()
+    set_state(qtbot, app, profile, TunnelState.CONNECTED)
+    with qtbot.waitSignal(app.windows.window_shown) as shown:
+        action(open_menu(app), "Open in browser").trigger()
+    box = shown.args[0]
+    assert isinstance(box, QMessageBox)
+    assert "could not open your browser (Permission denied)" in box.text()
+    assert "Copy URL" in box.text()
+    assert recorder.urls == []  # the token URL went nowhere else either

@@ -72,6 +72,8 @@ class AppController(QObject):
     jupyter_missing = Signal(str, object)
     #: fresh server figures arrived (profile_id); ``changed`` follows
     stats_received = Signal(str)
+    #: the browser could not be opened (profile_id, what went wrong): say so
+    browser_failed = Signal(str, str)
 
     def __init__(
         self,
@@ -169,6 +171,7 @@ class AppController(QObject):
             self._browser.open(url, key=profile_id)
         except OSError as exc:
             log.error("could not open the browser: %s", exc)
+            self.browser_failed.emit(profile_id, exc.strerror or str(exc))
             return False
         return True
 

@@ -141,6 +141,7 @@ class Windows(QObject):
         self._boxes: list[QMessageBox] = []
         controller.host_key_problem.connect(self.on_host_key_problem)
         controller.jupyter_missing.connect(self.on_jupyter_missing)
+        controller.browser_failed.connect(self.on_browser_failed)
 
     def handlers(self) -> MenuHandlers:
         return MenuHandlers(
@@ -360,6 +361,17 @@ class Windows(QObject):
         self._boxes.append(box)
         self._show(box)
         return box
+
+    def on_browser_failed(self, profile_id: str, detail: str) -> QMessageBox:
+        return self.show_message(
+            translate("Windows", "Open in browser"),
+            translate(
+                "Windows",
+                "LabTunnel could not open your browser ({detail}). Choose “Copy URL” in "
+                "the menu and paste it into your browser’s address bar.",
+            ).format(detail=detail),
+            QMessageBox.Icon.Warning,
+        )
 
     # --- host keys ----------------------------------------------------------------
 

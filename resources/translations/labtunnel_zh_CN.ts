@@ -217,6 +217,10 @@
         <translation>服务器上的地址 {address}</translation>
     </message>
     <message>
+        <source>JupyterLab (or Notebook if Lab is missing)</source>
+        <translation>JupyterLab（没有 Lab 时用 Notebook）</translation>
+    </message>
+    <message>
         <source>JupyterLab</source>
         <translation>JupyterLab</translation>
     </message>
@@ -505,6 +509,10 @@
         <translation>Jupyter 已就绪。点击此处在浏览器中打开。</translation>
     </message>
     <message>
+        <source>Connected to {name}, with a warning</source>
+        <translation>已连接到 {name}，但有一条警告</translation>
+    </message>
+    <message>
         <source>Connection to {name} re-established</source>
         <translation>与 {name} 的连接已恢复</translation>
     </message>
@@ -743,6 +751,10 @@
     <message>
         <source>Forward a fixed address</source>
         <translation>转发固定地址</translation>
+    </message>
+    <message>
+        <source>Automatic (JupyterLab if installed, else Notebook)</source>
+        <translation>自动（已安装 JupyterLab 时用它，否则用 Notebook）</translation>
     </message>
     <message>
         <source>JupyterLab</source>
@@ -1894,6 +1906,15 @@ Reach Jupyter on your lab’s server from the system tray: LabTunnel signs in ov
         <translation>服务器上的 jupyter 运行失败（{detail}）。</translation>
     </message>
     <message>
+        <source>LabTunnel found no jupyter on the server: not on the PATH your terminal has there (your login shell {shell}, started as a terminal starts it), and not in {places}.</source>
+        <extracomment>&quot;not_on_path&quot; for the login kind: what was tried, by how the terminal&apos;s shell started</extracomment>
+        <translation>LabTunnel 在服务器上没有找到 jupyter：您在那里的终端的 PATH 中没有（您的登录 shell {shell}，按终端的方式启动），{places} 中也没有。</translation>
+    </message>
+    <message>
+        <source>LabTunnel found no jupyter on the server: not on the PATH of your login shell {shell} (it did not start as an interactive shell, so only its login files were read), and not in {places}.</source>
+        <translation>LabTunnel 在服务器上没有找到 jupyter：您的登录 shell {shell} 的 PATH 中没有（它无法以交互方式启动，因此只读取了登录文件），{places} 中也没有。</translation>
+    </message>
+    <message>
         <source>Set the lab server&apos;s Jupyter environment to one of these: {candidates} (or install Jupyter there: pip install jupyterlab).</source>
         <translation>请将实验室服务器的 Jupyter 环境设为以下之一：{candidates}（或在那里安装 Jupyter：pip install jupyterlab）。</translation>
     </message>
@@ -1918,12 +1939,28 @@ Reach Jupyter on your lab’s server from the system tray: LabTunnel signs in ov
         <translation>{problem}{fix}</translation>
     </message>
     <message>
-        <source>JupyterLab (or the Notebook app the profile asks for) is not installed in that environment on the server. Install it there (pip install jupyterlab), or switch the lab server&apos;s Jupyter app between Lab and Notebook.</source>
-        <translation>服务器上的该环境中没有安装 JupyterLab（或配置要求的 Notebook 应用）。请在那里安装（pip install jupyterlab），或在实验室服务器的设置中切换 Jupyter 应用（Lab 或 Notebook）。</translation>
+        <source>The Notebook app is not installed in that Jupyter environment on the server, and the lab server&apos;s settings ask for it. Install it there (pip install notebook), or set the lab server&apos;s Jupyter app to Automatic.</source>
+        <translation>服务器上的该 Jupyter 环境中没有安装 Notebook 应用，而实验室服务器设置要求使用它。请在那里安装（pip install notebook），或将实验室服务器的 Jupyter 应用设为“自动”。</translation>
+    </message>
+    <message>
+        <source>JupyterLab is not installed in that Jupyter environment on the server, and the lab server&apos;s settings ask for it. Install it there (pip install jupyterlab), or set the lab server&apos;s Jupyter app to Automatic.</source>
+        <translation>服务器上的该 Jupyter 环境中没有安装 JupyterLab，而实验室服务器设置要求使用它。请在那里安装（pip install jupyterlab），或将实验室服务器的 Jupyter 应用设为“自动”。</translation>
+    </message>
+    <message>
+        <source>LabTunnel did not start Jupyter: its log folder {path} on the server is a symbolic link or belongs to someone else, and the log will hold your Jupyter token. Remove it on the server (rm -r {path}), then connect again.</source>
+        <translation>LabTunnel 没有启动 Jupyter：服务器上它的日志文件夹 {path} 是符号链接或属于他人，而日志中会有您的 Jupyter token。请在服务器上删除它（rm -r {path}），然后重新连接。</translation>
+    </message>
+    <message>
+        <source>Warning: the Jupyter LabTunnel runs for you on the server is outside your home folder, and other users can change {path} (they can write to it, or it is theirs), so they decide what runs as you. Use a Jupyter environment in your home folder, or ask your lab admin to make {path} writable only by its owner.</source>
+        <translation>警告：LabTunnel 在服务器上为您运行的 Jupyter 位于您的主文件夹之外，而其他用户可以更改 {path}（他们可以写入，或它属于他们），因此他们能决定以您的身份运行什么。请使用您主文件夹中的 Jupyter 环境，或请实验室管理员把 {path} 设为只有其所有者可写。</translation>
     </message>
     <message>
         <source>The working folder {workdir} does not exist on the server. Create it, or change the Jupyter working folder in the lab server&apos;s settings.</source>
         <translation>服务器上不存在工作文件夹 {workdir}。请创建该文件夹，或在实验室服务器的设置中更改 Jupyter 工作文件夹。</translation>
+    </message>
+    <message>
+        <source>LabTunnel found no jupyter on the server: your login shell {shell} did not start there, so LabTunnel searched only the PATH the SSH server sets, and {places}.</source>
+        <translation>LabTunnel 在服务器上没有找到 jupyter：您的登录 shell {shell} 在那里无法启动，因此 LabTunnel 只搜索了 SSH 服务器设置的 PATH 以及 {places}。</translation>
     </message>
     <message>
         <source>Jupyter did not start on the server ({reason}). Its log {log} ends with: {tail} Check the Jupyter environment in the lab server&apos;s settings.</source>

@@ -16,10 +16,11 @@ from labtunnel.core.errors import (
     HostKeyChanged,
     HostKeyUnknown,
     JumpHostFailed,
+    JupyterEnvUnsafe,
     JupyterMissing,
     SessionLost,
 )
-from labtunnel.core.events import JupyterStopped, TunnelState, TunnelStep
+from labtunnel.core.events import JupyterStopped, TunnelState, TunnelStep, TunnelWarning
 from labtunnel.core.profiles.store import ProfileStore
 from labtunnel.core.ssh.hostkeys import HostKeyStore
 from labtunnel.ui.app import LabTunnelApp
@@ -116,6 +117,30 @@ def test_stopping_jupyter_says_so_once(
         fake(app).deliver(JupyterStopped(profile.id))
     set_state(qtbot, app, profile, TunnelState.DISCONNECTED)
     assert [n.kind for n in found] == [NoticeKind.JUPYTER_STOPPED]
+
+
+def test_a_warning_heard_while_connecting_comes_with_the_connected_notice(
+    qtbot: QtBot, make_app: AppFactory, store: ProfileStore, recorder: Recorder
+) -> None:
+    profile = store.add(make_profile())
+    app = make_app()
+    app.start()
+    found = notices_of(qtbot, app)
+    set_state(qtbot, app, profile, TunnelState.STARTING_JUPYTER, step="finding_jupyter")
+    warning = JupyterEnvUnsafe("/srv/shared", "/srv/shared/venv")
+    fake(app).deliver(TunnelWarning(profile.id, profile.name, warning))
+    set_state(qtbot, app, profile, TunnelState.CONNECTED)
+    assert [n.kind for n in found] == [NoticeKind.CONNECTED_WARNING]
+    title, body = notice_text(found[0])
+    assert profile.name in title and "warning" in title
+    assert body.startswith("Warning:") and "/srv/shared" in body
+    assert app.tray is not None and app.tray.last_notice == found[0]
+    app.tray._message_clicked()  # the balloon still opens Jupyter
+    assert recorder.urls == [JUPYTER_URL]
+    # heard while connected: told at once
+    with qtbot.waitSignal(app.controller.notice):
+        fake(app).deliver(TunnelWarning(profile.id, profile.name, warning))
+    assert [n.kind for n in found] == [NoticeKind.CONNECTED_WARNING] * 2
 
 
 def test_a_connect_from_the_menu_opens_the_browser_once_connected(

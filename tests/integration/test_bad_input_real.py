@@ -323,7 +323,11 @@ def remote_command_hanging(c: Case) -> str:
         c.lab.user, "hang/bin/jupyter", "#!/bin/sh\nsleep 600\n", mode=0o755
     )
     c.add("lab", "--jupyter-env", str(fake))
-    return c.run("connect", "lab", "--no-browser")
+    try:
+        return c.run("connect", "lab", "--no-browser")
+    finally:
+        # a "jupyter" that hangs must not stay where later tests' users look for one
+        shutil.rmtree(Path(c.lab.user.home) / "hang", ignore_errors=True)
 
 
 def server_closes_during_auth(c: Case) -> str:

@@ -36,7 +36,7 @@ def test_gpu_is_set_at_add_and_changed_with_set(
     assert main(["profile", "set", "plain", "--gpu", "none", "--jupyter-env", "torch"]) == 0
     assert "Saved the changes to “plain”." in capsys.readouterr().err
     target = stored(config_dir, "plain")
-    assert (target.gpu.mode, target.env, target.app) == (GpuMode.NONE, "torch", JupyterApp.LAB)
+    assert (target.gpu.mode, target.env, target.app) == (GpuMode.NONE, "torch", JupyterApp.AUTO)
     # options left out keep their values
     assert main(["profile", "set", "plain", "--gpu", "0,2"]) == 0
     target = stored(config_dir, "plain")

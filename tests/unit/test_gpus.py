@@ -21,7 +21,7 @@ KERNEL_PID = 4242
 
 def reading(scenario: str) -> GpuReading:
     text = "@@LT:HOST\nlab\n" + script_output(SCENARIOS[scenario], {"kernel": KERNEL_PID})
-    return parse_server_stats(text + "@@LT:END\n").gpu_reading
+    return parse_server_stats(text + "@@LT:END\n", "@@LT:").gpu_reading
 
 
 def choose(setting: str, scenario: str):  # type: ignore[no-untyped-def]
@@ -71,7 +71,7 @@ def test_a_failing_driver_is_an_error_and_nothing_more_is_asked(scenario: str) -
     got = reading(scenario)
     assert got.status == "error" and got.gpus == () and got.processes == ()
     assert "NVIDIA" in got.error or "NVML" in got.error
-    names = [s.name for s in sections(script_output(SCENARIOS[scenario]))]
+    names = [s.name for s in sections(script_output(SCENARIOS[scenario]), "@@LT:")]
     assert "GPU-LIST" not in names and "GPU-APPS" not in names
 
 
@@ -81,7 +81,7 @@ def test_failing_listing_keeps_the_gpus() -> None:
         "@@LT:GPU-LIST\nUnable to determine the device handle for GPU 0000:41:00.0\n"
         "@@LT:GPU-LIST-EXIT 15\n@@LT:GPU-APPS\n@@LT:GPU-APPS-EXIT 0\n@@LT:END\n"
     )
-    got = parse_server_stats(text).gpu_reading
+    got = parse_server_stats(text, "@@LT:").gpu_reading
     assert got.status == "ok" and got.gpus[0].uuid == "" and got.gpus[0].index == 0
 
 

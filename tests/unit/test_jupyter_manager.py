@@ -10,6 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from tests.unit.remote_helpers import marked
 
 from labtunnel.core.errors import (
     JupyterNotFound,
@@ -22,7 +23,7 @@ from labtunnel.core.jupyter.manager import JupyterManager
 from labtunnel.core.jupyter.server import JupyterServer
 from labtunnel.core.profiles.model import JupyterApp, JupyterSpec
 from labtunnel.core.profiles.remembered import RememberedServer, RememberedServers
-from labtunnel.core.ssh.remote import LOGIN_SHELL_COMMAND, CommandResult
+from labtunnel.core.ssh.remote import SCRIPT_COMMAND, CommandResult
 
 TOKEN = "f" * 48
 
@@ -44,24 +45,27 @@ Handler = Callable[[str], CommandResult]
 
 
 class ScriptedRunner:
-    """Answers each script by what it is (scan, start, log tail, status)."""
+    """Answers each script by what it is (scan, start, log tail, status). Answers are
+    written with plain ``@@LT:`` markers; the runner puts in the run's own marker."""
 
     def __init__(self, **handlers: Handler) -> None:
         self.handlers = handlers
         self.scripts: list[str] = []
 
     def run(self, command: str, *, timeout: float, stdin: bytes | None = None) -> CommandResult:
+        assert command == SCRIPT_COMMAND
         script = (stdin or b"").decode()
         self.scripts.append(script)
-        if "@@LT:STARTED" in script:
+        if "}STARTED" in script:
             kind = "start"
         elif "--runtime-dir" in script:
             kind = "scan"
-        elif script.lstrip("{\n").startswith("tail -n"):
+        elif '}TAIL"' in script:
             kind = "tail"
         else:
             kind = "http"
-        return self.handlers[kind](script)
+        answer = self.handlers[kind](script)
+        return CommandResult(answer.exit_status, marked(script, answer.stdout), answer.stderr)
 
     def count(self, needle: str) -> int:
         return sum(needle in s for s in self.scripts)
@@ -147,14 +151,14 @@ def test_find_or_start_does_not_start_when_one_runs() -> None:
     runner = ScriptedRunner(scan=lambda _s: scan((1, 9001)))
     server = make(runner, None).find_or_start()
     assert server.port == 9001
-    assert runner.count("@@LT:STARTED") == 0
+    assert runner.count("}STARTED") == 0
 
 
 def test_start_timeout_uses_the_injected_clock() -> None:
     runner = ScriptedRunner(
         scan=lambda _s: scan(watch="alive"),
         start=lambda _s: CommandResult(0, "@@LT:STARTED 7 9007\n@@LT:LOG /l.log\n", ""),
-        tail=lambda _s: CommandResult(0, f"Loading extensions... token={TOKEN}\n", ""),
+        tail=lambda _s: CommandResult(0, f"@@LT:TAIL\nLoading extensions... token={TOKEN}\n", ""),
     )
     with pytest.raises(JupyterStartFailed) as caught:
         make(runner, None, start_timeout=5.0, poll_interval=0.5).start()
@@ -294,7 +298,7 @@ def test_probe_local_nothing_listening() -> None:
 
 def test_timeouts_name_the_step_not_the_bootstrap_command() -> None:
     def slow(_s: str) -> CommandResult:
-        raise RemoteCommandTimeout(LOGIN_SHELL_COMMAND, 20.0)
+        raise RemoteCommandTimeout(SCRIPT_COMMAND, 20.0)
 
     with pytest.raises(RemoteCommandTimeout) as caught:
         make(ScriptedRunner(scan=slow), None).list_servers()

@@ -8,7 +8,7 @@ import pytest
 
 from labtunnel.core.errors import JupyterNotFound
 from labtunnel.core.jupyter.env import EnvKind, classify_env, command_tried
-from labtunnel.core.jupyter.parsing import parse_list_output, parse_scan, redact
+from labtunnel.core.jupyter.parsing import ScanResult, parse_list_output, parse_scan, redact
 from labtunnel.core.jupyter.server import (
     JupyterServer,
     UnixSocket,
@@ -16,6 +16,7 @@ from labtunnel.core.jupyter.server import (
     server_from_info,
 )
 from labtunnel.core.profiles.model import JupyterApp
+from labtunnel.core.ssh.remote import sections
 
 TOKEN = "3b009355832d0ae98147043ef6eea772d9230907148f82c2"
 
@@ -162,6 +163,11 @@ def test_token_is_not_in_repr_or_str() -> None:
     assert TOKEN not in repr([server])
 
 
+def scanned(text: str, env: str) -> ScanResult:
+    """parse_scan of output written with plain ``@@LT:`` markers."""
+    return parse_scan(sections(text, "@@LT:"), env)
+
+
 def scan_output(*files: tuple[str, dict[str, object]], banner: str = "") -> str:
     parts = [banner, "@@LT:RUNTIME /home/alice/.local/share/jupyter/runtime\n"]
     for name, info in files:
@@ -177,20 +183,20 @@ def test_scan_keeps_order_and_ignores_banners() -> None:
         ("nbserver-4242.json", NBSERVER),
         banner='Welcome!\n{"port": 1}\n',
     )
-    scan = parse_scan(text + "@@LT:WATCH dead\n", "")
+    scan = scanned(text + "@@LT:WATCH dead\n", "")
     assert [s.pid for s in scan.servers] == [7000, 6228, 4242]
     assert scan.watch_alive is False
 
 
 def test_scan_skips_garbage_files() -> None:
     text = scan_output(("jpserver-1.json", JPSERVER)) + "@@LT:SERVER jpserver-2.json\n{trunc"
-    scan = parse_scan(text, "")
+    scan = scanned(text, "")
     assert [s.pid for s in scan.servers] == [6228]
     assert scan.watch_alive is None
 
 
 def test_scan_with_no_runtime_dir_yet() -> None:
-    assert parse_scan("@@LT:RUNTIME /home/x/.local/share/jupyter/runtime\n", "").servers == ()
+    assert scanned("@@LT:RUNTIME /home/x/.local/share/jupyter/runtime\n", "").servers == ()
 
 
 def test_scan_not_found_carries_what_was_tried() -> None:
@@ -200,7 +206,7 @@ def test_scan_not_found_carries_what_was_tried() -> None:
         "@@LT:CANDIDATE /home/a/miniconda3/envs/ml/bin/jupyter\n"
     )
     with pytest.raises(JupyterNotFound) as caught:
-        parse_scan(text, "torch")
+        scanned(text, "torch")
     error = caught.value
     assert error.reason == "conda_env_missing"
     assert error.env == "torch"
@@ -215,12 +221,12 @@ def test_scan_not_found_carries_what_was_tried() -> None:
 
 def test_scan_without_markers_is_an_error() -> None:
     with pytest.raises(ValueError):
-        parse_scan("bash: line 1: syntax error\n", "")
+        scanned("bash: line 1: syntax error\n", "")
 
 
 def test_legacy_json_listing_sorted_newest_pid_first() -> None:
     lines = "\n".join(json.dumps(d) for d in (NBSERVER, {**NBSERVER, "pid": 9999, "port": 8891}))
-    scan = parse_scan(f"@@LT:LEGACY\n@@LT:LIST notebook list --json\n{lines}\n", "")
+    scan = scanned(f"@@LT:LEGACY\n@@LT:LIST notebook list --json\n{lines}\n", "")
     assert [(s.pid, s.port) for s in scan.servers] == [(9999, 8891), (4242, 8890)]
 
 
@@ -246,7 +252,7 @@ def test_plain_notebook_list_lines() -> None:
 def test_broken_jupyter_is_not_found_with_redacted_detail() -> None:
     text = f"@@LT:LEGACY\n@@LT:BROKEN\nModuleNotFoundError: No module named 'x' {TOKEN}\n"
     with pytest.raises(JupyterNotFound) as caught:
-        parse_scan(text, "/opt/venv")
+        scanned(text, "/opt/venv")
     assert caught.value.reason == "jupyter_broken"
     assert "ModuleNotFoundError" in caught.value.detail
     assert TOKEN not in caught.value.detail
@@ -265,3 +271,22 @@ def test_redact() -> None:
     assert "sekrit-value" not in cleaned
     assert "token=<redacted>&x=1" in cleaned
     assert "port 8888 is not available" in cleaned
+
+
+def test_sections_are_found_wherever_the_runs_marker_is() -> None:
+    marker = "@@LT:00112233445566ff:"
+    stdout = (
+        "\x1b]0;user@gpu: ~\x07Welcome!\n@@LT:NOTFOUND not_on_path\n"  # an older-style look-alike
+        f"token: 0123456789abcdef{marker}SHELL terminal /usr/bin/zsh\n"  # no newline before
+        f'{marker}SERVER jpserver-1.json\n{{"port": 1}}\nbackground noise'
+        f"{marker}END\nBye"
+    )
+    found = sections(stdout, marker)
+    assert [(s.name, s.arg) for s in found] == [
+        ("SHELL", "terminal /usr/bin/zsh"),
+        ("SERVER", "jpserver-1.json"),
+        ("END", ""),
+    ]
+    assert found[1].lines == ('{"port": 1}', "background noise")
+    with pytest.raises(ValueError):
+        sections(stdout, "")

@@ -14,42 +14,22 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from tests.unit.remote_helpers import LocalShRunner
 
-from labtunnel.core.errors import JupyterNotFound, JupyterStartFailed, JupyterStopFailed
+from labtunnel.core.errors import (
+    JupyterEnvUnsafe,
+    JupyterNotFound,
+    JupyterStartFailed,
+    JupyterStopFailed,
+    LabTunnelError,
+)
 from labtunnel.core.jupyter.manager import JupyterManager
 from labtunnel.core.jupyter.server import JupyterServer, StopOutcome
 from labtunnel.core.profiles.model import JupyterApp, JupyterSpec
 from labtunnel.core.profiles.remembered import RememberedServer, RememberedServers
-from labtunnel.core.ssh.remote import (
-    LOGIN_SHELL_COMMAND,
-    CommandResult,
-    run_script,
-    sections,
-    shell_path,
-)
+from labtunnel.core.ssh.remote import SCRIPT_COMMAND, run_script, shell_path
 
 pytestmark = pytest.mark.posix  # runs the server-side scripts with /bin/sh
-
-
-class LocalShRunner:
-    """RemoteRunner over the local /bin/sh, like sshd's ``$SHELL -c COMMAND``."""
-
-    def __init__(self, home: Path) -> None:
-        self.env = {"HOME": str(home), "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
-        self.commands: list[str] = []
-
-    def run(self, command: str, *, timeout: float, stdin: bytes | None = None) -> CommandResult:
-        self.commands.append(command)
-        done = subprocess.run(
-            ["/bin/sh", "-c", command],
-            input=stdin or b"",
-            capture_output=True,
-            timeout=timeout,
-            env=self.env,
-            cwd=self.env["HOME"],
-            check=False,
-        )
-        return CommandResult(done.returncode, done.stdout.decode(), done.stderr.decode())
 
 
 def write_exe(path: Path, text: str) -> Path:
@@ -76,6 +56,10 @@ echo "$$" >> "$HOME/launched.pids"
 port=
 for a in "$@"; do case $a in --port=*) port=${a#--port=};; esac; done
 mode=$(cat "$HOME/mode" 2>/dev/null)
+if [ "$mode" = no-app-5 ]; then
+  echo "Jupyter command \`jupyter-$1\` not found."
+  exit 1
+fi
 if [ "$mode" = no-app ]; then
   echo "Jupyter command \`jupyter-$1\` not found."
   echo "jupyter: '$1' is not a Jupyter command"
@@ -134,7 +118,9 @@ def on_login_path(home: Path, directory: str) -> None:
     profile.write_text(old + f'PATH="$HOME/{directory}:$PATH"\n')
 
 
-def manager(home: Path, env: str = "", **kwargs: object) -> JupyterManager:
+def manager(
+    home: Path, env: str = "", *, shell: str = "/bin/sh", **kwargs: object
+) -> JupyterManager:
     options: dict[str, object] = {
         "remembered": RememberedServers(home.parent / "state.json"),
         "profile_id": "p1",
@@ -143,7 +129,8 @@ def manager(home: Path, env: str = "", **kwargs: object) -> JupyterManager:
     }
     options.update(kwargs)
     spec = options.pop("spec", JupyterSpec(env=env))
-    return JupyterManager(LocalShRunner(home), spec, **options)  # type: ignore[arg-type]
+    runner = LocalShRunner(home, shell=shell)
+    return JupyterManager(runner, spec, **options)  # type: ignore[arg-type]
 
 
 def wait_gone(pid: int, seconds: float = 5.0) -> bool:
@@ -161,12 +148,11 @@ def wait_gone(pid: int, seconds: float = 5.0) -> bool:
 
 
 def test_bootstrap_reads_script_from_stdin_in_a_login_shell(home: Path) -> None:
-    (home / ".profile").write_text('echo "banner from profile"\nLT_FROM_PROFILE=yes\n')
-    script = 'echo "@@LT:X $LT_FROM_PROFILE"\nread -r line || echo "@@LT:STDIN-EMPTY"\n'
+    (home / ".profile").write_text('echo "banner from profile"\nexport LT_FROM_PROFILE=yes\n')
+    script = 'echo "${lt_m}X $LT_FROM_PROFILE"\nread -r line || echo "${lt_m}STDIN-EMPTY"\n'
     result = run_script(LocalShRunner(home), script, timeout=10)
-    found = {s.name: s.arg for s in sections(result.stdout)}
-    assert found == {"X": "yes", "STDIN-EMPTY": ""}
-    assert result.stdout.startswith("banner from profile")
+    found = {s.name: s.arg for s in result.sections()}
+    assert found == {"SHELL": "terminal /bin/sh", "X": "yes", "STDIN-EMPTY": ""}
 
 
 def test_printf_is_a_builtin_so_tokens_never_reach_an_argv(home: Path) -> None:
@@ -178,29 +164,30 @@ def test_printf_is_a_builtin_so_tokens_never_reach_an_argv(home: Path) -> None:
 def test_shell_path_survives_odd_names(home: Path, name: str) -> None:
     target = home / name
     target.mkdir()
-    script = f'cd {shell_path(name)} && echo "@@LT:PWD $(pwd)"\n'
-    result = run_script(LocalShRunner(home), script, timeout=10)
-    assert sections(result.stdout)[0].arg == str(target)
-    script = f'cd {shell_path("~/" + name)} && echo "@@LT:PWD $(pwd)"\n'
-    assert sections(run_script(LocalShRunner(home), script, timeout=10).stdout)[0].arg == str(
-        target
-    )
+    for path in (name, "~/" + name):
+        script = f'cd {shell_path(path)} && echo "${{lt_m}}PWD $(pwd)"\n'
+        found = run_script(LocalShRunner(home), script, timeout=10).sections()
+        assert [s.arg for s in found if s.name == "PWD"] == [str(target)]
 
 
 # --- finding jupyter --------------------------------------------------------------------
 
 
-def test_not_on_path_reports_path_and_candidates(home: Path) -> None:
+def test_not_on_path_reports_path_shell_and_candidates(home: Path) -> None:
+    # two conda envs with Jupyter: which one is for the user to say
     write_exe(home / "miniconda3" / "envs" / "ml" / "bin" / "jupyter", FAKE_JUPYTER)
+    write_exe(home / "miniconda3" / "envs" / "cv" / "bin" / "jupyter", FAKE_JUPYTER)
     write_exe(home / ".venvs" / "x" / "bin" / "jupyter", FAKE_JUPYTER)
     with pytest.raises(JupyterNotFound) as caught:
         manager(home).list_servers()
     error = caught.value
     assert (error.reason, error.command_tried, error.env) == ("not_on_path", "jupyter", "")
+    assert (error.shell, error.shell_mode) == ("/bin/sh", "terminal")
     assert "/usr/bin" in error.search_path
     # (this machine may have more, e.g. under /opt)
     assert set(error.candidates) >= {
         f"{home}/miniconda3/envs/ml/bin/jupyter",
+        f"{home}/miniconda3/envs/cv/bin/jupyter",
         f"{home}/.venvs/x/bin/jupyter",
     }
 
@@ -300,6 +287,7 @@ conda() {
   [ "$1" = activate ] || return 1
   prefix="$HOME/miniconda3/envs/$2"
   [ "$2" = base ] && prefix="$HOME/miniconda3"
+  case $2 in /*) prefix=$2;; esac
   [ -d "$prefix" ] || { echo "EnvironmentNameNotFound: $2" >&2; return 1; }
   CONDA_PREFIX=$prefix
   PATH="$prefix/bin:$PATH"
@@ -512,8 +500,7 @@ def test_token_goes_over_stdin_never_argv(home: Path, sleeper: subprocess.Popen[
     argv_file, stdin_file = home / "python-argv", home / "python-stdin"
     write_exe(
         home / "bin" / "python3",
-        f'#!/bin/sh\nprintf "%s\\n" "$@" > "{argv_file}"\ncat > "{stdin_file}"\n'
-        'echo "@@LT:HTTP 200"\n',
+        f'#!/bin/sh\nprintf "%s\\n" "$@" > "{argv_file}"\ncat > "{stdin_file}"\necho "HTTP 200"\n',
     )
     on_login_path(home, "bin")
     token = "s3cret-token-0123456789"
@@ -526,7 +513,7 @@ def test_token_goes_over_stdin_never_argv(home: Path, sleeper: subprocess.Popen[
     assert token not in argv
     runner = jm._runner
     assert isinstance(runner, LocalShRunner)
-    assert runner.commands == [LOGIN_SHELL_COMMAND]
+    assert runner.commands == [SCRIPT_COMMAND]
 
 
 def test_is_alive_false_when_the_process_is_gone(home: Path) -> None:
@@ -561,3 +548,196 @@ def test_a_zombie_jupyter_is_not_listed_alive_or_waited_for(
     assert [s.pid for s in manager(home).list_servers()] == [sleeper.pid]
     server = JupyterServer("u", "127.0.0.1", 8888, token="x", pid=zombie)
     assert manager(home).is_alive(server) is False
+
+
+# --- the terminal's environment, whatever the login shell -------------------------------
+
+SHELL_CASES = {
+    # shell, startup file, line that puts the Jupyter folder on PATH
+    "zsh .zshrc": ("/usr/bin/zsh", ".zshrc", "path=($HOME/tools/jup/bin $path)\n"),
+    "zsh .zprofile": ("/usr/bin/zsh", ".zprofile", 'export PATH="$HOME/tools/jup/bin:$PATH"\n'),
+    "zsh .zshenv": ("/usr/bin/zsh", ".zshenv", 'export PATH="$HOME/tools/jup/bin:$PATH"\n'),
+    "bash after the guard": (
+        "/bin/bash",
+        ".bashrc",
+        'case $- in *i*) ;; *) return;; esac\nexport PATH="$HOME/tools/jup/bin:$PATH"\n',
+    ),
+    "fish": (
+        "/usr/bin/fish",
+        ".config/fish/config.fish",
+        "set -gx PATH $HOME/tools/jup/bin $PATH\n",
+    ),
+    "tcsh": ("/usr/bin/tcsh", ".tcshrc", "setenv PATH $HOME/tools/jup/bin:$PATH\n"),
+    "dash": ("/bin/sh", ".profile", 'PATH="$HOME/tools/jup/bin:$PATH"\n'),
+}
+
+
+@pytest.mark.parametrize("case", list(SHELL_CASES))
+def test_jupyter_on_the_path_of_each_kind_of_terminal(home: Path, case: str) -> None:
+    shell, startup_file, line = SHELL_CASES[case]
+    if not os.access(shell, os.X_OK):
+        pytest.fail(f"{shell} is missing: tests/run_all.sh installs it")
+    write_exe(home / "tools" / "jup" / "bin" / "jupyter", FAKE_JUPYTER)
+    path = home / startup_file
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if startup_file == ".bashrc":  # Debian's ~/.profile reads ~/.bashrc
+        (home / ".profile").write_text('[ -n "$BASH_VERSION" ] && . "$HOME/.bashrc"\n')
+    path.write_text(line)
+    server = manager(home, shell=shell).start()
+    assert launch_info(home)["PATH"].startswith(f"{home}/tools/jup/bin:")
+    assert [s.pid for s in manager(home, shell=shell).list_servers()] == [server.pid]
+
+
+def test_a_bash_profile_that_execs_zsh_still_works(home: Path) -> None:
+    # where chsh is not allowed: ~/.bash_profile hands over to zsh
+    write_exe(home / "tools" / "jup" / "bin" / "jupyter", FAKE_JUPYTER)
+    (home / ".bash_profile").write_text("exec /usr/bin/zsh -l\n")
+    (home / ".zprofile").write_text('export PATH="$HOME/tools/jup/bin:$PATH"\n')
+    assert manager(home, shell="/bin/bash").list_servers() == []
+
+
+NOISE = (
+    "printf '\\033]0;user@gpu: ~\\007'\n"  # a terminal title, no newline
+    "echo '@@LT:NOTFOUND not_on_path'\n"  # looks like ours, is not
+    "echo '@@LT:SERVER jpserver-1.json'\n"
+    'echo \'{"pid": 1, "port": 8888, "token": "0123456789abcdef0123456789abcdef"}\'\n'
+    "printf 'token: 0123456789abcdef0123456789abcdef'\n"
+)
+
+
+def test_startup_noise_before_between_and_after_is_ignored(
+    home: Path, sleeper: subprocess.Popen[bytes]
+) -> None:
+    write_exe(home / "tools" / "jup" / "bin" / "jupyter", FAKE_JUPYTER)
+    # ~/.bashrc before its guard is read even by the non-interactive shell sshd starts
+    (home / ".bashrc").write_text(NOISE + "case $- in *i*) ;; *) return;; esac\n" + NOISE)
+    (home / ".profile").write_text(
+        '. "$HOME/.bashrc"\nPATH="$HOME/tools/jup/bin:$PATH"\n'
+        "( sleep 0.2; printf 'late noise from a background job' ) &\n"
+    )
+    (home / ".bash_logout").write_text("printf 'bye'\n")
+    make_runtime_files(home, live=[sleeper.pid], dead=[])
+    servers = manager(home, shell="/bin/bash").list_servers()
+    assert [(s.pid, s.token) for s in servers] == [(sleeper.pid, f"t{sleeper.pid}")]
+
+
+def test_only_exported_values_of_valid_names_come_over(home: Path) -> None:
+    (home / ".bashrc").write_text(
+        "export MULTI=\"two\nlines with 'quotes' and \\$dollars\"\n"
+        "f() { echo f; }; export -f f\n"  # BASH_FUNC_f%%: not a name sh can set
+        "NOT_EXPORTED=1\n"
+    )
+    (home / ".profile").write_text('. "$HOME/.bashrc"\n')
+    script = 'echo "${lt_m}MULTI $MULTI"\necho "${lt_m}NOT ${NOT_EXPORTED:-unset}"\n'
+    result = run_script(LocalShRunner(home, shell="/bin/bash"), script, timeout=10)
+    found = {s.name: s for s in result.sections()}
+    assert found["SHELL"].arg == "terminal /bin/bash"
+    assert found["MULTI"].arg == "two" and found["MULTI"].lines[0] == (
+        "lines with 'quotes' and $dollars"
+    )
+    assert found["NOT"].arg == "unset"
+
+
+# --- known places -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("root", ["miniconda3", "anaconda3", "miniforge3", "mambaforge"])
+def test_base_environment_of_a_known_install(home: Path, root: str) -> None:
+    write_exe(home / root / "bin" / "jupyter", FAKE_JUPYTER)
+    server = manager(home).start()
+    assert launch_info(home)["PATH"].startswith(f"{home}/{root}/bin:")
+    assert server.port > 0
+
+
+def test_the_one_environment_with_jupyter_is_activated_by_conda(home: Path) -> None:
+    fake_conda(home)  # ~/miniconda3 with envs/torch
+    (home / "miniconda3" / "envs" / "empty" / "bin").mkdir(parents=True)
+    manager(home).start()
+    assert launch_info(home)["CONDA_PREFIX"] == str(home / "miniconda3" / "envs" / "torch")
+
+
+# --- the app: Lab, else Notebook ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("entry_points", "app"),
+    [(["jupyter-lab", "jupyter-notebook"], "lab"), (["jupyter-notebook"], "notebook"), ([], "lab")],
+)
+def test_automatic_app_takes_what_is_installed(
+    home: Path, entry_points: list[str], app: str
+) -> None:
+    write_exe(home / "venv" / "bin" / "jupyter", FAKE_JUPYTER)
+    for name in entry_points:
+        write_exe(home / "venv" / "bin" / name, "#!/bin/sh\n")
+    server = manager(home, "~/venv").start()
+    assert launch_info(home)["ARGV"].split()[0] == app
+    assert server.app is JupyterApp(app)
+    remembered = RememberedServers(home.parent / "state.json").get("p1")
+    assert remembered is not None and remembered.app == app
+
+
+def test_jupyter_core_5_says_the_app_is_missing_its_own_way(home: Path) -> None:
+    write_exe(home / "venv" / "bin" / "jupyter", FAKE_JUPYTER)
+    (home / "mode").write_text("no-app-5")
+    with pytest.raises(JupyterStartFailed) as caught:
+        manager(home, spec=JupyterSpec(app=JupyterApp.LAB, env="~/venv")).start()
+    assert (caught.value.reason, caught.value.app) == ("app_missing", "lab")
+
+
+# --- the log, and environments others can change (issue 12, items 10 and 11) ------------
+
+
+def test_the_log_is_never_written_through_a_symlink(home: Path, tmp_path: Path) -> None:
+    write_exe(home / "venv" / "bin" / "jupyter", FAKE_JUPYTER)
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me\n")
+    victim.chmod(0o644)
+    log_dir = home / ".local" / "share" / "labtunnel"
+    log_dir.mkdir(parents=True, mode=0o755)
+    log_dir.chmod(0o755)
+    (log_dir / "jupyter-p1.log").symlink_to(victim)
+    manager(home, "~/venv").start()
+    assert victim.read_text() == "keep me\n" and stat.S_IMODE(victim.stat().st_mode) == 0o644
+    log = log_dir / "jupyter-p1.log"
+    assert not log.is_symlink() and stat.S_IMODE(log.stat().st_mode) == 0o600
+    assert stat.S_IMODE(log_dir.stat().st_mode) == 0o700
+
+
+def test_a_log_folder_that_is_a_symlink_is_refused(home: Path, tmp_path: Path) -> None:
+    write_exe(home / "venv" / "bin" / "jupyter", FAKE_JUPYTER)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (home / ".local" / "share").mkdir(parents=True)
+    (home / ".local" / "share" / "labtunnel").symlink_to(elsewhere)
+    with pytest.raises(JupyterStartFailed) as caught:
+        manager(home, "~/venv").start()
+    assert caught.value.reason == "log_dir_unsafe"
+    assert caught.value.log_path == f"{home}/.local/share/labtunnel"
+    assert list(elsewhere.iterdir()) == [] and not (home / "launched.pids").exists()
+
+
+def test_an_environment_others_can_write_is_warned_about_once(
+    home: Path, tmp_path: Path, sleeper: subprocess.Popen[bytes]
+) -> None:
+    shared = tmp_path / "shared"  # outside the home
+    shared.mkdir()
+    write_exe(shared / "venv" / "bin" / "jupyter", FAKE_JUPYTER)
+    make_runtime_files(home, live=[sleeper.pid], dead=[])
+    heard: list[LabTunnelError] = []
+    jm = manager(home, str(shared / "venv"), on_warning=heard.append)
+    assert [s.pid for s in jm.list_servers()] == [sleeper.pid]
+    assert heard == []  # 0755 and ours: fine
+    shared.chmod(0o777)
+    jm = manager(home, str(shared / "venv"), on_warning=heard.append)
+    jm.list_servers()
+    jm.list_servers()
+    assert len(heard) == 1
+    warning = heard[0]
+    assert isinstance(warning, JupyterEnvUnsafe) and warning.path == str(shared)
+    # inside the home it is the user's own business
+    (home / "open").mkdir(mode=0o777)
+    (home / "open").chmod(0o777)
+    write_exe(home / "open" / "venv" / "bin" / "jupyter", FAKE_JUPYTER)
+    inside: list[LabTunnelError] = []
+    manager(home, "~/open/venv", on_warning=inside.append).list_servers()
+    assert inside == []

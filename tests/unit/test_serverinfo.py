@@ -7,6 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from tests.unit.remote_helpers import LocalShRunner, marked
 
 from labtunnel.core.errors import RemoteCommandFailed
 from labtunnel.core.server.stats import (
@@ -16,7 +17,7 @@ from labtunnel.core.server.stats import (
     parse_nvidia_smi,
     parse_server_stats,
 )
-from labtunnel.core.ssh.remote import LOGIN_SHELL_COMMAND, CommandResult
+from labtunnel.core.ssh.remote import SCRIPT_COMMAND, CommandResult
 
 MEMINFO = """\
 MemTotal:       131912344 kB
@@ -41,7 +42,7 @@ def output(gpu_part: str, *, banner: str = "", meminfo: str = MEMINFO) -> str:
 
 
 def test_two_busy_gpus_and_the_rest() -> None:
-    stats = parse_server_stats(output(f"@@LT:GPU\n{TWO_GPUS}@@LT:GPU-EXIT 0\n"))
+    stats = parse_server_stats(output(f"@@LT:GPU\n{TWO_GPUS}@@LT:GPU-EXIT 0\n"), "@@LT:")
     assert stats.gpus == (
         GpuStat(0, "NVIDIA GeForce GTX 1080 Ti", 97, 10893, 11264),
         GpuStat(1, "NVIDIA GeForce GTX 1080 Ti", 0, 2, 11264),
@@ -56,7 +57,7 @@ def test_two_busy_gpus_and_the_rest() -> None:
 
 def test_not_available_fields_become_none() -> None:
     text = "0, Tesla K80, [N/A], [N/A], 11441\n1, Tesla K80, [Not Supported], 5, [N/A]\n"
-    stats = parse_server_stats(output(f"@@LT:GPU\n{text}@@LT:GPU-EXIT 0\n"))
+    stats = parse_server_stats(output(f"@@LT:GPU\n{text}@@LT:GPU-EXIT 0\n"), "@@LT:")
     assert stats.gpus == (
         GpuStat(0, "Tesla K80", None, None, 11441),
         GpuStat(1, "Tesla K80", None, 5, None),
@@ -65,7 +66,7 @@ def test_not_available_fields_become_none() -> None:
 
 
 def test_no_nvidia_smi_means_no_gpus() -> None:
-    stats = parse_server_stats(output("@@LT:GPU-ABSENT\n"))
+    stats = parse_server_stats(output("@@LT:GPU-ABSENT\n"), "@@LT:")
     assert stats.gpus == ()
     assert stats.gpu_status == "absent"
     assert stats.cpu_count == 48
@@ -76,7 +77,7 @@ def test_failing_nvidia_smi_is_reported_not_parsed() -> None:
         "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver. "
         "Make sure that the latest NVIDIA driver is installed and running."
     )
-    stats = parse_server_stats(output(f"@@LT:GPU\n{message}\n@@LT:GPU-EXIT 9\n"))
+    stats = parse_server_stats(output(f"@@LT:GPU\n{message}\n@@LT:GPU-EXIT 9\n"), "@@LT:")
     assert stats.gpus == ()
     assert stats.gpu_status == "error"
     assert "couldn't communicate" in stats.gpu_error
@@ -85,19 +86,19 @@ def test_failing_nvidia_smi_is_reported_not_parsed() -> None:
 def test_name_with_comma_and_login_banner_noise() -> None:
     banner = "Welcome to the lab server!\n@@ not a marker\n0, 1, 2, 3, 4\n"
     text = "0, NVIDIA A100-SXM4-40GB, MIG 1g.5gb, 12, 100, 40960\n"
-    stats = parse_server_stats(output(f"@@LT:GPU\n{text}@@LT:GPU-EXIT 0\n", banner=banner))
+    stats = parse_server_stats(output(f"@@LT:GPU\n{text}@@LT:GPU-EXIT 0\n", banner=banner), "@@LT:")
     assert stats.gpus == (GpuStat(0, "NVIDIA A100-SXM4-40GB, MIG 1g.5gb", 12, 100, 40960),)
 
 
 def test_old_kernel_without_memavailable() -> None:
     meminfo = "MemTotal: 4096000 kB\nMemFree: 1024000 kB\nBuffers: 102400 kB\nCached: 512000 kB\n"
-    stats = parse_server_stats(output("@@LT:GPU-ABSENT\n", meminfo=meminfo))
+    stats = parse_server_stats(output("@@LT:GPU-ABSENT\n", meminfo=meminfo), "@@LT:")
     assert stats.mem_total_mib == 4000
     assert stats.mem_available_mib == (1024000 + 102400 + 512000) // 1024
 
 
 def test_missing_parts_are_none_not_errors() -> None:
-    stats = parse_server_stats("@@LT:HOST\nmac\n@@LT:NPROC\n@@LT:LOADAVG\n@@LT:END\n")
+    stats = parse_server_stats("@@LT:HOST\nmac\n@@LT:NPROC\n@@LT:LOADAVG\n@@LT:END\n", "@@LT:")
     assert stats.hostname == "mac"
     assert stats.cpu_count is None
     assert stats.load_1 is None
@@ -117,7 +118,8 @@ class RecordingRunner:
 
     def run(self, command: str, *, timeout: float, stdin: bytes | None = None) -> CommandResult:
         self.calls.append((command, timeout, stdin))
-        return self.result
+        result = self.result
+        return CommandResult(result.exit_status, marked(stdin, result.stdout), result.stderr)
 
 
 def test_gather_is_one_command_with_a_timeout() -> None:
@@ -125,7 +127,7 @@ def test_gather_is_one_command_with_a_timeout() -> None:
     stats = gather_server_stats(runner, timeout=7.0)
     assert stats.cpu_count == 48
     [(command, timeout, stdin)] = runner.calls
-    assert command == LOGIN_SHELL_COMMAND
+    assert command == SCRIPT_COMMAND
     assert timeout == 7.0
     assert stdin is not None and b" --query-gpu=index,name," in stdin
 
@@ -137,25 +139,6 @@ def test_gather_without_end_marker_is_a_failure() -> None:
     assert caught.value.exit_status == 127
 
 
-class LocalShRunner:
-    """Runs commands with the local /bin/sh: the real script, no SSH."""
-
-    def __init__(self, env: dict[str, str]) -> None:
-        self.env = env
-
-    def run(self, command: str, *, timeout: float, stdin: bytes | None = None) -> CommandResult:
-        done = subprocess.run(
-            ["/bin/sh", "-c", command],
-            input=stdin or b"",
-            capture_output=True,
-            timeout=timeout,
-            env=self.env,
-            cwd=self.env["HOME"],
-            check=False,
-        )
-        return CommandResult(done.returncode, done.stdout.decode(), done.stderr.decode())
-
-
 @pytest.mark.posix
 def test_script_with_real_sh_and_fake_nvidia_smi(tmp_path: Path) -> None:
     # a login shell resets PATH (/etc/profile): the user's ~/.profile puts ~/bin on it
@@ -165,8 +148,7 @@ def test_script_with_real_sh_and_fake_nvidia_smi(tmp_path: Path) -> None:
     fake.write_text(f"#!/bin/sh\ncat <<'EOF'\n{TWO_GPUS}EOF\n")
     fake.chmod(0o755)
     (tmp_path / ".profile").write_text('PATH="$HOME/bin:$PATH"\n')
-    env = {"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
-    stats = gather_server_stats(LocalShRunner(env))
+    stats = gather_server_stats(LocalShRunner(tmp_path))
     assert [g.utilization_pct for g in stats.gpus] == [97, 0]
     assert stats.cpu_count == os.cpu_count()
     assert stats.mem_total_mib is not None and stats.mem_total_mib > 0
@@ -175,10 +157,10 @@ def test_script_with_real_sh_and_fake_nvidia_smi(tmp_path: Path) -> None:
 
 @pytest.mark.posix
 def test_script_with_real_sh_and_no_gpu(tmp_path: Path) -> None:
-    env = {"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
-    if any(Path(p, "nvidia-smi").exists() for p in env["PATH"].split(":")):
+    runner = LocalShRunner(tmp_path)
+    if any(Path(p, "nvidia-smi").exists() for p in runner.env["PATH"].split(":")):
         pytest.skip("this machine has a real nvidia-smi")
-    stats = gather_server_stats(LocalShRunner(env))
+    stats = gather_server_stats(runner)
     assert stats.gpus == () and stats.gpu_status == "absent"
     assert stats.hostname == os.uname().nodename
 

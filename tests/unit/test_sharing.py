@@ -306,7 +306,7 @@ def test_field_problems_name_every_bad_field() -> None:
         FieldProblem("server.port", ProblemCode.PORT_OUT_OF_RANGE, "70000"),
         FieldProblem("server.host", ProblemCode.BAD_HOST, "bad host!"),
         FieldProblem("jump.host_key_fingerprints", ProblemCode.BAD_FINGERPRINT, "MD5:aa:bb"),
-        FieldProblem("target.app", ProblemCode.BAD_CHOICE, "lab, notebook"),
+        FieldProblem("target.app", ProblemCode.BAD_CHOICE, "auto, lab, notebook"),
         FieldProblem("colour", ProblemCode.UNKNOWN_FIELD),
     }
 

@@ -11,9 +11,16 @@ from typing import Any
 import pytest
 from tests.integration.tunnel_helpers import EventLog
 
-from labtunnel.core.errors import AuthFailed, ConnectionRefused, HostKeyUnknown, LabTunnelError
+from labtunnel.core.errors import (
+    AuthFailed,
+    ConnectionRefused,
+    ForwardingRefused,
+    ForwardRefusal,
+    HostKeyUnknown,
+    LabTunnelError,
+)
 from labtunnel.core.events import TunnelState, TunnelStatus
-from labtunnel.core.profiles.model import HostProfile, RemoteForward
+from labtunnel.core.profiles.model import HostProfile, JupyterSpec, RemoteForward, Target
 from labtunnel.core.profiles.remembered import RememberedServers
 from labtunnel.core.profiles.secrets import MemorySecretStore, SecretKind
 from labtunnel.core.profiles.store import ProfileStore
@@ -81,14 +88,18 @@ class ScriptedOpener:
         return step
 
 
+REMOTE = RemoteForward("127.0.0.1", 80)
 FAST = ReconnectPolicy(first_delay=0.05, fresh_max_delay=0.2, jitter=0.0, reconnect_timeout=2)
 
 
-def make(tmp_path: Path, opener: ScriptedOpener, log: EventLog) -> Tunnel:
+def make(
+    tmp_path: Path,
+    opener: ScriptedOpener,
+    log: EventLog,
+    target: Target = REMOTE,
+) -> Tunnel:
     store = ProfileStore(tmp_path / "profiles.json")
-    profile = store.add(
-        HostProfile("lab", "lab.example.org", "alice", target=RemoteForward("127.0.0.1", 80))
-    )
+    profile = store.add(HostProfile("lab", "lab.example.org", "alice", target=target))
     secrets = MemorySecretStore()
     secrets.set(profile.id, SecretKind.PASSWORD, "pw-unit-test")
     deps = TunnelDeps(
@@ -210,3 +221,35 @@ def test_a_cancel_token_stops_whatever_waits_on_it_once() -> None:
     assert calls == ["b"] and token.cancelled and token.wait(0)
     token.on_cancel(lambda: calls.append("late"))  # already cancelled: at once
     assert calls == ["b", "late"]
+
+
+class NoForwardingSession(FakeSession):
+    """A server with DisableForwarding / AllowTcpForwarding no; it runs no script."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.channels: list[tuple[str, int]] = []
+        self.commands: list[str] = []
+
+    def open_channel(self, destination: tuple[str, int], origin: tuple[str, int]) -> FakeChannel:
+        self.channels.append(destination)
+        raise ForwardingRefused("lab.example.org", *destination, ForwardRefusal.PROHIBITED)
+
+    def run(self, command: str, **kwargs: Any) -> Any:
+        self.commands.append(command)
+        raise AssertionError("nothing may run on the server before forwarding is known to work")
+
+
+def test_jupyter_profile_asks_sshd_about_forwarding_before_finding_jupyter(
+    tmp_path: Path,
+) -> None:
+    log = EventLog()
+    session = NoForwardingSession()
+    tunnel = make(tmp_path, ScriptedOpener([session]), log, target=JupyterSpec())
+    tunnel.start()
+    _, failed = log.wait_state(TunnelState.FAILED, 5)
+    assert isinstance(failed.error, ForwardingRefused)
+    assert failed.error.reason is ForwardRefusal.PROHIBITED
+    assert failed.error.permanent
+    assert session.channels == [("127.0.0.1", 1)] and session.commands == []
+    assert tunnel.join(5)

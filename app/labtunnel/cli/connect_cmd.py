@@ -32,6 +32,7 @@ from labtunnel.core.events import (
     TunnelState,
     TunnelStatus,
     TunnelStep,
+    TunnelWarning,
 )
 from labtunnel.core.platform.browser import BrowserOpener, pages_folder
 from labtunnel.core.profiles.model import JupyterSpec
@@ -155,6 +156,9 @@ def _follow(
             return _close(tunnel)
         if isinstance(event, JobEndingSoon):
             say(describe_ending_soon(event.job_id, event.seconds_left).text)
+            continue
+        if isinstance(event, TunnelWarning):
+            say(describe(event.warning).text)
             continue
         if not isinstance(event, TunnelStatus):
             continue

@@ -19,6 +19,7 @@ from labtunnel.core.jupyter.server import JupyterServer, StopOutcome
 from labtunnel.core.profiles.model import HostProfile, JupyterSpec
 from labtunnel.core.ssh.hops import hops_for, open_chain
 from labtunnel.core.ssh.session import SshSession
+from labtunnel.messages import describe
 from labtunnel.messages.glance import describe_duration, describe_kernel_gpu, describe_kernel_note
 from labtunnel.messages.slurm import describe_job, describe_queue
 
@@ -75,7 +76,11 @@ def _open(context: AppContext, profile: HostProfile) -> tuple[SshSession, Jupyte
     hops = hops_for(profile, context.secrets, context.store.get)
     session = open_chain(hops, context.hostkeys)
     manager = JupyterManager(
-        session, profile.target, remembered=context.remembered, profile_id=profile.id
+        session,
+        profile.target,
+        remembered=context.remembered,
+        profile_id=profile.id,
+        on_warning=lambda warning: say(describe(warning).text),
     )
     return session, manager
 

@@ -74,14 +74,16 @@ def register(commands: Any) -> None:
     add.add_argument(
         "--jupyter-env",
         default="",
-        help="conda env name, venv folder or absolute path of `jupyter` (default: login shell)",
+        help="conda env name, venv folder or absolute path of `jupyter` (default: what your "
+        "terminal on the server finds, then the usual conda places)",
     )
     add.add_argument("--jupyter-workdir", default="", help="folder Jupyter starts in (default ~)")
     add.add_argument(
         "--jupyter-app",
         choices=[a.value for a in JupyterApp],
-        default="lab",
-        help="start JupyterLab or the classic Notebook (default lab)",
+        default=JupyterApp.AUTO.value,
+        help="start JupyterLab or the Notebook app; auto (the default): Lab when the "
+        "environment has it, else Notebook",
     )
     _gpu_argument(add)
     _slurm_arguments(add)
@@ -444,7 +446,8 @@ def _describe_main_target(profile: HostProfile) -> str:
         request = " ".join(spec.slurm.sbatch_options()) or "cluster defaults"
         return f"Jupyter {spec.app.value}{where} in a Slurm job ({request})"
     gpu = f", GPU {spec.gpu}" if str(spec.gpu) != "any" else ""
-    return f"Jupyter {spec.app.value}{where}{gpu}"
+    app = "lab, else notebook" if spec.app is JupyterApp.AUTO else spec.app.value
+    return f"Jupyter {app}{where}{gpu}"
 
 
 def _list(args: argparse.Namespace, context: AppContext) -> int:

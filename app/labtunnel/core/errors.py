@@ -542,11 +542,13 @@ class JupyterMissing(str, Enum):
 class JupyterNotFound(LabTunnelError):
     """No usable ``jupyter`` in the environment the profile names.
 
-    ``reason`` says what is missing. ``search_path`` is the
-    PATH the login shell had; ``candidates`` are ``jupyter`` executables found in
-    usual places on the server (to suggest for the profile's environment);
-    ``detail`` is the end of the failing command's output (jupyter_broken). ``job_id``
-    is set when it was looked for inside a Slurm job (``log_tail``: the job log's end).
+    ``reason`` says what is missing. ``search_path`` is the PATH the user's terminal
+    has there; ``shell`` is their login shell and ``shell_mode`` how it could be
+    started for that (``terminal``: interactive + login, ``login``, ``none``);
+    ``candidates`` are ``jupyter`` executables found in usual places on the server (to
+    suggest for the profile's environment); ``detail`` is the end of the failing
+    command's output (jupyter_broken). ``job_id`` is set when it was looked for inside
+    a Slurm job (``log_tail``: the job log's end).
     """
 
     permanent = True
@@ -561,6 +563,8 @@ class JupyterNotFound(LabTunnelError):
         detail: str = "",
         job_id: int | None = None,
         log_tail: str = "",
+        shell: str = "",
+        shell_mode: str = "",
     ) -> None:
         self.command_tried = command_tried
         self.env = env
@@ -570,16 +574,31 @@ class JupyterNotFound(LabTunnelError):
         self.detail = detail
         self.job_id = job_id
         self.log_tail = log_tail
+        self.shell = shell
+        self.shell_mode = shell_mode
         super().__init__(f"jupyter not found ({reason.value}): tried {command_tried!r} env={env!r}")
+
+
+class JupyterEnvUnsafe(LabTunnelError):
+    """A warning, never raised: the Jupyter LabTunnel runs is outside the user's home,
+    at ``path`` (or below it) that other users can change (a folder they may write to or
+    own), so they decide what runs as this user. ``env`` is the profile's environment."""
+
+    def __init__(self, path: str, env: str) -> None:
+        self.path = path
+        self.env = env
+        super().__init__(f"jupyter environment {env!r}: {path} can be changed by other users")
 
 
 class JupyterStartProblem(str, Enum):
     TIMEOUT = "timeout"
     EXITED = "exited"
-    #: ``jupyter lab``/``notebook`` is not installed in that environment
+    #: ``jupyter lab``/``notebook`` is not installed in that environment (``app``: which)
     APP_MISSING = "app_missing"
     WORKDIR_MISSING = "workdir_missing"
     NO_PYTHON = "no_python"
+    #: LabTunnel's log folder on the server (``log_path``) is a symlink or not the user's
+    LOG_DIR_UNSAFE = "log_dir_unsafe"
     LAUNCH_FAILED = "launch_failed"
 
 
@@ -596,12 +615,14 @@ class JupyterStartFailed(LabTunnelError):
         log_path: str = "",
         seconds: float | None = None,
         workdir: str = "",
+        app: str = "",
     ) -> None:
         self.reason = reason = JupyterStartProblem(reason)
         self.log_tail = log_tail
         self.log_path = log_path
         self.seconds = seconds
         self.workdir = workdir
+        self.app = app
         super().__init__(f"jupyter did not start ({reason.value}); log {log_path or '-'}")
 
 

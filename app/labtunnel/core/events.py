@@ -180,5 +180,22 @@ class JobEndingSoon:
     seconds_left: float
 
 
-Event = TunnelStatus | StatsEvent | TestResult | JupyterStopped | KernelsShutDown | JobEndingSoon
+@dataclass(frozen=True)
+class TunnelWarning:
+    """Worth telling the user, stops nothing (JupyterEnvUnsafe...); once per tunnel."""
+
+    profile_id: str
+    profile_name: str
+    warning: LabTunnelError
+
+
+Event = (
+    TunnelStatus
+    | StatsEvent
+    | TestResult
+    | JupyterStopped
+    | KernelsShutDown
+    | JobEndingSoon
+    | TunnelWarning
+)
 Listener = Callable[[Event], None]

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from labtunnel.core import errors as e
+from labtunnel.core.jupyter.env import KNOWN_PLACES
+from labtunnel.core.ssh.remote import MARKER_PREFIX
 from labtunnel.messages.base import QT_TRANSLATE_NOOP, Message, describes, msg
 
 
 def log_lines(log_tail: str, count: int = 3) -> list[str]:
     """The last lines of a job log worth showing: not LabTunnel's own marker lines."""
     lines = [line.strip() for line in log_tail.splitlines()]
-    return [line for line in lines if line and not line.startswith("@@LT:")][-count:]
+    return [line for line in lines if line and MARKER_PREFIX not in line][-count:]
 
 
 @describes(e.RemoteCommandFailed)
@@ -65,14 +67,38 @@ _JUPYTER_NOT_FOUND = {
 }
 
 
+#: "not_on_path" for the login kind: what was tried, by how the terminal's shell started
+_NOWHERE = {
+    "terminal": QT_TRANSLATE_NOOP(
+        "messages",
+        "LabTunnel found no jupyter on the server: not on the PATH your terminal has there "
+        "(your login shell {shell}, started as a terminal starts it), and not in {places}.",
+    ),
+    "login": QT_TRANSLATE_NOOP(
+        "messages",
+        "LabTunnel found no jupyter on the server: not on the PATH of your login shell "
+        "{shell} (it did not start as an interactive shell, so only its login files were "
+        "read), and not in {places}.",
+    ),
+    "none": QT_TRANSLATE_NOOP(
+        "messages",
+        "LabTunnel found no jupyter on the server: your login shell {shell} did not start "
+        "there, so LabTunnel searched only the PATH the SSH server sets, and {places}.",
+    ),
+}
+
+
 @describes(e.JupyterNotFound)
 def _jupyter_not_found(x: e.JupyterNotFound) -> Message:
-    first = msg(
-        _JUPYTER_NOT_FOUND[x.reason],
-        command=x.command_tried,
-        env=x.env,
-        detail=x.detail[-200:],
-    )
+    if x.reason is e.JupyterMissing.NOT_ON_PATH and not x.env.strip() and x.shell_mode in _NOWHERE:
+        first = msg(_NOWHERE[x.shell_mode], shell=x.shell or "sh", places=", ".join(KNOWN_PLACES))
+    else:
+        first = msg(
+            _JUPYTER_NOT_FOUND[x.reason],
+            command=x.command_tried,
+            env=x.env,
+            detail=x.detail[-200:],
+        )
     if x.candidates:
         fix = msg(
             QT_TRANSLATE_NOOP(
@@ -122,14 +148,33 @@ def _jupyter_not_found(x: e.JupyterNotFound) -> Message:
 
 @describes(e.JupyterStartFailed)
 def _jupyter_start_failed(x: e.JupyterStartFailed) -> Message:
+    if x.reason is e.JupyterStartProblem.APP_MISSING and x.app == "notebook":
+        return msg(
+            QT_TRANSLATE_NOOP(
+                "messages",
+                "The Notebook app is not installed in that Jupyter environment on the server, "
+                "and the lab server's settings ask for it. Install it there (pip install "
+                "notebook), or set the lab server's Jupyter app to Automatic.",
+            )
+        )
     if x.reason is e.JupyterStartProblem.APP_MISSING:
         return msg(
             QT_TRANSLATE_NOOP(
                 "messages",
-                "JupyterLab (or the Notebook app the profile asks for) is not installed in "
-                "that environment on the server. Install it there (pip install jupyterlab), "
-                "or switch the lab server's Jupyter app between Lab and Notebook.",
+                "JupyterLab is not installed in that Jupyter environment on the server, and "
+                "the lab server's settings ask for it. Install it there (pip install "
+                "jupyterlab), or set the lab server's Jupyter app to Automatic.",
             )
+        )
+    if x.reason is e.JupyterStartProblem.LOG_DIR_UNSAFE:
+        return msg(
+            QT_TRANSLATE_NOOP(
+                "messages",
+                "LabTunnel did not start Jupyter: its log folder {path} on the server is a "
+                "symbolic link or belongs to someone else, and the log will hold your "
+                "Jupyter token. Remove it on the server (rm -r {path}), then connect again.",
+            ),
+            path=x.log_path,
         )
     if x.reason is e.JupyterStartProblem.WORKDIR_MISSING:
         return msg(
@@ -185,4 +230,18 @@ def _jupyter_stop_failed(x: e.JupyterStopFailed) -> Message:
             "from a terminal on the server: kill {pid}",
         ),
         pid=x.pid if x.pid is not None else "?",
+    )
+
+
+@describes(e.JupyterEnvUnsafe)
+def _jupyter_env_unsafe(x: e.JupyterEnvUnsafe) -> Message:
+    return msg(
+        QT_TRANSLATE_NOOP(
+            "messages",
+            "Warning: the Jupyter LabTunnel runs for you on the server is outside your home "
+            "folder, and other users can change {path} (they can write to it, or it is "
+            "theirs), so they decide what runs as you. Use a Jupyter environment in your "
+            "home folder, or ask your lab admin to make {path} writable only by its owner.",
+        ),
+        path=x.path,
     )

@@ -30,6 +30,7 @@ from labtunnel.core.events import (
     TestResult,
     TunnelState,
     TunnelStatus,
+    TunnelWarning,
 )
 from labtunnel.core.platform.browser import BrowserOpener
 from labtunnel.core.profiles.model import HostProfile, JupyterSpec
@@ -101,6 +102,8 @@ class AppController(QObject):
         self._stats_asked: dict[str, float] = {}
         self._open_when_connected: set[str] = set()
         self._stopping_jupyter: set[str] = set()
+        #: warnings heard while connecting, told with the "connected" notice
+        self._warnings: dict[str, LabTunnelError] = {}
         self._measuring: set[str] = set()
         self._stats_views: list[Callable[[], bool]] = []
         #: measures GUI stalls during connects; only when asked for (debugging, tests)
@@ -305,10 +308,25 @@ class AppController(QObject):
                     seconds_left=event.seconds_left,
                 )
             )
+        elif isinstance(event, TunnelWarning):
+            self._on_warning(event)
+
+    def _on_warning(self, event: TunnelWarning) -> None:
+        pid = event.profile_id
+        # the state this thread handled last: a "connected" still on its way takes it along
+        if self._notices.last_state(pid) is TunnelState.CONNECTED:
+            self.notice.emit(
+                Notice(NoticeKind.CONNECTED_WARNING, pid, event.profile_name, event.warning)
+            )
+        else:
+            self._warnings[pid] = event.warning
 
     def _on_status(self, status: TunnelStatus) -> None:
         pid = status.profile_id
         notice = self._notices.update(status)
+        warning = self._warnings.pop(pid, None) if status.state is TunnelState.CONNECTED else None
+        if notice is not None and warning is not None:
+            notice = replace(notice, kind=NoticeKind.CONNECTED_WARNING, error=warning)
         # a connected tunnel says so again when an extra forward changes: no new fetch then
         if status.state is TunnelState.CONNECTED and notice is not None:
             self._finish_measuring(pid)
@@ -322,6 +340,7 @@ class AppController(QObject):
             # stopping Jupyter disconnects too: its own notice says what happened
             quiet = pid in self._stopping_jupyter and status.state is TunnelState.DISCONNECTED
             self._stopping_jupyter.discard(pid)
+            self._warnings.pop(pid, None)
             self._open_when_connected.discard(pid)
             self._finish_measuring(pid)
             self._stats.pop(pid, None)

@@ -24,6 +24,8 @@ class NoticeKind(str, Enum):
     JOB_ENDED = "job_ended"
     #: the Slurm job reaches its time limit soon
     JOB_ENDING = "job_ending"
+    #: connected, but with something to know (JupyterEnvUnsafe); clicking opens Jupyter
+    CONNECTED_WARNING = "connected_warning"
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,10 @@ class NoticeTracker:
     def forget(self, profile_id: str) -> None:
         self._last.pop(profile_id, None)
         self._lost.discard(profile_id)
+
+    def last_state(self, profile_id: str) -> TunnelState:
+        """The last state handled for the profile (what the user was last told)."""
+        return self._last.get(profile_id, TunnelState.DISCONNECTED)
 
     def update(self, status: TunnelStatus) -> Notice | None:
         pid = status.profile_id

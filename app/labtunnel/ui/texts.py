@@ -64,6 +64,11 @@ def notice_text(notice: Notice) -> tuple[str, str]:
             translate("Notices", "Connected to {name}").format(name=name),
             translate("Notices", "Jupyter is ready. Click here to open it in your browser."),
         )
+    if kind is NoticeKind.CONNECTED_WARNING:
+        return (
+            translate("Notices", "Connected to {name}, with a warning").format(name=name),
+            reason,
+        )
     if kind is NoticeKind.RESTORED:
         return (
             translate("Notices", "Connection to {name} re-established").format(name=name),

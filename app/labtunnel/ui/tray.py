@@ -149,7 +149,11 @@ class TrayShell(QObject):
         notice = self.last_notice
         if notice is None:
             return
-        if notice.kind in (NoticeKind.CONNECTED, NoticeKind.RESTORED):
+        if notice.kind in (
+            NoticeKind.CONNECTED,
+            NoticeKind.RESTORED,
+            NoticeKind.CONNECTED_WARNING,
+        ):
             self.controller.open_in_browser(notice.profile_id)
         elif notice.kind in _BAD:
             self._handlers.show_failure(notice.profile_id)

@@ -57,7 +57,12 @@ def env_prologue(env: str, *, activate: bool) -> str:
     It sets JUP (the executable), PY (a python for small helpers) and the
     positional parameters to the command that runs jupyter (``"$@" lab ...``).
     With ``activate`` the environment is activated (PATH, conda's activation
-    scripts) for what runs after it, as Jupyter and its kernels need.
+    scripts) for what runs after it, as Jupyter and its kernels need. For the
+    login kind, Jupyter is what the user's terminal finds (run_script took on its
+    environment), else one in the places conda-style installs go (KNOWN-PLACE).
+    It reports UNSAFE when that Jupyter is outside the home where others can
+    change it. Usable wherever Jupyter is to run for a profile (a batch job too):
+    it needs only :mod:`labtunnel.core.ssh.remote`'s prologue (``lt_m``).
     """
     env = env.strip()
     kind = classify_env(env)
@@ -71,4 +76,16 @@ def env_prologue(env: str, *, activate: bool) -> str:
     names = ["functions", f"env_{kind.value}"]
     if kind is not EnvKind.INTERPRETER:
         names.append("env_command")
+    names.append("env_check")
     return script(*names, **values)
+
+
+#: where the login kind looks when the terminal's PATH has no jupyter (as people write them)
+KNOWN_PLACES = (
+    "~/miniconda3",
+    "~/anaconda3",
+    "~/miniforge3",
+    "~/mambaforge",
+    "/opt/conda",
+    "~/.conda/envs",
+)

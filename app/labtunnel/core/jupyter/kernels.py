@@ -31,7 +31,7 @@ from labtunnel.core.server.stats import (
     parse_gpu_sections,
     parse_server_stats,
 )
-from labtunnel.core.ssh.remote import RemoteRunner, Section, run_script, sections
+from labtunnel.core.ssh.remote import RemoteRunner, ScriptResult, Section, run_script
 
 _KERNEL_ID = re.compile(r"^[A-Za-z0-9-]{1,64}$")
 
@@ -161,8 +161,8 @@ def list_kernels(
 ) -> KernelReport:
     """The user's kernels on ``server`` with their GPU memory, in one remote command."""
     text = script("functions", "any_python") + kernels_script(server) + NVIDIA_SMI_SCRIPT
-    result = run_script(runner, text + 'echo "@@LT:END"\n', timeout=timeout, label="kernels")
-    found = _first_sections(result.stdout)
+    result = run_script(runner, text + 'echo "${lt_m}END"\n', timeout=timeout, label="kernels")
+    found = _first_sections(result)
     if "END" not in found:
         raise RemoteCommandFailed("kernels", result.exit_status, redact(result.stderr[-300:]))
     return parse_kernels(found, parse_gpu_sections(found))
@@ -175,10 +175,10 @@ def gather_glance(
     (the tray's figures, refreshed while they are on screen)."""
     text = script("functions", "any_python") + kernels_script(server) + STATS_SCRIPT
     result = run_script(runner, text, timeout=timeout, label="server stats")
-    found = _first_sections(result.stdout)
+    found = _first_sections(result)
     if "END" not in found:
         raise RemoteCommandFailed("server stats", result.exit_status, redact(result.stderr[-300:]))
-    stats = parse_server_stats(result.stdout)
+    stats = parse_server_stats(result.stdout, result.marker)
     return stats, parse_kernels(found, stats.gpu_reading)
 
 
@@ -192,7 +192,7 @@ def shutdown_kernels(
     text = script("functions", "any_python") + _api(server, "shutdown", ids)
     result = run_script(runner, text, timeout=timeout, label="kernel shutdown")
     done: dict[str, bool] = dict.fromkeys(ids, False)
-    for section in sections(result.stdout):
+    for section in result.sections():
         if section.name == "SHUTDOWN":
             fields = section.arg.split()
             if len(fields) == 2 and fields[0] in done:
@@ -202,8 +202,8 @@ def shutdown_kernels(
     return done
 
 
-def _first_sections(stdout: str) -> dict[str, Section]:
+def _first_sections(result: ScriptResult) -> dict[str, Section]:
     found: dict[str, Section] = {}
-    for section in sections(stdout):
+    for section in result.sections():
         found.setdefault(section.name, section)
     return found

@@ -1,7 +1,8 @@
 """Find, start, reuse and stop the user's own Jupyter server on the lab server.
 
-Everything runs as small POSIX scripts (``scripts/``) in the user's login shell on the
-server (:func:`labtunnel.core.ssh.remote.run_script`). Rules this module keeps:
+Everything runs as small POSIX scripts (``scripts/``) on the server, in the environment
+the user's own terminal has there (:func:`labtunnel.core.ssh.remote.run_script`). Rules
+this module keeps:
 
 - Only the user's own servers: they are found through the runtime files in the
   user's home (mode 700), exactly what ``jupyter server list`` reads, so other
@@ -24,9 +25,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from labtunnel.core.errors import (
+    JupyterEnvUnsafe,
     JupyterStartFailed,
     JupyterStartProblem,
     JupyterStopFailed,
+    LabTunnelError,
     RemoteCommandTimeout,
 )
 from labtunnel.core.events import TunnelStep
@@ -36,6 +39,7 @@ from labtunnel.core.jupyter.parsing import (
     PORT_TAKEN,
     ScanResult,
     command_failed,
+    first_arg,
     parse_scan,
     raise_not_found,
     redact,
@@ -44,11 +48,12 @@ from labtunnel.core.jupyter.scripts import script, source
 from labtunnel.core.jupyter.server import JupyterServer, StopOutcome, answers, http_status
 from labtunnel.core.profiles.model import JupyterApp, JupyterSpec
 from labtunnel.core.profiles.remembered import RememberedServer, RememberedServers
-from labtunnel.core.ssh.remote import RemoteRunner, run_script, sections, shell_path, tail
+from labtunnel.core.ssh.remote import RemoteRunner, Section, run_script, shell_path, tail
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[TunnelStep], None]
+Warn = Callable[[LabTunnelError], None]
 
 #: where started servers write their (private) logs, as a shell word
 LOG_DIR = '"$HOME"/.local/share/labtunnel'
@@ -61,6 +66,7 @@ class _Launch:
     pid: int
     port: int
     log_path: str
+    app: JupyterApp
 
 
 class _PortTaken(Exception):
@@ -75,6 +81,8 @@ class JupyterManager:
 
     Raises JupyterNotFound, JupyterStartFailed, JupyterStopFailed,
     RemoteCommandFailed, and the runner's RemoteCommandTimeout / SessionLost.
+    ``on_warning`` hears what is worth telling but stops nothing (JupyterEnvUnsafe),
+    once per manager.
     """
 
     def __init__(
@@ -90,6 +98,7 @@ class JupyterManager:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
         wall_clock: Callable[[], float] = time.time,
+        on_warning: Warn | None = None,
     ) -> None:
         self._runner = runner
         self._spec = spec
@@ -101,6 +110,8 @@ class JupyterManager:
         self._clock = clock
         self._sleep = sleep
         self._wall_clock = wall_clock
+        self._on_warning = on_warning
+        self._warned: set[str] = set()
 
     @property
     def log_name(self) -> str:
@@ -137,10 +148,33 @@ class JupyterManager:
         if watch_pid is not None:
             text += script("watch", lt_watch_pid=int(watch_pid))
         result = run_script(self._runner, text, timeout=self._command_timeout, label="jupyter list")
+        found = result.sections()
         try:
-            return parse_scan(result.stdout, self._spec.env)
+            scan = parse_scan(found, self._spec.env)
         except ValueError:
             raise command_failed("jupyter list", result) from None
+        self._note(found)
+        return scan
+
+    def _note(self, found: list[Section]) -> None:
+        """Log how Jupyter was found; warn (once) about an environment others can change."""
+        shell = first_arg(found, "SHELL")
+        place = first_arg(found, "KNOWN-PLACE")
+        if "shell" not in self._warned:
+            self._warned.add("shell")
+            log.info(
+                "login shell on the server: %s%s",
+                shell or "-",
+                f"; Jupyter in {place}" if place else "",
+            )
+        unsafe = first_arg(found, "UNSAFE")
+        if unsafe and "unsafe" not in self._warned:
+            self._warned.add("unsafe")
+            log.warning(
+                "Jupyter environment %r: %s can be changed by others", self._spec.env, unsafe
+            )
+            if self._on_warning is not None:
+                self._on_warning(JupyterEnvUnsafe(unsafe, self._spec.env))
 
     # --- starting -----------------------------------------------------------------------
 
@@ -162,28 +196,26 @@ class JupyterManager:
             if self._remembered is not None:
                 self._remembered.remember(
                     self._profile_id,
-                    RememberedServer(
-                        server.pid, server.port, self._wall_clock(), self._spec.app.value
-                    ),
+                    RememberedServer(server.pid, server.port, self._wall_clock(), launch.app.value),
                 )
             log.info("Jupyter ready after %.1f s", self._clock() - started)
             return server
         raise JupyterStartFailed(JupyterStartProblem.LAUNCH_FAILED, "port taken on every attempt")
 
     def _launch(self) -> _Launch:
-        app = "notebook" if self._spec.app is JupyterApp.NOTEBOOK else "lab"
         text = env_prologue(self._spec.env, activate=True) + script(
             "start",
             lt_workdir=shell_path(self._spec.workdir),
             lt_log_dir=LOG_DIR,
             lt_log_name=shlex.quote(self.log_name),
-            lt_app=app,
+            lt_app=self._spec.app.value,
         )
         result = run_script(
             self._runner, text, timeout=self._command_timeout, label="jupyter start"
         )
-        found = sections(result.stdout)
+        found = result.sections()
         raise_not_found(found, self._spec.env)
+        self._note(found)
         by_name = {s.name: s for s in found}
         if "WORKDIR-MISSING" in by_name:
             raise JupyterStartFailed(
@@ -191,6 +223,10 @@ class JupyterManager:
             )
         if "NO-PYTHON" in by_name:
             raise JupyterStartFailed(JupyterStartProblem.NO_PYTHON)
+        if "LOG-DIR-UNSAFE" in by_name:
+            raise JupyterStartFailed(
+                JupyterStartProblem.LOG_DIR_UNSAFE, log_path=by_name["LOG-DIR-UNSAFE"].arg
+            )
         started = by_name.get("STARTED")
         fields = started.arg.split() if started is not None else []
         if len(fields) != 2 or not all(f.isdigit() for f in fields):
@@ -199,14 +235,16 @@ class JupyterManager:
                 JupyterStartProblem.LAUNCH_FAILED, redact(tail(f"{detail}\n{result.stderr}", 10))
             )
         log_path = by_name["LOG"].arg if "LOG" in by_name else ""
-        return _Launch(int(fields[0]), int(fields[1]), log_path)
+        app = _app(first_arg(found, "APP")) or JupyterApp.LAB
+        log.info("starting Jupyter %s", app.value)
+        return _Launch(int(fields[0]), int(fields[1]), log_path, app)
 
     def _wait_listed(self, launch: _Launch, started: float, deadline: float) -> JupyterServer:
         while True:
             scan = self._scan(watch_pid=launch.pid)
             for server in scan.servers:
                 if server.port == launch.port:
-                    return replace(server, app=self._spec.app)
+                    return replace(server, app=launch.app)
             if scan.watch_alive is False:
                 log_tail = self._log_tail(launch.log_path)
                 if PORT_TAKEN.search(log_tail):
@@ -219,6 +257,7 @@ class JupyterManager:
                     launch.log_path,
                     self._clock() - started,
                     self._spec.workdir,
+                    app=launch.app.value,
                 )
             if self._clock() >= deadline:
                 # left running: if it comes up later, the next connect finds it
@@ -237,13 +276,14 @@ class JupyterManager:
         try:
             result = run_script(
                 self._runner,
-                f"tail -n {int(lines)} {shlex.quote(log_path)} 2>/dev/null\n",
+                f'echo "${{lt_m}}TAIL"\ntail -n {int(lines)} {shlex.quote(log_path)} 2>/dev/null\n',
                 timeout=self._command_timeout,
                 label="jupyter log",
             )
         except RemoteCommandTimeout:
             return ""
-        return redact(result.stdout.strip())
+        tail_section = next((s for s in result.sections() if s.name == "TAIL"), None)
+        return redact(tail_section.text.strip()) if tail_section else ""
 
     # --- watching -----------------------------------------------------------------------
 
@@ -261,7 +301,7 @@ class JupyterManager:
         except RemoteCommandTimeout:
             log.warning("is_alive check of Jupyter port %s timed out", server.port)
             return True
-        by_name = {s.name: s for s in sections(result.stdout)}
+        by_name = {s.name: s for s in result.sections()}
         if "DEAD" in by_name:
             return False
         if "NOPY" in by_name:
@@ -300,7 +340,7 @@ class JupyterManager:
         result = run_script(
             self._runner, text, timeout=self._command_timeout + 35, label="jupyter stop"
         )
-        by_name = {s.name: s for s in sections(result.stdout)}
+        by_name = {s.name: s for s in result.sections()}
         if listed.pid is None:
             outcome = self._wait_unlisted(listed)
         elif "GONE" in by_name:
@@ -359,10 +399,12 @@ def _same_server(listed: JupyterServer, wanted: JupyterServer) -> bool:
 
 
 def _app(value: str) -> JupyterApp | None:
+    """The app a server runs: lab or notebook (never auto; None when unknown)."""
     try:
-        return JupyterApp(value)
+        app = JupyterApp(value)
     except ValueError:
         return None
+    return None if app is JupyterApp.AUTO else app
 
 
 def _ignore(_step: TunnelStep) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
@@ -14,7 +14,7 @@ from labtunnel.core.errors import JupyterMissing, JupyterNotFound, RemoteCommand
 from labtunnel.core.jupyter.env import command_tried
 from labtunnel.core.jupyter.server import JupyterServer, server_from_info
 from labtunnel.core.logs import BARE_HEX_TOKEN
-from labtunnel.core.ssh.remote import CommandResult, Section, sections, tail
+from labtunnel.core.ssh.remote import CommandResult, Section, tail
 
 _PLAIN_LINE = re.compile(r"^(https?://\S+)\s+::\s+(.*)$")
 
@@ -57,12 +57,22 @@ class ScanResult:
     servers: tuple[JupyterServer, ...]
     #: for a launch being waited on: is its process still there?
     watch_alive: bool | None = None
+    #: the Jupyter found is outside the home where others can change it (this path)
+    unsafe_path: str = ""
+    #: the Jupyter found came from a known conda-style place, not the terminal's PATH
+    known_place: str = ""
 
 
-def parse_scan(stdout: str, env: str) -> ScanResult:
-    """Parse the listing script's output. Raises JupyterNotFound; ValueError when
+def _json_object(text: str) -> object:
+    """The JSON value at the start of ``text`` (output a background job appended after
+    it does not count)."""
+    value, _end = json.JSONDecoder().raw_decode(text.strip())
+    return value
+
+
+def parse_scan(found: Sequence[Section], env: str) -> ScanResult:
+    """Parse the listing script's sections. Raises JupyterNotFound; ValueError when
     the output has none of the expected markers."""
-    found = sections(stdout)
     names = {s.name for s in found}
     raise_not_found(found, env)
     servers: list[JupyterServer] = []
@@ -71,7 +81,7 @@ def parse_scan(stdout: str, env: str) -> ScanResult:
             if section.name != "SERVER":
                 continue
             with contextlib.suppress(ValueError):
-                info = json.loads(section.text)
+                info = _json_object(section.text)
                 if isinstance(info, dict):
                     server = server_from_info(info)
                     if server is not None:
@@ -91,7 +101,17 @@ def parse_scan(stdout: str, env: str) -> ScanResult:
     else:
         raise ValueError("no listing markers in output")
     watch = next((s.arg for s in found if s.name == "WATCH"), None)
-    return ScanResult(tuple(servers), None if watch is None else watch == "alive")
+    return ScanResult(
+        tuple(servers),
+        None if watch is None else watch == "alive",
+        unsafe_path=first_arg(found, "UNSAFE"),
+        known_place=first_arg(found, "KNOWN-PLACE"),
+    )
+
+
+def first_arg(found: Iterable[Section], name: str) -> str:
+    """The argument of the first ``name`` marker, "" when there is none."""
+    return next((s.arg.strip() for s in found if s.name == name), "")
 
 
 def raise_not_found(found: Iterable[Section], env: str) -> None:
@@ -104,12 +124,15 @@ def raise_not_found(found: Iterable[Section], env: str) -> None:
         missing = JupyterMissing(reason.strip())
     except ValueError:
         missing = JupyterMissing.NOT_ON_PATH
+    shell_mode, _, shell = first_arg(found, "SHELL").partition(" ")
     raise JupyterNotFound(
         command_tried(env),
         env,
         missing,
-        search_path=next((s.arg for s in found if s.name == "PATH"), ""),
+        search_path=first_arg(found, "PATH"),
         candidates=[s.arg for s in found if s.name == "CANDIDATE"],
+        shell=shell,
+        shell_mode=shell_mode,
     )
 
 
@@ -132,8 +155,9 @@ def redact(text: str, secrets: Iterable[str] = ()) -> str:
 
 #: in Jupyter's log: another process took the port between picking and binding it
 PORT_TAKEN = re.compile(r"is not available|already in use|Errno 98", re.IGNORECASE)
-#: in Jupyter's log: the app (lab, notebook) is not installed
-APP_MISSING = re.compile(r"is not a Jupyter command")
+#: in Jupyter's log: the app (lab, notebook) is not installed (jupyter_core < 5 says
+#: "'lab' is not a Jupyter command", 5 and later "Jupyter command `jupyter-lab` not found.")
+APP_MISSING = re.compile(r"is not a Jupyter command|Jupyter command `jupyter-[\w-]+` not found")
 
 
 def command_failed(

@@ -97,7 +97,8 @@ class JupyterServer:
 
     def local_url(self, local_port: int) -> str:
         """The URL to open in the browser through a forward on ``local_port``."""
-        page = {JupyterApp.LAB: "lab", JupyterApp.NOTEBOOK: "tree", None: ""}[self.app]
+        pages: dict[JupyterApp | None, str] = {JupyterApp.LAB: "lab", JupyterApp.NOTEBOOK: "tree"}
+        page = pages.get(self.app, "")
         query = f"?token={quote(self.token, safe='')}" if self.token else ""
         return f"{self.scheme}://127.0.0.1:{local_port}{self.base_url}{page}{query}"
 

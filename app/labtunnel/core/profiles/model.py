@@ -32,6 +32,8 @@ class AuthMethod(str, Enum):
 
 
 class JupyterApp(str, Enum):
+    #: JupyterLab when the environment has it, else the Notebook app (the default)
+    AUTO = "auto"
     LAB = "lab"
     NOTEBOOK = "notebook"
 
@@ -89,15 +91,16 @@ class GpuSetting:
 class JupyterSpec:
     """Find or start the user's own Jupyter on the server and forward to it.
 
-    ``env`` names where Jupyter lives: empty (the login shell's PATH), a conda
-    environment name, a venv directory, or an absolute path to ``jupyter``.
+    ``env`` names where Jupyter lives: empty (what the user's terminal there finds, then
+    the usual conda places), a conda environment name, a venv directory, or an absolute
+    path to ``jupyter``. ``app`` "auto" starts JupyterLab when it is there, else Notebook.
     ``gpu`` applies when LabTunnel starts Jupyter (a running one keeps its GPUs).
     ``slurm`` says where it runs: None on the server itself, else in a Slurm job on a
     compute node of the cluster whose login node the profile connects to (``env`` and
     ``workdir`` then apply inside the job; Slurm hands out the GPUs there, not ``gpu``).
     """
 
-    app: JupyterApp = JupyterApp.LAB
+    app: JupyterApp = JupyterApp.AUTO
     env: str = ""
     workdir: str = ""
     gpu: GpuSetting = field(default_factory=GpuSetting)
@@ -431,9 +434,10 @@ def profile_from_dict(data: Any) -> HostProfile:
         target = RemoteForward(_expect(target_data, "host", str), _expect(target_data, "port", int))
     elif kind == "jupyter":
         try:
+            # files older than "auto" always name their app; one that names none meant lab
             app = JupyterApp(_expect(target_data, "app", str, "lab"))
         except ValueError as exc:
-            raise ValueError("field 'app' must be 'lab' or 'notebook'") from exc
+            raise ValueError("field 'app' must be 'auto', 'lab' or 'notebook'") from exc
         try:
             gpu = GpuSetting.parse(_expect(target_data, "gpu", str, "any"))
         except ValueError as exc:

@@ -27,33 +27,33 @@ if command -v nvidia-smi >/dev/null 2>&1; then
   lt_smi() {{
     if command -v timeout >/dev/null 2>&1; then timeout 8 nvidia-smi "$@"; else nvidia-smi "$@"; fi
   }}
-  echo "@@LT:GPU"
+  echo "${{lt_m}}GPU"
   lt_smi --query-gpu={GPU_QUERY} --format=csv,noheader,nounits 2>&1
   lt_smi_exit=$?
-  echo "@@LT:GPU-EXIT $lt_smi_exit"
+  echo "${{lt_m}}GPU-EXIT $lt_smi_exit"
   if [ "$lt_smi_exit" = 0 ]; then
-    echo "@@LT:GPU-LIST"
+    echo "${{lt_m}}GPU-LIST"
     lt_smi -L 2>&1
-    echo "@@LT:GPU-LIST-EXIT $?"
-    echo "@@LT:GPU-APPS"
+    echo "${{lt_m}}GPU-LIST-EXIT $?"
+    echo "${{lt_m}}GPU-APPS"
     lt_smi --query-compute-apps={GPU_APPS_QUERY} --format=csv,noheader,nounits 2>&1
-    echo "@@LT:GPU-APPS-EXIT $?"
+    echo "${{lt_m}}GPU-APPS-EXIT $?"
   fi
 else
-  echo "@@LT:GPU-ABSENT"
+  echo "${{lt_m}}GPU-ABSENT"
 fi
 """
 
 STATS_SCRIPT = f"""\
-echo "@@LT:HOST"
+echo "${{lt_m}}HOST"
 hostname 2>/dev/null || uname -n
-echo "@@LT:NPROC"
+echo "${{lt_m}}NPROC"
 nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null
-echo "@@LT:LOADAVG"
+echo "${{lt_m}}LOADAVG"
 cat /proc/loadavg 2>/dev/null
-echo "@@LT:MEMINFO"
+echo "${{lt_m}}MEMINFO"
 grep -E '^(MemTotal|MemFree|MemAvailable|Buffers|Cached):' /proc/meminfo 2>/dev/null
-{NVIDIA_SMI_SCRIPT}echo "@@LT:END"
+{NVIDIA_SMI_SCRIPT}echo "${{lt_m}}END"
 """
 
 
@@ -128,16 +128,17 @@ class ServerStats:
 def gather_server_stats(runner: RemoteRunner, timeout: float = 15.0) -> ServerStats:
     """One remote command; raises RemoteCommandTimeout, SessionLost, RemoteCommandFailed."""
     result = run_script(runner, STATS_SCRIPT, timeout=timeout, label="server stats")
-    parts = {s.name for s in sections(result.stdout)}
+    parts = {s.name for s in result.sections()}
     if "END" not in parts:
         raise RemoteCommandFailed("server stats", result.exit_status, tail(result.stderr, 5))
-    return parse_server_stats(result.stdout)
+    return parse_server_stats(result.stdout, result.marker)
 
 
-def parse_server_stats(stdout: str) -> ServerStats:
-    """Parse :data:`STATS_SCRIPT`'s output. Missing or odd parts become None."""
+def parse_server_stats(stdout: str, marker: str) -> ServerStats:
+    """Parse :data:`STATS_SCRIPT`'s output (markers: ``marker``). Missing or odd parts
+    become None."""
     found: dict[str, Section] = {}
-    for section in sections(stdout):
+    for section in sections(stdout, marker):
         found.setdefault(section.name, section)
 
     hostname = ""

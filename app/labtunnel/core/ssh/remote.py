@@ -1,16 +1,26 @@
-"""What the Jupyter and server-info code needs from an SSH session: run a command.
+"""What the Jupyter and server-info code needs from an SSH session: run a script.
 
-Scripts go to the server on stdin, not on the command line: the command itself
-is a fixed one-liner that any login shell (bash, zsh, fish, tcsh...) can run, it
-starts a POSIX login shell (bash when there is one) which reads the script. So
-the user's profile applies (PATH, conda, modules), nothing in the script shows
-up in ``ps`` on a shared server, and values in it only need POSIX quoting.
+Scripts go to the server on stdin, not on the command line: the command itself is a
+fixed one-liner that any login shell (bash, zsh, fish, tcsh...) can parse. It starts a
+POSIX ``sh`` that reads the script, and every script first takes on the environment the
+user's own terminal has (``scripts/login_env.sh``: their ``$SHELL``, interactive and
+login), so PATH, ``conda init`` and modules set anywhere a terminal reads them apply.
+Nothing in a script shows up in ``ps`` on a shared server, and values in it only need
+POSIX quoting.
+
+Startup files print what they like (banners, terminal titles, JSON, text that looks like
+ours), without newlines too. So the lines a script means for us carry a marker with a
+random part that is new for every run (``@@LT:<nonce>:NAME arg``), found wherever it
+appears, and everything else is ignored.
 """
 
 from __future__ import annotations
 
+import secrets
 import shlex
 from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
 from typing import Protocol
 
 from labtunnel.core.errors import RemoteCommandTimeout
@@ -33,31 +43,58 @@ class RemoteRunner(Protocol):
         ...
 
 
-#: the command line sent for every script: a login shell reading stdin
-LOGIN_SHELL_COMMAND = (
-    "exec sh -c 'if command -v bash >/dev/null 2>&1; then exec bash -l -s; fi; exec sh -l -s'"
-)
+#: the command line sent for every script: parseable by any login shell (sshd runs it
+#: as ``$SHELL -c``); the script on stdin does the rest
+SCRIPT_COMMAND = "exec /bin/sh -s"
 
-#: lines LabTunnel's scripts print start with this, so output of login profiles
-#: (banners, "welcome" messages) never gets mistaken for data
-MARKER = "@@LT:"
+#: every marker starts with this; a script's own markers add its run's nonce
+MARKER_PREFIX = "@@LT:"
+
+
+def new_marker() -> str:
+    """A marker no startup file can have printed: ``@@LT:<16 random hex>:``."""
+    return f"{MARKER_PREFIX}{secrets.token_hex(8)}:"
+
+
+@cache
+def _login_env_script() -> str:
+    return (files(__package__) / "scripts" / "login_env.sh").read_text(encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class ScriptResult(CommandResult):
+    """What a script printed, with the marker of its run (run_script always sets it)."""
+
+    marker: str = ""
+
+    def sections(self) -> list[Section]:
+        return sections(self.stdout, self.marker)
 
 
 def run_script(
-    runner: RemoteRunner, script: str, *, timeout: float, label: str = "script"
-) -> CommandResult:
-    """Run a POSIX shell ``script`` in a login shell on the server.
+    runner: RemoteRunner,
+    script: str,
+    *,
+    timeout: float,
+    label: str = "script",
+) -> ScriptResult:
+    """Run a POSIX shell ``script`` on the server in the environment of the user's
+    terminal. The script prints its results as ``echo "${lt_m}NAME arg"``: ``lt_m`` is
+    this run's marker (:func:`new_marker`).
 
-    The script is one compound command so the shell reads it whole before
-    running it; its commands get /dev/null as stdin, not the rest of the script.
-    A timeout is reported as RemoteCommandTimeout(``label``): the command line
-    itself is the same for every script and would tell a person nothing.
+    The script is one compound command so the shell reads it whole before running it;
+    its commands get /dev/null as stdin, not the rest of the script. A timeout is
+    reported as RemoteCommandTimeout(``label``): the command line itself is the same
+    for every script and would tell a person nothing.
     """
-    wrapped = "{\n" + script.rstrip("\n") + "\n} </dev/null\n"
+    marker = new_marker()
+    body = f"lt_m={shlex.quote(marker)}\n" + _login_env_script() + script.rstrip("\n")
+    wrapped = "{\n" + body + "\n} </dev/null\n"
     try:
-        return runner.run(LOGIN_SHELL_COMMAND, timeout=timeout, stdin=wrapped.encode("utf-8"))
+        result = runner.run(SCRIPT_COMMAND, timeout=timeout, stdin=wrapped.encode("utf-8"))
     except RemoteCommandTimeout as exc:
         raise RemoteCommandTimeout(label, exc.seconds) from None
+    return ScriptResult(result.exit_status, result.stdout, result.stderr, marker)
 
 
 def shell_path(path: str, default: str = "~") -> str:
@@ -76,7 +113,7 @@ def shell_path(path: str, default: str = "~") -> str:
 
 @dataclass(frozen=True)
 class Section:
-    """A marker line (``@@LT:NAME arg``) and the lines after it up to the next marker."""
+    """A marker (``<marker>NAME arg``) and the lines after it up to the next marker."""
 
     name: str
     arg: str
@@ -87,23 +124,21 @@ class Section:
         return "\n".join(self.lines)
 
 
-def sections(stdout: str) -> list[Section]:
-    """Split a script's output at its marker lines; anything before the first
-    marker (login banners) is dropped."""
+def sections(stdout: str, marker: str) -> list[Section]:
+    """Split a script's output at its markers, wherever in a line they are; anything
+    before the first one (banners, escape sequences) is dropped. A section's lines end
+    where the next marker starts, so output that lacks a final newline cannot swallow
+    the next marker."""
+    if not marker:
+        raise ValueError("sections need the run's marker")
     found: list[Section] = []
-    name: str | None = None
-    arg = ""
-    body: list[str] = []
-    for line in stdout.splitlines():
-        if line.startswith(MARKER):
-            if name is not None:
-                found.append(Section(name, arg, tuple(body)))
-            name, _, arg = line[len(MARKER) :].partition(" ")
-            body = []
-        elif name is not None:
-            body.append(line)
-    if name is not None:
-        found.append(Section(name, arg, tuple(body)))
+    for piece in stdout.split(marker)[1:]:
+        head, _, body = piece.partition("\n")
+        name, _, arg = head.rstrip("\r").partition(" ")
+        lines = body.split("\n")
+        if lines[-1] == "":
+            lines.pop()
+        found.append(Section(name, arg, tuple(lines)))
     return found
 
 

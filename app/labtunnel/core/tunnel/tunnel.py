@@ -39,6 +39,7 @@ from labtunnel.core.events import (
     TunnelState,
     TunnelStatus,
     TunnelStep,
+    TunnelWarning,
 )
 from labtunnel.core.jupyter.launch import JupyterLauncher, launcher_for
 from labtunnel.core.jupyter.launch.slurm import SlurmLauncher
@@ -60,6 +61,10 @@ from labtunnel.core.tunnel.reconnect import ReconnectPolicy
 log = logging.getLogger(__name__)
 
 SessionOpener = Callable[..., SshSession]
+
+#: where the forwarding probe goes when no Jupyter port is known yet: nothing listens
+#: there, and an allowed forward is told from a forbidden one by sshd's refusal code
+PROBE_PORT = 1
 
 
 @dataclass
@@ -118,6 +123,8 @@ class Tunnel:
         self._job_warned: int | None = None
         self._cancel_thread: threading.Thread | None = None
         self._cancel_error: LabTunnelError | None = None
+        #: warnings already told (once per tunnel, not once per reconnect)
+        self._warned: set[str] = set()
         self._finished = False
         self._status = TunnelStatus(profile.id, profile.name, TunnelState.DISCONNECTED)
         self._thread = threading.Thread(
@@ -286,6 +293,8 @@ class Tunnel:
         self._check_stop()
         target = profile.target
         if isinstance(target, JupyterSpec):
+            if target.slurm is None:
+                self._check_forwarding(session)
             self._emit(
                 TunnelState.STARTING_JUPYTER, step=TunnelStep.FINDING_JUPYTER, attempt=attempt
             )
@@ -296,6 +305,7 @@ class Tunnel:
                 profile_id=profile.id,
                 profile_name=profile.name,
                 on_job=lambda job: self._on_job(job, attempt),
+                on_warning=self._warn,
             )
             if self._job_over is not None:
                 # reconnected while the ended job waits for "Start a new job"
@@ -325,6 +335,28 @@ class Tunnel:
         self._extras.probe(lambda destination: self._probe_remote(session, destination))
         self._emit(TunnelState.CONNECTED, local_url=self.local_url)
         self._was_connected = True
+
+    def _check_forwarding(self, session: SshSession) -> None:
+        """A server with port forwarding turned off (DisableForwarding, AllowTcpForwarding
+        no) would only show as "Jupyter does not answer" at the end, with a Jupyter
+        started for nothing: ask sshd first, before anything runs there. sshd refuses a
+        forward it does not allow as "prohibited" (raised); any other answer (nothing
+        listens at the probe's address) means forwarding works. (Jupyter is started on
+        TCP; a Jupyter on a Unix socket would need AllowStreamLocalForwarding instead,
+        which one answer from OpenSSH cannot tell apart from "nothing listens".)"""
+        remembered = self._deps.remembered.get(self.profile.id)
+        port = remembered.port if remembered is not None and remembered.port else PROBE_PORT
+        try:
+            session.open_channel(("127.0.0.1", port), ("127.0.0.1", 0)).close()
+        except ForwardingRefused as error:
+            if error.reason is ForwardRefusal.PROHIBITED:
+                raise
+
+    def _warn(self, warning: LabTunnelError) -> None:
+        key = f"{type(warning).__name__}:{warning}"
+        if key not in self._warned:
+            self._warned.add(key)
+            deliver(self._listener, TunnelWarning(self.profile.id, self.profile.name, warning))
 
     def _start_forwarder(self) -> LocalForwarder:
         """On the profile's port; with "any port", first on the one used last time,

@@ -69,11 +69,11 @@ def _target_text(shared: SharedProfile) -> str:
             address=str(target)
         )
     assert isinstance(target, JupyterSpec)
-    app = (
-        translate("ImportProfile", "JupyterLab")
-        if target.app is JupyterApp.LAB
-        else translate("ImportProfile", "Jupyter Notebook")
-    )
+    app = {
+        JupyterApp.AUTO: translate("ImportProfile", "JupyterLab (or Notebook if Lab is missing)"),
+        JupyterApp.LAB: translate("ImportProfile", "JupyterLab"),
+        JupyterApp.NOTEBOOK: translate("ImportProfile", "Jupyter Notebook"),
+    }[target.app]
     if target.env:
         return translate("ImportProfile", "{app} from {env}").format(app=app, env=target.env)
     return app

@@ -310,6 +310,10 @@ class ProfileEditor(QDialog):
             radio.toggled.connect(self._target_changed)
         form.addRow(self.jupyter_radio)
         self.app_combo = QComboBox(self)
+        self.app_combo.addItem(
+            translate("ProfileEditor", "Automatic (JupyterLab if installed, else Notebook)"),
+            JupyterApp.AUTO.value,
+        )
         self.app_combo.addItem(translate("ProfileEditor", "JupyterLab"), JupyterApp.LAB.value)
         self.app_combo.addItem(
             translate("ProfileEditor", "Jupyter Notebook"), JupyterApp.NOTEBOOK.value
@@ -725,7 +729,7 @@ class ProfileEditor(QDialog):
             # settings this form does not show are kept as they were
             target = replace(
                 original if isinstance(original, JupyterSpec) else JupyterSpec(),
-                app=JupyterApp(app) if isinstance(app, str) else JupyterApp.LAB,
+                app=JupyterApp(app) if isinstance(app, str) else JupyterApp.AUTO,
                 env=self.env_edit.text().strip(),
                 workdir=self.workdir_edit.text().strip(),
                 gpu=self._gpu_setting(),

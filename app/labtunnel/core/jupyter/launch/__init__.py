@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
+from labtunnel.core.errors import LabTunnelError
 from labtunnel.core.events import JobStatus, TunnelStep
 from labtunnel.core.jupyter.manager import JupyterManager
 from labtunnel.core.jupyter.server import JupyterServer, StopOutcome
@@ -20,6 +21,7 @@ from labtunnel.core.profiles.remembered import RememberedServers
 from labtunnel.core.ssh.remote import RemoteRunner
 
 Progress = Callable[[TunnelStep], None]
+Warn = Callable[[LabTunnelError], None]
 
 
 class JupyterLauncher(Protocol):
@@ -50,13 +52,22 @@ def launcher_for(
     profile_id: str,
     profile_name: str = "",
     on_job: Callable[[JobStatus], None] | None = None,
+    on_warning: Warn | None = None,
 ) -> JupyterLauncher:
     """The launcher for a profile's Jupyter target, working over ``runner``'s session.
-    ``on_job`` hears the Slurm job's queue state (Slurm profiles only)."""
+    ``on_job`` hears the Slurm job's queue state (Slurm profiles only); ``on_warning``
+    what should be told but stops nothing (JupyterEnvUnsafe; a Slurm job's environment is
+    checked on its node, where nothing is told yet)."""
     if spec.slurm is not None:
         from labtunnel.core.jupyter.launch.slurm import SlurmLauncher
 
         return SlurmLauncher(
-            runner, spec, profile_id=profile_id, profile_name=profile_name, on_job=on_job
+            runner,
+            spec,
+            profile_id=profile_id,
+            profile_name=profile_name,
+            on_job=on_job,
         )
-    return JupyterManager(runner, spec, remembered=remembered, profile_id=profile_id)
+    return JupyterManager(
+        runner, spec, remembered=remembered, profile_id=profile_id, on_warning=on_warning
+    )

@@ -55,6 +55,7 @@ from labtunnel.core.jupyter.server import (
 from labtunnel.core.profiles.model import JupyterApp, JupyterSpec
 from labtunnel.core.profiles.slurm import SlurmJob
 from labtunnel.core.ssh.remote import (
+    MARKER_PREFIX,
     CommandResult,
     RemoteRunner,
     Section,
@@ -176,7 +177,7 @@ class SlurmLauncher:
             timeout=self._command_timeout + 30,
             label="sbatch",
         )
-        found = {s.name: s for s in sections(result.stdout)}
+        found = {s.name: s for s in result.sections()}
         if "NO-SLURM" in found:
             raise SlurmNotAvailable(self._host())
         if "SQUEUE-FAILED" in found:
@@ -215,17 +216,18 @@ class SlurmLauncher:
         ]
         head = "#!/bin/sh\n" + "".join(f"#SBATCH {option}\n" for option in options)
         head += "# LabTunnel: Jupyter for one profile; see ~/.local/share/labtunnel/slurm\n"
-        # the scripts are POSIX sh; bash (as for every LabTunnel script) where there is one
+        # the scripts are POSIX sh; the job runs them in bash where there is one
         head += (
             'if [ -z "${BASH_VERSION:-}" ] && command -v bash >/dev/null 2>&1; then '
             'exec bash "$0"; fi\n'
         )
-        app = "notebook" if spec.app is JupyterApp.NOTEBOOK else "lab"
         body = script(
+            # the job's log is read back by later runs: its markers carry the job's nonce
+            lt_m=shlex.quote(job_marker(nonce)),
             lt_base=BASE_DIR,
             lt_nonce=nonce,
             lt_workdir=shell_path(spec.workdir),
-            lt_app=app,
+            lt_app=spec.app.value,
             lt_address_py=shlex.quote(source("slurm_address.py")),
             lt_config_py=shlex.quote(source("slurm_config.py")),
             lt_port_py=shlex.quote(source("slurm_port.py")),
@@ -251,7 +253,7 @@ class SlurmLauncher:
                 timeout=self._command_timeout + WATCH_TICKS * 0.2 + 10,
                 label="squeue",
             )
-            found = sections(result.stdout)
+            found = result.sections()
             by_name = {s.name: s for s in found}
             if "READY" in by_name and "SERVER" in by_name:
                 return self._ready(job_id, by_name["READY"], by_name["SERVER"])
@@ -297,7 +299,9 @@ class SlurmLauncher:
         if server is None or info.get("job") not in ("", str(job_id), None):
             raise RemoteCommandFailed("squeue", 0, "the job's connection file is unreadable")
         address = info.get("address") or server.host
-        server = replace(server, host=address, app=self._spec.app)
+        # "auto": the job picked what the environment has; its default page shows it
+        app = None if self._spec.app is JupyterApp.AUTO else self._spec.app
+        server = replace(server, host=address, app=app)
         previous = self._status or JobStatus(job_id, "RUNNING")
         status = replace(
             previous,
@@ -325,7 +329,7 @@ class SlurmLauncher:
             timeout=self._command_timeout,
             label="squeue",
         )
-        by_name = {s.name: s for s in sections(result.stdout)}
+        by_name = {s.name: s for s in result.sections()}
         if "UNKNOWN" in by_name:
             # slurmctld did not answer: nothing learnt, the job is not proven gone
             log.warning("squeue failed for job %s: %s", job_id, by_name["UNKNOWN"].arg)
@@ -356,7 +360,7 @@ class SlurmLauncher:
                 timeout=self._command_timeout,
                 label="squeue",
             )
-            by_name = {s.name: s for s in sections(result.stdout)}
+            by_name = {s.name: s for s in result.sections()}
             current = by_name["STATE"].arg if "STATE" in by_name else ""
             if not current.startswith("COMPLETING"):
                 return current or line
@@ -381,7 +385,7 @@ class SlurmLauncher:
         self, job_id: int, state: str, log_tail: str, found: list[Section]
     ) -> Exception:
         """Why a job ended before Jupyter answered: the markers its script left in its log."""
-        markers = sections(log_tail)
+        markers = sections(log_tail, job_marker(self._nonce or ""))
         by_name = {s.name: s for s in markers}
         if "NOTFOUND" in by_name:
             return JupyterNotFound(
@@ -471,6 +475,11 @@ class InJob:
         return self._login.run(f"exec sh -lc {shlex.quote(step)}", timeout=timeout, stdin=stdin)
 
 
+def job_marker(nonce: str) -> str:
+    """The marker a job's own script prints into its log (the job's nonce, not a run's)."""
+    return f"{MARKER_PREFIX}{nonce}:"
+
+
 def cancel_job(runner: RemoteRunner, job_id: int, nonce: str = "", timeout: float = 20.0) -> None:
     """``scancel`` one of the user's jobs (Slurm refuses other users' jobs); with the
     submission's ``nonce`` its Jupyter files go too."""
@@ -480,7 +489,7 @@ def cancel_job(runner: RemoteRunner, job_id: int, nonce: str = "", timeout: floa
         "lt_nonce": shlex.quote(nonce),
     }
     result = run_script(runner, script("slurm_cancel", **words), timeout=timeout, label="scancel")
-    by_name = {s.name: s for s in sections(result.stdout)}
+    by_name = {s.name: s for s in result.sections()}
     if "CANCELLED" not in by_name:
         detail = by_name["CANCEL-FAILED"].text if "CANCEL-FAILED" in by_name else ""
         raise RemoteCommandFailed("scancel", result.exit_status, tail(detail or result.stderr, 3))
@@ -501,7 +510,7 @@ def list_partitions(runner: RemoteRunner, timeout: float = 20.0) -> list[sp.Part
     result = run_script(
         runner, script("slurm_functions", "slurm_partitions"), timeout=timeout, label="sinfo"
     )
-    found = sections(result.stdout)
+    found = result.sections()
     _raise_unless_listed(runner, found, "PARTITIONS", "sinfo")
     partitions: dict[str, sp.Partition] = {}
     for section in found:
@@ -519,7 +528,7 @@ def list_jobs(
     result = run_script(
         runner, script("slurm_functions", "slurm_jobs"), timeout=timeout, label="squeue"
     )
-    found = sections(result.stdout)
+    found = result.sections()
     _raise_unless_listed(runner, found, "JOBS", "squeue")
     wall = time.time() if now is None else now
     jobs = []

@@ -1,9 +1,10 @@
 # shellcheck shell=sh
+# shellcheck disable=SC2154  # lt_m (this run's marker) is set by run_script
 # Helpers every Jupyter script starts with. lt_notfound reports why Jupyter was not
 # found, with the PATH searched and the places where a jupyter does exist, and exits.
 lt_notfound() {
-  echo "@@LT:NOTFOUND $1"
-  echo "@@LT:PATH $PATH"
+  echo "${lt_m}NOTFOUND $1"
+  echo "${lt_m}PATH $PATH"
   lt_n=0
   for lt_c in "$HOME"/.local/bin/jupyter "$HOME"/*/bin/jupyter "$HOME"/*/*/bin/jupyter \
       "$HOME"/*/envs/*/bin/jupyter "$HOME"/.[!.]*/bin/jupyter "$HOME"/.[!.]*/*/bin/jupyter \
@@ -11,7 +12,7 @@ lt_notfound() {
       /opt/*/bin/jupyter /opt/*/*/bin/jupyter /opt/*/envs/*/bin/jupyter /usr/local/bin/jupyter \
       /usr/bin/jupyter; do
     if [ -x "$lt_c" ] && [ "$lt_n" -lt 12 ]; then
-      echo "@@LT:CANDIDATE $lt_c"
+      echo "${lt_m}CANDIDATE $lt_c"
       lt_n=$((lt_n + 1))
     fi
   done
@@ -34,3 +35,13 @@ lt_find_py() {
 }
 # shellcheck disable=SC2034  # PY is used by the scripts that follow
 PY=
+# Sets lt_app for "auto": JupyterLab when the environment has it, else the Notebook app.
+lt_pick_app() {
+  [ "$lt_app" = auto ] || return 0
+  lt_app=lab
+  if [ ! -x "${JUP%/*}/jupyter-lab" ] && ! command -v jupyter-lab >/dev/null 2>&1; then
+    if [ -x "${JUP%/*}/jupyter-notebook" ] || command -v jupyter-notebook >/dev/null 2>&1; then
+      lt_app=notebook
+    fi
+  fi
+}

@@ -1,5 +1,5 @@
 # Runs on the server (any python 3) with the token on stdin, never in argv: one request
-# to Jupyter; prints "@@LT:HTTP <status>" (0 and the exception's name when it fails).
+# to Jupyter; prints "HTTP <status>" (0 and the exception's name when it fails).
 import http.client
 import ssl
 import sys
@@ -19,6 +19,6 @@ if token:
     headers["Authorization"] = "token " + token
 try:
     conn.request(method, path, headers=headers)
-    print("@@LT:HTTP", conn.getresponse().status)
+    print("HTTP", conn.getresponse().status)
 except Exception as exc:
-    print("@@LT:HTTP 0", type(exc).__name__)
+    print("HTTP 0", type(exc).__name__)

@@ -2,11 +2,11 @@
 #   jupyter_api.py list TARGET BASE_URL SCHEME SERVER_PID
 #   jupyter_api.py shutdown TARGET BASE_URL SCHEME KERNEL_ID...
 # TARGET is host:port, or the path of Jupyter's Unix socket. "list" prints one line,
-# "@@LT:KERNELS <json>": the user's kernels (REST: api/kernels, api/sessions) with the
+# "<marker>KERNELS <json>": the user's kernels (REST: api/kernels, api/sessions) with the
 # process ids of each kernel and its children, found among the user's OWN processes only
 # (/proc entries owned by this uid whose command line names the kernel's connection file),
 # and the CUDA_VISIBLE_DEVICES the Jupyter server runs with. "shutdown" asks Jupyter to
-# shut the kernels down (DELETE api/kernels/ID) and prints "@@LT:SHUTDOWN ID STATUS" each.
+# shut the kernels down (DELETE api/kernels/ID) and prints "<marker>SHUTDOWN ID STATUS" each.
 import calendar
 import http.client
 import json
@@ -17,6 +17,9 @@ import ssl
 import sys
 import time
 from pathlib import Path
+
+#: this run's marker (run_script's), from the calling script
+MARK = os.environ.get("LT_M", "@@LT:")
 
 
 class UnixHTTPConnection(http.client.HTTPConnection):
@@ -167,17 +170,17 @@ def main():
     token = sys.stdin.read().strip()
     if action == "list":
         report = list_kernels(target, base, scheme, token, (sys.argv[5:] or [""])[0])
-        print("@@LT:KERNELS " + json.dumps(report, separators=(",", ":")))
+        print(MARK + "KERNELS " + json.dumps(report, separators=(",", ":")))
         return
     for kernel_id in sys.argv[5:]:
         if not re.match(r"^[A-Za-z0-9-]+$", kernel_id):
-            print(f"@@LT:SHUTDOWN {kernel_id} 0")
+            print(f"{MARK}SHUTDOWN {kernel_id} 0")
             continue
         try:
             status, _ = call(target, scheme, token, "DELETE", base + "api/kernels/" + kernel_id)
         except Exception:
             status = 0
-        print(f"@@LT:SHUTDOWN {kernel_id} {status}")
+        print(f"{MARK}SHUTDOWN {kernel_id} {status}")
 
 
 main()

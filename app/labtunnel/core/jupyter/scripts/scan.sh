@@ -1,4 +1,5 @@
 # shellcheck shell=sh
+# shellcheck disable=SC2154  # lt_m (this run's marker) is set by run_script
 # Lists the user's running servers from the runtime files `jupyter server list` reads
 # (jpserver-PID.json; nbserver-PID.json for Notebook 6 and older), newest first,
 # skipping those whose process is gone. Much faster than `jupyter server list --json`,
@@ -16,7 +17,7 @@ for lt_f in "$lt_rt"/jpserver-*.json "$lt_rt"/nbserver-*.json; do
   if lt_running "$lt_pid"; then lt_live=1; break; fi
 done
 if [ -n "$lt_live" ] || { lt_rt=$("$@" --runtime-dir 2>/dev/null) && [ -n "$lt_rt" ]; }; then
-  echo "@@LT:RUNTIME $lt_rt"
+  echo "${lt_m}RUNTIME $lt_rt"
   if [ -d "$lt_rt" ]; then
     # shellcheck disable=SC2012  # names are jpserver-<digits>.json: ls -t orders them
     ls -t "$lt_rt" 2>/dev/null | while IFS= read -r lt_f; do
@@ -25,21 +26,21 @@ if [ -n "$lt_live" ] || { lt_rt=$("$@" --runtime-dir 2>/dev/null) && [ -n "$lt_r
       lt_pid=${lt_pid%.json}
       case $lt_pid in ''|*[!0-9]*) continue;; esac
       lt_running "$lt_pid" || continue
-      echo "@@LT:SERVER $lt_f"
+      echo "${lt_m}SERVER $lt_f"
       cat "$lt_rt/$lt_f"
       echo
     done
   fi
 else
-  echo "@@LT:LEGACY"
+  echo "${lt_m}LEGACY"
   if lt_out=$("$@" server list --json 2>/dev/null); then
-    echo "@@LT:LIST server list --json"
+    echo "${lt_m}LIST server list --json"
   elif lt_out=$("$@" notebook list --json 2>/dev/null); then
-    echo "@@LT:LIST notebook list --json"
+    echo "${lt_m}LIST notebook list --json"
   elif lt_out=$("$@" notebook list 2>/dev/null); then
-    echo "@@LT:LIST notebook list"
+    echo "${lt_m}LIST notebook list"
   else
-    echo "@@LT:BROKEN"
+    echo "${lt_m}BROKEN"
     lt_out=$("$@" --version 2>&1 | tail -n 8)
   fi
   printf '%s\n' "$lt_out"

@@ -7,11 +7,11 @@ export SLURM_TIME_FORMAT
 lt_state=
 if lt_out=$(squeue -h -j "$lt_job" -t all -o '%T|%r|%S|%N|%b|%l|%L' 2>&1); then
   lt_state=$lt_out
-  [ -n "$lt_state" ] && echo "@@LT:STATE $lt_state"
+  [ -n "$lt_state" ] && echo "${lt_m}STATE $lt_state"
 else
   case $lt_out in
     *"nvalid job id"*) ;;
-    *) echo "@@LT:UNKNOWN $lt_out"; exit 0;;
+    *) echo "${lt_m}UNKNOWN $lt_out"; exit 0;;
   esac
 fi
 case $lt_state in
@@ -21,9 +21,9 @@ esac
 rm -rf "$lt_base/job-$lt_nonce"
 if command -v sacct >/dev/null 2>&1; then
   lt_acct=$(sacct -j "$lt_job" -X -n -P -o State,Reason 2>/dev/null | head -n 1)
-  [ -n "$lt_acct" ] && echo "@@LT:SACCT $lt_acct"
+  [ -n "$lt_acct" ] && echo "${lt_m}SACCT $lt_acct"
 fi
-echo "@@LT:LOG"
+echo "${lt_m}LOG"
 # each line quoted: the job's own markers in its log must not pass for ours
 tail -n 40 "$lt_base/job-$lt_nonce.log" 2>/dev/null | sed 's/^/| /'
 exit 0

@@ -13,9 +13,9 @@ lt_state=$lt_known
 while :; do
   for lt_f in "$lt_dir"/runtime/jpserver-*.json "$lt_dir"/runtime/nbserver-*.json; do
     if [ -f "$lt_f" ] && [ -f "$lt_dir/info" ]; then
-      echo "@@LT:READY"
+      echo "${lt_m}READY"
       cat "$lt_dir/info"
-      echo "@@LT:SERVER ${lt_f##*/}"
+      echo "${lt_m}SERVER ${lt_f##*/}"
       cat "$lt_f"
       echo
       exit 0
@@ -28,23 +28,23 @@ while :; do
     fi
     case $lt_state in
       ''|BOOT_FAIL*|CANCELLED*|COMPLETED*|COMPLETING*|DEADLINE*|FAILED*|NODE_FAIL*|OUT_OF_MEMORY*|PREEMPTED*|REVOKED*|SPECIAL_EXIT*|STOPPED*|TIMEOUT*)
-        echo "@@LT:ENDED $lt_state"
+        echo "${lt_m}ENDED $lt_state"
         # over: its Jupyter files (runtime file and config hold the token) go; the log stays
         case $lt_state in COMPLETING*) ;; *) rm -rf "$lt_dir";; esac
-        echo "@@LT:LOG"
+        echo "${lt_m}LOG"
         # each line quoted: the job's own markers in its log must not pass for ours
         tail -n 40 "$lt_dir.log" 2>/dev/null | sed 's/^/| /'
         exit 0;;
     esac
     # the time left (last field) changes every second: not a change worth returning for
     if [ "${lt_state%|*}" != "${lt_known%|*}" ]; then
-      echo "@@LT:STATE $lt_state"
+      echo "${lt_m}STATE $lt_state"
       exit 0
     fi
   fi
   lt_i=$((lt_i + 1))
   if [ "$lt_i" -ge "$lt_ticks" ]; then
-    echo "@@LT:STATE $lt_state"
+    echo "${lt_m}STATE $lt_state"
     exit 0
   fi
   sleep 0.2

@@ -5,7 +5,7 @@
 # $XDG_RUNTIME_DIR, which systemd removes at logout), else $XDG_RUNTIME_DIR/labtunnel when
 # the home's path is too long for a socket address. Mode 0700, owned by the user, not a
 # symlink: otherwise it is not used. Sockets of Jupyters that are gone are removed.
-# Prints "@@LT:SOCKDIR DIR" and "@@LT:PROBE PATH", or "@@LT:SOCK-UNUSABLE REASON".
+# Prints "<marker>SOCKDIR DIR" and "<marker>PROBE PATH", or "<marker>SOCK-UNUSABLE REASON".
 import contextlib
 import errno
 import os
@@ -13,6 +13,9 @@ import socket
 import stat
 import sys
 from pathlib import Path
+
+#: this run's marker (run_script's), from the calling script
+MARK = os.environ.get("LT_M", "@@LT:")
 
 # sun_path holds 108 bytes on Linux, 104 on macOS and the BSDs
 MAX_PATH = 100
@@ -103,12 +106,12 @@ def main():
         except OSError:
             reason = "bind_failed"  # a file system without sockets (some network mounts)
             continue
-        print(f"@@LT:SOCKDIR {folder}")
-        print(f"@@LT:PROBE {path}")
+        print(f"{MARK}SOCKDIR {folder}")
+        print(f"{MARK}PROBE {path}")
         sys.stdout.flush()
         serve_once_then_exit(listener, path)
         return
-    print("@@LT:SOCK-UNUSABLE " + reason)
+    print(MARK + "SOCK-UNUSABLE " + reason)
 
 
 main()

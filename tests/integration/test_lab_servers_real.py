@@ -341,7 +341,7 @@ def miniforge_only(lab: LabServer, account: Account) -> None:
 
 
 def test_conda_install_in_a_known_place_is_found_without_startup_files(
-    accounts: Accounts, tmp_path: Path, cli: Cli
+    accounts: Accounts, tmp_path: Path
 ) -> None:
     account = accounts.get("miniforge", BASH, miniforge_only)
     assert terminal_finds(accounts.lab, account) == ""  # nothing on the terminal's PATH
@@ -500,12 +500,8 @@ def test_notebook7_when_the_profile_asks_for_notebook(accounts: Accounts, cli: C
     assert b"Jupyter Notebook" in page or b"notebook" in page.lower()
 
 
-def started_by_hand(lab: LabServer, account: Account) -> None:
-    pass
-
-
 def test_server_started_by_hand_is_found(accounts: Accounts, cli: Cli) -> None:
-    account = accounts.get("byhand", BASH, started_by_hand)
+    account = accounts.get("byhand", BASH, nothing)
     lab = accounts.lab
     port = 18000 + os.getpid() % 1000
     by_hand = lab.ns_popen(
@@ -554,14 +550,16 @@ def test_forwarding_turned_off_says_so_before_starting_jupyter(
 
 def test_notebook6_only_with_the_default_app_connects(accounts: Accounts, cli: Cli) -> None:
     lab = accounts.lab
-    jupyter = lab.require_notebook6()
+    lab.require_notebook6()
+    assert not Path(lab.notebook6_venv, "bin", "jupyter-lab").exists()
     account = accounts.get("nb6", BASH, nothing)
     cli.add(account, "--jupyter-env", lab.notebook6_venv)
     url, page, _ = cli.connect(open_page=True)
     assert "/tree?token=" in url, url
     assert b"Notebook" in page
-    assert server_pid(url, lab, account.user)
-    assert jupyter  # the venv really has no Lab: see run_all.sh's NOTEBOOK6_CHECK
+    pid = server_pid(url, lab, account.user)
+    # the classic Notebook 6 server writes nbserver-PID.json (jupyter_server: jpserver-)
+    assert Path(account.user.home, f".local/share/jupyter/runtime/nbserver-{pid}.json").exists()
 
 
 def test_notebook6_only_when_the_profile_insists_on_lab(accounts: Accounts, cli: Cli) -> None:

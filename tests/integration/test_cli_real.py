@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from tests.harness import HttpService, LabServer
+from tests.unit.connect_imports import RUN_CLI, problems
 
 pytestmark = pytest.mark.integration
 
@@ -73,11 +74,13 @@ def fetch(url: str, path: str) -> tuple[int, bytes]:
 
 
 class ConnectProcess:
-    """`labtunnel connect` running in the background, read line by line."""
+    """`labtunnel connect` running in the background, read line by line. With
+    ``modules_to``, the modules it loaded are written there when it exits."""
 
-    def __init__(self, env: dict[str, str], *args: str) -> None:
+    def __init__(self, env: dict[str, str], *args: str, modules_to: Path | None = None) -> None:
+        start = ["-c", RUN_CLI, str(modules_to)] if modules_to else ["-m", "labtunnel"]
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "labtunnel", "connect", *args, "--no-browser"],
+            [sys.executable, *start, "connect", *args, "--no-browser"],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -173,6 +176,29 @@ def test_connect_forwards_a_service_reachable_only_through_ssh(
     finally:
         assert again.stop(signal.SIGINT) == 0
     print(f"labtunnel connect: URL after {connect_seconds:.2f} s (process start included)")
+
+
+def test_a_key_login_connect_loads_only_what_a_connect_needs(
+    lab_server: LabServer, config_dir: Path, http_service: HttpService
+) -> None:
+    """A whole connect, through to a request over the tunnel: no module outside the
+    connect's list (tests/unit/connect_imports.py), no Qt, and for a key without
+    passphrase no keyring at all (its secrets are asked for only when a login needs one)."""
+    env = cli_env(config_dir)
+    added = labtunnel(
+        "profile", "add", "lab", "--host", lab_server.host, "--port", str(lab_server.port),
+        "--user", lab_server.user.name, "--key", str(lab_server.keys.ed25519),
+        "--remote", f"{http_service.host}:{http_service.port}", env=env,
+    )  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    listing = config_dir / "modules"
+    connect = ConnectProcess(env, "lab", "--accept-new-host-key", modules_to=listing)
+    try:
+        url = connect.first_line()
+        assert fetch(url, http_service.url_path)[0] == 200
+    finally:
+        assert connect.stop(signal.SIGINT) == 0, connect.stderr()
+    assert problems(set(listing.read_text().split())) == []
 
 
 def test_connect_failures_are_one_plain_sentence(

@@ -22,12 +22,11 @@ def concrete_errors() -> list[type[e.LabTunnelError]]:
 
 
 def test_every_core_error_has_its_own_sentence() -> None:
-    generic = messages.base.DESCRIBERS[e.LabTunnelError]
+    registered = messages.base.describers()
+    generic = registered[e.LabTunnelError]
     missing = []
     for cls in concrete_errors():
-        describer = next(
-            messages.base.DESCRIBERS[k] for k in cls.__mro__ if k in messages.base.DESCRIBERS
-        )
+        describer = next(registered[k] for k in cls.__mro__ if k in registered)
         if describer is generic:
             missing.append(cls.__name__)
     assert missing == []

@@ -5,16 +5,27 @@ click), which the tray then offers to import."""
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import sys
 from collections.abc import Sequence
 
 from labtunnel import __version__
-from labtunnel.cli import connect_cmd, hostkey_cmd, jupyter_cmd, profile_cmd, update_cmd
 from labtunnel.cli.output import fail
 from labtunnel.core.context import AppContext
 from labtunnel.core.errors import LabTunnelError
 from labtunnel.core.logs import setup_logging
+
+#: each command's module (its ``register`` adds its parser). Only the named command's
+#: module is imported: ``labtunnel connect`` must not pay for the Slurm, sharing or
+#: ssh_config code of the others (tests/unit/test_cli_imports.py pins what it imports)
+COMMANDS = {
+    "profile": "labtunnel.cli.profile_cmd",
+    "connect": "labtunnel.cli.connect_cmd",
+    "jupyter": "labtunnel.cli.jupyter_cmd",
+    "hostkey": "labtunnel.cli.hostkey_cmd",
+    "check-update": "labtunnel.cli.update_cmd",
+}
 
 DESCRIPTION = """\
 LabTunnel opens Jupyter on your lab's server in your browser: it logs in with SSH,
@@ -26,7 +37,9 @@ Settings live in the folder named by LABTUNNEL_CONFIG_DIR, or the platform's def
 """
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line; with ``only`` (a command name) just that command's part,
+    which parses that command's arguments alike."""
     parser = argparse.ArgumentParser(
         prog="labtunnel",
         description=DESCRIPTION,
@@ -37,12 +50,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--debug", action="store_true", help="also write the (redacted) log to stderr"
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    profile_cmd.register(commands)
-    connect_cmd.register(commands)
-    jupyter_cmd.register(commands)
-    hostkey_cmd.register(commands)
-    update_cmd.register(commands)
+    for name, module in COMMANDS.items():
+        if only is None or name == only:
+            importlib.import_module(module).register(commands)
     return parser
+
+
+def _command_named(args: Sequence[str]) -> str | None:
+    """The command ``args`` name, when it is one (the options before it take no value)."""
+    first = next((arg for arg in args if not arg.startswith("-")), None)
+    return first if first in COMMANDS else None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -61,7 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from labtunnel.selftest import run_self_test
 
         return run_self_test()
-    parser = build_parser()
+    parser = build_parser(only=_command_named(args_list))
     args = parser.parse_args(args_list)
     if args.command is None:
         parser.print_help()

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from labtunnel.core.platform.paths import AppPaths, default_paths
-from labtunnel.core.profiles.lifecycle import ProfileLifecycle
 from labtunnel.core.profiles.remembered import RememberedServers
 from labtunnel.core.profiles.secrets import SERVICE_NAME, KeyringSecretStore, SecretStore
 from labtunnel.core.profiles.store import ProfileStore
-from labtunnel.core.ssh.auth import Prompter
 from labtunnel.core.ssh.hostkeys import HostKeyStore
-from labtunnel.core.ssh.keysetup import KeySetup
-from labtunnel.core.tunnel.tunnel import TunnelDeps
+
+if TYPE_CHECKING:  # imported where used: `labtunnel connect` needs neither key setup
+    # nor the profile lifecycle, and the tunnel only once it connects
+    from labtunnel.core.profiles.lifecycle import ProfileLifecycle
+    from labtunnel.core.ssh.auth import Prompter
+    from labtunnel.core.ssh.keysetup import KeySetup
+    from labtunnel.core.tunnel.tunnel import TunnelDeps
 
 KEYRING_SERVICE_ENV = "LABTUNNEL_KEYRING_SERVICE"
 
@@ -29,6 +33,8 @@ class AppContext:
     @property
     def profiles(self) -> ProfileLifecycle:
         """Add, change and remove profiles together with their secrets and state."""
+        from labtunnel.core.profiles.lifecycle import ProfileLifecycle
+
         return ProfileLifecycle(
             self.store, self.secrets, self.remembered, keys_dir=self.paths.keys_dir
         )
@@ -50,11 +56,15 @@ class AppContext:
 
     def key_setup(self, prompter: Prompter | None = None) -> KeySetup:
         """Switching profiles from their password to a key (and back)."""
+        from labtunnel.core.ssh.keysetup import KeySetup
+
         return KeySetup(
             self.profiles, self.secrets, self.hostkeys, self.paths.keys_dir, prompter=prompter
         )
 
     def tunnel_deps(self, prompter: Prompter | None = None) -> TunnelDeps:
+        from labtunnel.core.tunnel.tunnel import TunnelDeps
+
         return TunnelDeps(
             store=self.store,
             secrets=self.secrets,

@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from labtunnel.core.errors import LabTunnelError
-from labtunnel.core.jupyter.kernels import KernelReport
-from labtunnel.core.jupyter.server import JupyterDetails
+
+if TYPE_CHECKING:  # only named in annotations: the kernel and stats code is not loaded
+    # for a connect
+    from labtunnel.core.jupyter.kernels import KernelReport
+    from labtunnel.core.jupyter.server import JupyterDetails
 
 
 class TunnelStep(str, Enum):

@@ -10,6 +10,7 @@ failure), so a front end translates them too: the tray calls
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -90,6 +91,33 @@ _Describer = Callable[[Any], Message]
 
 DESCRIBERS: dict[type[BaseException], _Describer] = {}
 
+#: the modules of this package that register describers; :func:`describe` imports them
+#: the first time it is called, so a program that never has to explain an error (a
+#: ``labtunnel connect`` that works) never loads them
+DESCRIBER_MODULES = (
+    "browser",
+    "hostkeys",
+    "jupyter",
+    "keysetup",
+    "profiles",
+    "sharing",
+    "slurm",
+    "ssh",
+    "steps",
+    "tunnel",
+)
+_loaded = False
+
+
+def describers() -> dict[type[BaseException], _Describer]:
+    """Every registered describer, by the error class it describes."""
+    global _loaded
+    if not _loaded:
+        for name in DESCRIBER_MODULES:
+            importlib.import_module(f"labtunnel.messages.{name}")
+        _loaded = True
+    return DESCRIBERS
+
 
 def describes(kind: type[BaseException]) -> Callable[[_Describer], _Describer]:
     def register(function: _Describer) -> _Describer:
@@ -101,8 +129,9 @@ def describes(kind: type[BaseException]) -> Callable[[_Describer], _Describer]:
 
 def describe(error: BaseException) -> Message:
     """A sentence for people: what happened and what to do about it."""
+    registered = describers()
     for kind in type(error).__mro__:
-        describer = DESCRIBERS.get(kind)
+        describer = registered.get(kind)
         if describer is not None:
             return describer(error)
     return msg(

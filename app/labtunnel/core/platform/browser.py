@@ -12,14 +12,12 @@ and when the app closes; ones a crash left behind go at the next start.
 from __future__ import annotations
 
 import contextlib
-import html
 import json
 import logging
 import os
 import secrets
 import threading
 import time
-import webbrowser
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -39,6 +37,8 @@ Launch = Callable[[str], object]
 def launch_in_background(url: str) -> None:
     """``webbrowser.open`` (which honours ``$BROWSER``) on a thread of its own: a browser
     named in ``$BROWSER`` is waited for, and finding the default one runs programs."""
+    import webbrowser  # when needed: `labtunnel connect --no-browser` never is
+
     threading.Thread(target=webbrowser.open, args=(url,), name="browser", daemon=True).start()
 
 
@@ -59,6 +59,8 @@ def pages_folder(config_dir: Path) -> Path:
 def redirect_page(url: str, text: str) -> str:
     """An HTML page that goes on to ``url`` at once (script and meta refresh), with a
     link in ``text`` for a browser that does neither. No referrer leaves it."""
+    import html
+
     attribute = html.escape(url, quote=True)
     script = json.dumps(url).replace("</", "<\\/")
     return (

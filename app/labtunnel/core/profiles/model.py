@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from enum import Enum
@@ -23,6 +22,12 @@ DEFAULT_KEEPALIVE_COUNT = 2
 DEFAULT_MAX_CONNECTIONS = 1024
 #: channel opens in flight at once (each waits for the server's answer)
 DEFAULT_MAX_CHANNEL_OPENS = 32
+
+
+def _new_id() -> str:
+    import uuid  # here: with the platform module it loads, 2 ms of every start otherwise
+
+    return uuid.uuid4().hex
 
 
 class AuthMethod(str, Enum):
@@ -169,7 +174,7 @@ class HostProfile:
     pinned_fingerprints: tuple[str, ...] = ()
     #: extra named forwards on the same SSH session, beside Jupyter (or the remote target)
     forwards: tuple[NamedForward, ...] = ()
-    id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    id: str = field(default_factory=lambda: _new_id())
 
     def with_changes(self, **changes: Any) -> HostProfile:
         return replace(self, **changes)

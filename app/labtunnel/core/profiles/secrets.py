@@ -11,9 +11,6 @@ import threading
 from enum import Enum
 from typing import Any, Protocol
 
-import keyring
-import keyring.errors
-
 from labtunnel.core.errors import SecretStoreLocked, SecretStoreUnavailable
 
 SERVICE_NAME = "LabTunnel"
@@ -73,6 +70,10 @@ class KeyringSecretStore:
     def _resolve(self) -> Any:
         with self._lock:
             if self._backend is None:
+                # imported on first use (~15 ms with its plugin lookup): a key login
+                # without passphrase never needs it
+                import keyring
+
                 self._backend = keyring.get_keyring()
             if not self._checked:
                 check_backend_is_secure(self._backend)
@@ -99,6 +100,8 @@ class KeyringSecretStore:
             raise _translate(exc, _backend_name(backend)) from None
 
     def delete(self, profile_id: str, kind: SecretKind) -> None:
+        import keyring.errors
+
         backend = self._resolve()
         try:
             backend.delete_password(self.service, self._entry(profile_id, kind))
@@ -110,6 +113,8 @@ class KeyringSecretStore:
 
 def _translate(exc: Exception, backend: str) -> Exception:
     # ``from None`` at the call sites: backends may echo what they were given.
+    import keyring.errors
+
     kind = type(exc).__name__
     if isinstance(exc, keyring.errors.KeyringLocked):
         return SecretStoreLocked("the keyring is locked")

@@ -21,6 +21,7 @@ from labtunnel.core.errors import (
     AgentUnavailable,
     AuthFailed,
     AuthMethodNotAllowed,
+    KeyPassphraseNeeded,
     OneTimeCodeCancelled,
     OneTimeCodeRefused,
 )
@@ -33,10 +34,25 @@ KEYBOARD_INTERACTIVE = "keyboard-interactive"
 
 @dataclass(frozen=True)
 class Credentials:
-    """Secrets for one connection, fetched from the keyring just before use."""
+    """Secrets for one connection: given, or fetched from the keyring just before use.
+
+    ``fetch`` ("password" or "passphrase" -> the stored secret or None) is asked only
+    when the login needs that secret: a key login reads the keyring only for an
+    encrypted key or a second factor, so most key logins never touch it (no unlock
+    prompt, no keyring start-up time)."""
 
     password: str | None = field(default=None, repr=False)
     passphrase: str | None = field(default=None, repr=False)
+    fetch: Callable[[str], str | None] | None = field(default=None, repr=False, compare=False)
+
+    def login_password(self) -> str | None:
+        if self.password is not None or self.fetch is None:
+            return self.password
+        return self.fetch("password")
+
+    def stored_passphrase(self) -> str | None:
+        """The keyring's passphrase, for a key that needs one and was given none."""
+        return self.fetch("passphrase") if self.fetch is not None else None
 
 
 class Prompter(Protocol):
@@ -129,7 +145,7 @@ def authenticate(
     remaining: list[str]
     try:
         if method is AuthMethod.KEY:
-            key = load_private_key(key_path, credentials.passphrase)
+            key = _load_key(key_path, credentials)
             tried.append("publickey")
             remaining = transport.auth_publickey(username, key)
         elif method is AuthMethod.AGENT:
@@ -150,6 +166,16 @@ def authenticate(
         raise AuthFailed(host, username, tried) from None
     if not transport.is_authenticated():
         raise AuthFailed(host, username, tried)
+
+
+def _load_key(key_path: str, credentials: Credentials) -> paramiko.PKey:
+    try:
+        return load_private_key(key_path, credentials.passphrase)
+    except KeyPassphraseNeeded:
+        stored = credentials.stored_passphrase()
+        if not stored:
+            raise
+        return load_private_key(key_path, stored)
 
 
 def _password_auth(
@@ -256,10 +282,11 @@ def _continue_partial(
     cancel: CancelToken | None = None,
 ) -> list[str]:
     """The server accepted the first factor and wants another (e.g. key + OTP)."""
+    password = credentials.login_password()
     if KEYBOARD_INTERACTIVE in remaining:
-        handler = _InteractiveAnswers(host, credentials.password, prompter, cancel)
+        handler = _InteractiveAnswers(host, password, prompter, cancel)
         return _interactive(transport, host, username, handler, tried)
-    if "password" in remaining and credentials.password is not None:
+    if "password" in remaining and password is not None:
         tried.append("password")
-        return transport.auth_password(username, credentials.password, fallback=False)
+        return transport.auth_password(username, password, fallback=False)
     raise AuthMethodNotAllowed(host, tried[-1] if tried else "", remaining)

@@ -3,6 +3,7 @@ and opening them in order."""
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 
@@ -65,16 +66,24 @@ def credentials_for(
         register_secret(password)
         return Credentials(password=password)
     if profile.auth is AuthMethod.KEY:
-        # optional here: a key without passphrase must work without any keyring;
-        # a password may still be asked for after the key (two-factor setups)
-        if passphrase is None:
-            passphrase = _optional(secrets, profile.id, SecretKind.PASSPHRASE)
-        if password is None:
-            password = _optional(secrets, profile.id, SecretKind.PASSWORD)
+        # fetched only if the login needs them: the passphrase for an encrypted key, the
+        # password for a second factor; a key without passphrase works without a keyring
         register_secret(passphrase)
         register_secret(password)
-        return Credentials(password=password, passphrase=passphrase)
+        return Credentials(
+            password=password, passphrase=passphrase, fetch=_fetcher(secrets, profile.id)
+        )
     return Credentials()
+
+
+def _fetcher(secrets: SecretStore, profile_id: str) -> Callable[[str], str | None]:
+    @functools.cache
+    def fetch(kind: str) -> str | None:
+        value = _optional(secrets, profile_id, SecretKind(kind))
+        register_secret(value)
+        return value
+
+    return fetch
 
 
 def _optional(secrets: SecretStore, profile_id: str, kind: SecretKind) -> str | None:

@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 import paramiko
 
@@ -42,7 +43,6 @@ from labtunnel.core.events import (
     TunnelWarning,
 )
 from labtunnel.core.jupyter.launch import JupyterLauncher, launcher_for
-from labtunnel.core.jupyter.launch.slurm import SlurmLauncher
 from labtunnel.core.jupyter.server import Destination, JupyterServer, UnixSocket
 from labtunnel.core.profiles.model import HostProfile, JupyterSpec, RemoteForward, validate_profile
 from labtunnel.core.profiles.remembered import RememberedServers
@@ -57,6 +57,9 @@ from labtunnel.core.ssh.session import SshSession
 from labtunnel.core.tunnel.extras import ExtraForwards
 from labtunnel.core.tunnel.forwarder import ForwardLimits, LocalForwarder
 from labtunnel.core.tunnel.reconnect import ReconnectPolicy
+
+if TYPE_CHECKING:  # loaded only for a Slurm profile (see _slurm)
+    from labtunnel.core.jupyter.launch.slurm import SlurmLauncher
 
 log = logging.getLogger(__name__)
 
@@ -187,8 +190,9 @@ class Tunnel:
         """Where the server at a glance is read: the session, or for Jupyter in a Slurm
         job the job's node (the login node's figures would mislead)."""
         session = self._session
-        if session is not None and isinstance(self._jupyter, SlurmLauncher):
-            return self._jupyter.runner_in_job()
+        slurm = self._slurm()
+        if session is not None and slurm is not None:
+            return slurm.runner_in_job()
         return session
 
     @property
@@ -196,9 +200,20 @@ class Tunnel:
         """Started and not yet finished (its last event may still be on its way)."""
         return self._thread.is_alive() and not self._finished
 
+    def _slurm(self) -> SlurmLauncher | None:
+        """The launcher when Jupyter runs in a Slurm job. (The Slurm code is loaded only
+        for such a profile: `labtunnel connect` to a server starts faster without it.)"""
+        target = self.profile.target
+        if not isinstance(target, JupyterSpec) or target.slurm is None:
+            return None
+        from labtunnel.core.jupyter.launch.slurm import SlurmLauncher
+
+        return self._jupyter if isinstance(self._jupyter, SlurmLauncher) else None
+
     # --- worker -----------------------------------------------------------------------
 
     def _emit(self, state: TunnelState, **changes: object) -> None:
+        slurm = self._slurm()
         status = TunnelStatus(
             self.profile.id,
             self.profile.name,
@@ -206,7 +221,7 @@ class Tunnel:
             local_port=self._forwarder.port if self._forwarder else None,
             was_connected=self._was_connected,
             jupyter=self._server.details() if self._server is not None else None,
-            job=self._jupyter.job if isinstance(self._jupyter, SlurmLauncher) else None,
+            job=slurm.job if slurm is not None else None,
             forwards=self._extras.statuses(),
         )
         self._status = replace(status, **changes)  # type: ignore[arg-type]
@@ -444,7 +459,7 @@ class Tunnel:
         while True:
             checks = self._server is not None or bool(self._extras)
             timeout = interval if checks else None
-            if timeout is not None and isinstance(self._jupyter, SlurmLauncher):
+            if timeout is not None and self._slurm() is not None:
                 timeout = min(timeout, max(0.5, self._until_job_warning()))
             self._wake.wait(timeout)
             self._wake.clear()
@@ -464,7 +479,8 @@ class Tunnel:
             self._emit(TunnelState.CONNECTED, local_url=self.local_url)
 
     def _until_job_warning(self) -> float:
-        job = self._jupyter.job if isinstance(self._jupyter, SlurmLauncher) else None
+        slurm = self._slurm()
+        job = slurm.job if slurm is not None else None
         if job is None or job.ends_at is None or self._job_warned == job.job_id:
             return float("inf")
         return job.ends_at - self._deps.policy.job_warning - self._deps.wall_clock()
@@ -489,8 +505,9 @@ class Tunnel:
         assert self._jupyter is not None and self._server is not None
         assert self._forwarder is not None
         try:
-            if isinstance(self._jupyter, SlurmLauncher):
-                self._check_job(self._jupyter)
+            slurm = self._slurm()
+            if slurm is not None:
+                self._check_job(slurm)
             if self._jupyter.probe_local(self._forwarder.port, self._server, 5.0):
                 return
             if not session.is_alive():
@@ -517,9 +534,10 @@ class Tunnel:
         self._emit(TunnelState.JOB_ENDED, error=ended)
         self._wait_for_restart(session)
         self._job_over = None
-        assert isinstance(self._jupyter, SlurmLauncher)
+        slurm = self._slurm()
+        assert slurm is not None
         self._emit(TunnelState.STARTING_JUPYTER, step=TunnelStep.SUBMITTING_JOB)
-        self._server = self._jupyter.find_or_start(
+        self._server = slurm.find_or_start(
             lambda step: self._emit(TunnelState.STARTING_JUPYTER, step=step)
         )
         self._destination = self._server.destination
@@ -545,8 +563,8 @@ class Tunnel:
     def _cancel_job_now(self) -> None:
         """Stop on a Slurm job: ``scancel`` it at once, beside the worker (which may wait
         on the queue for seconds); the session is shared safely between threads."""
-        launcher = self._jupyter
-        if not isinstance(launcher, SlurmLauncher) or launcher.job is None:
+        launcher = self._slurm()
+        if launcher is None or launcher.job is None:
             return
         if self._cancel_thread is not None or self._session is None:
             return
@@ -572,8 +590,8 @@ class Tunnel:
             if cancelling is not None:
                 cancelling.join(30.0)
                 error = self._cancel_error
-            elif isinstance(self._jupyter, SlurmLauncher):
-                self._jupyter.cancel()
+            elif (slurm := self._slurm()) is not None:
+                slurm.cancel()
             elif self._jupyter is not None and self._server is not None:
                 self._jupyter.stop(self._server)
         except LabTunnelError as exc:

@@ -1,7 +1,7 @@
 """The click: from "connect" until Jupyter's URL answers, with the time of each step.
 
 Jupyter already runs on the lab server and its host key is known, as on every day after
-the first. Three ways, interleaved round by round (the order rotates):
+the first. Interleaved round by round (the order rotates):
 
 ``labtunnel connect``
     spawned (the venv's console script, what a terminal user runs) until the URL it prints
@@ -11,9 +11,20 @@ the first. Three ways, interleaved round by round (the order rotates):
     answers, the first request.
 ``ssh -N -L``
     spawned until the same URL answers 200 through it: the yardstick (1.0×).
+the paramiko floor
+    paramiko_floor.py spawned: Python, paramiko, key login, one ``cat`` of Jupyter's
+    runtime files, a forward; nothing else. What no paramiko program can go below, with
+    its own steps (the server's first session is among them: ``ssh -N`` opens none).
 the tray app
-    already running under a real tray (Xvfb + trayer): its icon clicked, "Connect to ..."
-    picked in the menu (xdotool), until the URL answers 200.
+    already running under a real tray (Xvfb + trayer): its icon clicked, the menu open
+    for 0.6 s, "Connect to ..." picked (xdotool), until the URL answers 200. Twice: as
+    shipped (the menu opening logs in ahead and finds Jupyter, core/tunnel/ahead.py; the
+    app's log says how long that took) and with ``LABTUNNEL_LOGIN_AHEAD=0`` (the click
+    does it all).
+connect again
+    the running app's core (TunnelManager, in this process): connected, disconnected,
+    connected again, which forwards straight to the Jupyter it reached before and checks
+    it with one request (core/tunnel/known.py); against its first connect.
 
 Ratios are paired: each round's LabTunnel time over the same round's ``ssh -L`` time.
 A separate run of ``labtunnel connect`` with ``PYTHONPROFILEIMPORTTIME=1`` says which
@@ -22,9 +33,12 @@ packages the start spends its time importing.
 
 from __future__ import annotations
 
+import os
+import queue
 import re
 import statistics
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -33,7 +47,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import lab_jupyter
-from lab_jupyter import PROFILE, JupyterLab, labtunnel_argv, labtunnel_env, stop
+from lab_jupyter import HERE, PROFILE, JupyterLab, labtunnel_argv, labtunnel_env, stop
 from sshd_loopback import free_port
 from trayhost import TrayHost
 
@@ -69,6 +83,20 @@ STEPS = (
     ("LabTunnel's check that Jupyter answers", "checking", "url"),
     ("the URL's first request", "url", "answers"),
 )
+
+
+#: (label, from, to) of paramiko_floor.py's steps
+FLOOR_STEPS = (
+    ("start: interpreter", "spawn", "python"),
+    ("import paramiko", "python", "imported"),
+    ("TCP, key exchange, host key", "imported", "key_exchange"),
+    ("login", "key_exchange", "login"),
+    ("the server's first session (sshd, PAM)", "login", "session_open"),
+    ("one command: cat the runtime files", "session_open", "command"),
+    ("the local port, the URL", "command", "url"),
+    ("the URL's first request", "url", "answers"),
+)
+AHEAD_LOG = re.compile(r"logged in ahead in (\d+) ms")
 
 
 @dataclass(frozen=True)
@@ -131,14 +159,55 @@ def _ssh_once(lab: JupyterLab, path: str) -> float:
     return done - t0
 
 
-def _tray_once(lab: JupyterLab, tray: TrayHost, label: str, path: str) -> float:
+def _floor_once(lab: JupyterLab) -> dict[str, float]:
+    """paramiko_floor.py spawned: each of its steps (from its stderr) and the URL's
+    answer, in s from the spawn."""
+    port = free_port()
+    known_hosts = lab.tmp / "ssh_known_hosts"
+    if not known_hosts.exists():
+        known_hosts.write_text(lab.known_hosts_lines())
+    argv = [sys.executable, str(HERE / "paramiko_floor.py"), lab.lab.host, str(lab.lab.port)]
+    argv += [lab.lab.user.name, str(lab.lab.keys.ed25519), str(known_hosts), str(port)]
+    # bytecode as an installed paramiko has it, as for labtunnel (lab_jupyter.labtunnel_env)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    lines: list[str] = []
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(
+        argv, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    assert proc.stdout is not None and proc.stderr is not None
+    reader = threading.Thread(target=lambda: lines.extend(proc.stderr))  # type: ignore[arg-type]
+    reader.start()
+    try:
+        url = proc.stdout.readline().strip()
+        if not url.startswith("http://127.0.0.1:"):
+            raise RuntimeError(f"paramiko_floor.py printed {url!r}: {''.join(lines)[-2000:]}")
+        answers = lab_jupyter.wait_until_answers(port, "/" + url.split("/", 3)[3], 30.0)
+    finally:
+        stop(proc)
+        reader.join(10.0)
+    marks = {"answers": answers - t0}
+    for line in lines:
+        words = line.split()
+        if len(words) == 3 and words[0] == "step":
+            marks[words[1]] = float(words[2]) - t0
+    return marks
+
+
+def _tray_once(
+    lab: JupyterLab, tray: TrayHost, label: str, path: str, *, ahead: bool
+) -> dict[str, float]:
     """The tray app, started and settled; click its icon, pick "Connect to ..."; until
-    the URL answers (s, from the pick)."""
+    the URL answers (s, from the pick); with ``ahead``, also how long its login ahead
+    took (from its log)."""
     port = free_port()
     config = lab.config_dir(label, local_port=port)
     env = labtunnel_env(config)
     env.update(tray.env())
     env.update(QT_QPA_PLATFORM="xcb", BROWSER="true")  # the browser it opens: nothing
+    if not ahead:
+        env["LABTUNNEL_LOGIN_AHEAD"] = "0"
     app = subprocess.Popen(
         labtunnel_argv(),
         env=env,
@@ -154,9 +223,16 @@ def _tray_once(lab: JupyterLab, tray: TrayHost, label: str, path: str) -> float:
         t0 = time.perf_counter()
         tray.xdotool("key", "Down", "Return")
         done = lab_jupyter.wait_until_answers(port, path, 30.0, lambda: app.poll() is None)
-        return done - t0
     finally:
         stop(app)
+    result = {"click": done - t0}
+    logged = "".join(p.read_text(errors="replace") for p in (config / "logs").glob("*.log*"))
+    found = AHEAD_LOG.search(logged)
+    if ahead and found:
+        result["ahead"] = int(found.group(1)) / 1000
+    elif ahead:
+        raise RuntimeError(f"the tray app did not log in ahead: {logged[-2000:]}")
+    return result
 
 
 _IMPORT_LINE = re.compile(r"^import time:\s+(\d+) \|\s+(\d+) \| (\s*)(\S+)$")
@@ -175,6 +251,59 @@ def parse_importtime(text: str) -> list[dict[str, Any]]:
     return [{"module": name, "ms": us / 1000} for name, us in ranked]
 
 
+def _wait_connected(events: queue.Queue[Any], timeout: float = 30.0) -> str:
+    """The local URL of the next CONNECTED status."""
+    from labtunnel.core.events import TunnelState, TunnelStatus
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        event = events.get(timeout=max(0.01, deadline - time.monotonic()))
+        if isinstance(event, TunnelStatus):
+            if event.state is TunnelState.CONNECTED and event.local_url:
+                return event.local_url
+            if event.state is TunnelState.FAILED:
+                raise RuntimeError(f"connect failed: {event.error!r}")
+    raise RuntimeError("not connected in time")
+
+
+def _connect_again(lab: JupyterLab, rounds: int) -> tuple[list[float], list[float]]:
+    """The running app's core, in this process: (first connects, connects again after a
+    disconnect), s from TunnelManager.connect until the URL answers; a new manager (so
+    nothing known yet) every round."""
+    from labtunnel.core.context import AppContext
+    from labtunnel.core.events import TunnelState, TunnelStatus
+    from labtunnel.core.platform.paths import default_paths
+    from labtunnel.core.profiles.secrets import MemorySecretStore
+    from labtunnel.core.tunnel.manager import TunnelManager
+
+    config = lab.config_dir("click-again")
+    context = AppContext.create(
+        default_paths({"LABTUNNEL_CONFIG_DIR": str(config)}), secrets=MemorySecretStore()
+    )
+    profile = context.store.get(PROFILE)
+    first: list[float] = []
+    again: list[float] = []
+    for _round in range(rounds):
+        events: queue.Queue[Any] = queue.Queue()
+        manager = TunnelManager(context.tunnel_deps(), events.put)
+        try:
+            for times in (first, again):
+                t0 = time.perf_counter()
+                manager.connect(profile.id)
+                url = _wait_connected(events)
+                port = int(url.split(":")[2].split("/")[0])
+                done = lab_jupyter.wait_until_answers(port, "/" + url.split("/", 3)[3], 30.0)
+                times.append(done - t0)
+                manager.disconnect(profile.id)
+                while True:
+                    event = events.get(timeout=30.0)
+                    if isinstance(event, TunnelStatus) and event.state is TunnelState.DISCONNECTED:
+                        break
+        finally:
+            manager.close()
+    return first, again
+
+
 def measure(lab: JupyterLab, sizes: ClickSizes, log: Callable[[str], None]) -> dict[str, Any]:
     cli_config = lab.config_dir("click-cli")
     log("click: a first `labtunnel connect` (remembers the server and the port; not counted)")
@@ -183,27 +312,30 @@ def measure(lab: JupyterLab, sizes: ClickSizes, log: Callable[[str], None]) -> d
     missing = TrayHost.available() if sizes.tray else "not asked for"
     if missing is None:
         tray = TrayHost().start()
-    cli: list[dict[str, float]] = []
-    ssh: list[float] = []
-    tray_s: list[float] = []
+    samples: dict[str, list[Any]] = {way: [] for way in WAYS}
     try:
-        ways = ["cli", "ssh", *(["tray"] if tray else [])]
+        ways = ["cli", "ssh", "floor", *(["tray", "tray_cold"] if tray else [])]
         for rnd in range(sizes.rounds):
             log(f"click: round {rnd + 1}/{sizes.rounds}")
             k = rnd % len(ways)
             for way in [*ways[k:], *ways[:k]]:
                 if way == "cli":
-                    cli.append(_cli_once(lab, cli_config))
+                    samples[way].append(_cli_once(lab, cli_config))
                 elif way == "ssh":
-                    ssh.append(_ssh_once(lab, path))
+                    samples[way].append(_ssh_once(lab, path))
+                elif way == "floor":
+                    samples[way].append(_floor_once(lab))
                 else:
                     assert tray is not None
-                    tray_s.append(_tray_once(lab, tray, f"click-tray-{rnd}", path))
+                    label = f"click-{way}-{rnd}"
+                    samples[way].append(_tray_once(lab, tray, label, path, ahead=way == "tray"))
     finally:
         if tray is not None:
             tray.stop()
+    log("click: connect again in a running app (core, in this process)")
+    samples["first"], samples["again"] = _connect_again(lab, sizes.rounds)
     imports = _import_profile(lab, cli_config)
-    return summarize(cli, ssh, tray_s, imports, missing)
+    return summarize(samples, imports, missing)
 
 
 def _import_profile(lab: JupyterLab, config: Path) -> list[dict[str, Any]]:
@@ -237,35 +369,62 @@ def _spread(values: list[float]) -> dict[str, float] | None:
     return {"median": statistics.median(values), "min": min(values), "max": max(values)}
 
 
-def summarize(
-    cli: list[dict[str, float]],
-    ssh: list[float],
-    tray: list[float],
-    imports: list[dict[str, Any]],
-    tray_missing: str | None,
-) -> dict[str, Any]:
-    cli_total = [run["answers"] for run in cli]
+#: the ways the click is measured (see the module's docstring)
+WAYS = ("cli", "ssh", "floor", "tray", "tray_cold", "first", "again")
+
+
+def _steps(runs: list[dict[str, float]], table: tuple[tuple[str, str, str], ...]) -> list[Any]:
     steps = []
-    for label, start, end in STEPS:
+    for label, start, end in table:
         values = [
             run[end] - (0.0 if start == "spawn" else run[start])
-            for run in cli
+            for run in runs
             if end in run and (start == "spawn" or start in run)
         ]
         steps.append({"step": label, "s": _spread(values)})
-    cli_ratio = _spread([c / s for c, s in zip(cli_total, ssh, strict=False)])
-    tray_ratio = _spread([t / s for t, s in zip(tray, ssh, strict=False)])
+    return steps
+
+
+def _paired(values: list[float], ssh: list[float]) -> dict[str, float] | None:
+    return _spread([v / s for v, s in zip(values, ssh, strict=False)])
+
+
+def summarize(
+    samples: dict[str, list[Any]], imports: list[dict[str, Any]], tray_missing: str | None
+) -> dict[str, Any]:
+    ssh = samples["ssh"]
+    cli_total = [run["answers"] for run in samples["cli"]]
+    floor_total = [run["answers"] for run in samples["floor"]]
+    tray = [run["click"] for run in samples["tray"]]
+    tray_cold = [run["click"] for run in samples["tray_cold"]]
+    ahead = [run["ahead"] for run in samples["tray"] if "ahead" in run]
+    cli_ratio = _paired(cli_total, ssh)
+    tray_ratio = _paired(tray, ssh)
     return {
         "cli_s": _spread(cli_total),
-        "cli_samples": cli,
+        "cli_samples": samples["cli"],
         "ssh_s": _spread(ssh),
         "ssh_samples": ssh,
+        "floor_s": _spread(floor_total),
+        "floor_samples": samples["floor"],
+        "floor_ratio": _paired(floor_total, ssh),
+        "floor_steps": _steps(samples["floor"], FLOOR_STEPS),
         "tray_s": _spread(tray),
         "tray_samples": tray,
+        "tray_ahead_s": _spread(ahead),
+        "tray_cold_s": _spread(tray_cold),
+        "tray_cold_samples": tray_cold,
+        "tray_cold_ratio": _paired(tray_cold, ssh),
         "tray_missing": tray_missing,
+        "first_s": _spread(samples["first"]),
+        "again_s": _spread(samples["again"]),
+        "again_samples": samples["again"],
+        "again_ratio": _spread(
+            [a / f for a, f in zip(samples["again"], samples["first"], strict=False)]
+        ),
         "cli_ratio": cli_ratio,
         "tray_ratio": tray_ratio,
-        "steps": steps,
+        "steps": _steps(samples["cli"], STEPS),
         "imports": imports,
         "goals": {"cli": GOAL_CLI, "tray": GOAL_TRAY},
         "met": {
@@ -298,6 +457,8 @@ def format_table(click: dict[str, Any]) -> str:
         f"| spawning `ssh -N -L` | {_ms(click['ssh_s'])} | 1.0× | | |",
         f"| spawning `labtunnel connect` | {_ms(click['cli_s'])} | {_x(click['cli_ratio'])}"
         f" | ≤ {click['goals']['cli']:g}× | {yes[click['met']['cli']]} |",
+        f"| spawning the paramiko floor (paramiko_floor.py) | {_ms(click['floor_s'])}"
+        f" | {_x(click['floor_ratio'])} | | |",
     ]
     if click["tray_samples"]:
         rows.append(
@@ -305,10 +466,22 @@ def format_table(click: dict[str, Any]) -> str:
             f" | {_x(click['tray_ratio'])} | ≤ {click['goals']['tray']:g}×"
             f" | {yes[click['met']['tray']]} |"
         )
+        rows.append(
+            "| the same, `LABTUNNEL_LOGIN_AHEAD=0` (nothing done while the menu is open)"
+            f" | {_ms(click['tray_cold_s'])} | {_x(click['tray_cold_ratio'])} | | |"
+        )
     else:
         rows.append(f"| the tray app | not measured: {click['tray_missing']} | | | |")
-    rows += ["", "`labtunnel connect`, step by step:", "", "| step | time (min–max) |", "|---|---|"]
-    rows += [f"| {s['step']} | {_ms(s['s'])} |" for s in click["steps"]]
+    rows += [
+        "",
+        f"The tray app's login ahead (while the menu was open 0.6 s): {_ms(click['tray_ahead_s'])}."
+        " A running app's core connecting again after a disconnect (the Jupyter it reached"
+        f" checked with one request): {_ms(click['again_s'])} against its first connect"
+        f" {_ms(click['first_s'])}, {_x(click['again_ratio'])}.",
+    ]
+    for title, key in (("`labtunnel connect`", "steps"), ("the paramiko floor", "floor_steps")):
+        rows += ["", f"{title}, step by step:", "", "| step | time (min–max) |", "|---|---|"]
+        rows += [f"| {s['step']} | {_ms(s['s'])} |" for s in click[key]]
     if click["imports"]:
         rows.append("")
         rows.append(

@@ -105,11 +105,15 @@ def check_forwarder(report: dict[str, Any]) -> None:
 
 
 def check_click(click: dict[str, Any]) -> None:
-    for key in ("cli_s", "ssh_s", "tray_s", "cli_ratio", "tray_ratio"):
+    for key in (
+        *("cli_s", "ssh_s", "floor_s", "tray_s", "tray_ahead_s", "tray_cold_s"),
+        *("first_s", "again_s", "cli_ratio", "tray_ratio", "floor_ratio", "again_ratio"),
+    ):
         figure = click[key]
         assert 0 < figure["min"] <= figure["median"] <= figure["max"], key
-    steps = {s["step"]: s["s"] for s in click["steps"]}
-    assert len(steps) == 7 and all(v is not None for v in steps.values()), steps
+    for table in ("steps", "floor_steps"):
+        steps = {s["step"]: s["s"] for s in click[table]}
+        assert len(steps) >= 7 and all(v is not None for v in steps.values()), steps
     assert any(m["module"] == "labtunnel" for m in click["imports"])
     assert set(click["met"]) == {"cli", "tray"}
 

@@ -50,12 +50,16 @@ class FakeManager:
         self.listener = listener
         self.calls: list[tuple[str, Any]] = []
         self.statuses: dict[str, TunnelStatus] = {}
+        self.prepared: list[str] = []
         self.closed = False
 
     # --- the TunnelManager API ------------------------------------------------------
 
     def connect(self, profile_id: str) -> None:
         self.calls.append(("connect", profile_id))
+
+    def prepare(self, profile_id: str) -> None:
+        self.prepared.append(profile_id)  # apart from calls: opening a menu is not an action
 
     def disconnect(self, profile_id: str) -> None:
         self.calls.append(("disconnect", profile_id))

@@ -72,6 +72,8 @@ def test_one_idle_profile_first_item_connects(
         *APP_ITEMS,
     ]
     assert menu.defaultAction() is action(menu, "Connect to gpu-lab")
+    # the menu opening to connect: the core may log in meanwhile (core/tunnel/ahead.py)
+    assert fake(app).prepared == [profile.id]
     action(menu, "Connect to gpu-lab").trigger()
     assert fake(app).called("connect") == [profile.id]
 
@@ -86,6 +88,7 @@ def test_connected_profile_offers_browser_url_stats_and_stopping(
     with qtbot.waitSignal(app.controller.changed):
         fake(app).deliver(StatsEvent(profile.id, STATS))
     menu = open_menu(app)
+    assert fake(app).prepared == []  # nothing to connect
     assert texts(menu) == [
         "[gpu-lab: Connected]",
         "Open in browser",
@@ -211,6 +214,11 @@ def test_several_profiles_get_a_submenu_each(
     assert texts(idle) == ["Connect"]
     connected = submenu(menu, "cpu-lab")
     assert texts(connected)[:3] == ["[Connected]", "Open in browser", "Copy URL"]
+    # which one will be connected is known once its submenu opens
+    assert fake(app).prepared == []
+    connected.aboutToShow.emit()
+    idle.aboutToShow.emit()
+    assert fake(app).prepared == [first.id]
     action(idle, "Connect").trigger()
     assert fake(app).called("connect") == [first.id]
     # rebuilt on every open: no stale submenus pile up

@@ -61,6 +61,9 @@ class DemoManager:
         self._threads.append(thread)
         thread.start()
 
+    def prepare(self, profile_id: str) -> None:
+        pass  # nothing to log in to
+
     def connect(self, profile_id: str) -> None:
         profile = self._store.get(profile_id)
 

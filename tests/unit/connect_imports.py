@@ -55,6 +55,7 @@ CONNECT_MODULES = frozenset(
         "labtunnel.core.tunnel",
         "labtunnel.core.tunnel.extras",
         "labtunnel.core.tunnel.forwarder",
+        "labtunnel.core.tunnel.known",
         "labtunnel.core.tunnel.reconnect",
         "labtunnel.core.tunnel.tunnel",
         "labtunnel.messages",

@@ -144,6 +144,17 @@ class AppController(QObject):
         self.manager.connect(profile_id)
         self.changed.emit()
 
+    def prepare_connect(self, profile_id: str) -> None:
+        """A menu with "Connect" for the profile opened: the core may log in ahead."""
+        if self._live_state(profile_id) in (TunnelState.DISCONNECTED, TunnelState.FAILED):
+            self.manager.prepare(profile_id)
+
+    def menu_opened(self) -> None:
+        """The tray menu opened; with one profile, its "Connect" is right there."""
+        profiles = self.profiles()
+        if len(profiles) == 1:
+            self.prepare_connect(profiles[0].id)
+
     def disconnect_profile(self, profile_id: str) -> None:
         self._open_when_connected.discard(profile_id)
         self.manager.disconnect(profile_id)

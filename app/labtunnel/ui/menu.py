@@ -116,6 +116,8 @@ def _profile_items(
         )
         connect = _add(menu, connect_text, lambda: controller.connect_profile(pid))
         menu.setDefaultAction(connect)
+        if not single:  # a profile's own submenu opening: a connect of it is likely
+            menu.aboutToShow.connect(partial(controller.prepare_connect, pid))
         if state is TunnelState.FAILED:
             _info(menu, state_text(status))
             _add(

@@ -59,6 +59,8 @@ class TrayShell(QObject):
         self._notifications_on = notifications_on
         self.menu = QMenu()
         self.menu.aboutToShow.connect(self.rebuild_menu)
+        # opening the menu to connect: the core logs in meanwhile, when that asks nothing
+        self.menu.aboutToShow.connect(controller.menu_opened)
         self.icon = QSystemTrayIcon(self)
         self.icon.setContextMenu(self.menu)
         self.icon.activated.connect(self._activated)

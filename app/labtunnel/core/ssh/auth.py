@@ -77,6 +77,12 @@ class Prompter(Protocol):
 AgentFactory = Callable[[], paramiko.Agent]
 
 
+class SecondFactorNeeded(Exception):
+    """The server wants more than the first login method, and the login was to ask
+    nothing (a login ahead of a click, labtunnel.core.tunnel.ahead). Nobody is told:
+    the click logs in again, with its questions."""
+
+
 def _is_password_prompt(text: str, echo: bool) -> bool:
     return not echo and "password" in text.lower()
 
@@ -138,9 +144,12 @@ def authenticate(
     prompter: Prompter | None,
     agent_factory: AgentFactory = paramiko.Agent,
     cancel: CancelToken | None = None,
+    ask_nothing: bool = False,
 ) -> None:
     """Authenticate or raise a typed error; never puts a secret in the error. ``cancel``
-    withdraws a one-time-code question when the connect is stopped."""
+    withdraws a one-time-code question when the connect is stopped. ``ask_nothing``:
+    when the first method is not enough, raise SecondFactorNeeded instead of answering
+    (an empty answer would count as a failed login on the server)."""
     tried: list[str] = []
     remaining: list[str]
     try:
@@ -154,6 +163,8 @@ def authenticate(
             remaining = _password_auth(
                 transport, host, username, credentials, prompter, tried, cancel
             )
+        if remaining and ask_nothing:
+            raise SecondFactorNeeded(remaining)
         if remaining:
             remaining = _continue_partial(
                 transport, host, username, credentials, prompter, remaining, tried, cancel

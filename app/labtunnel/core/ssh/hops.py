@@ -135,12 +135,14 @@ def open_chain(
     on_step: StepCallback | None = None,
     agent_factory: AgentFactory = paramiko.Agent,
     cancel: CancelToken | None = None,
+    ask_nothing: bool = False,
 ) -> SshSession:
     """Open the sessions of a jump chain in order; the last one is returned and
     owns (and closes) the ones before it. Failures of a jump hop are wrapped in
     JumpHostFailed. Whatever fails (and however: a stop, a bug), the hops already
     open are closed: a reconnect loop must not pile up logged-in jump sessions.
-    ``cancel`` stops the whole chain at once (ConnectCancelled)."""
+    ``cancel`` stops the whole chain at once (ConnectCancelled); ``ask_nothing``: see
+    SshSession.open."""
     session: SshSession | None = None
     target = hops[-1][0]
     try:
@@ -156,6 +158,7 @@ def open_chain(
                     on_step=on_step,
                     agent_factory=agent_factory,
                     cancel=cancel,
+                    ask_nothing=ask_nothing,
                 )
             except (JumpHostFailed, ConnectCancelled):
                 raise

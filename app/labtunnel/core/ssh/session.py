@@ -202,14 +202,24 @@ class SshSession:
         on_step: StepCallback | None = None,
         agent_factory: AgentFactory = paramiko.Agent,
         cancel: CancelToken | None = None,
+        ask_nothing: bool = False,
     ) -> SshSession:
         """Connect, verify the host key, authenticate. ``via`` is the jump session.
-        ``cancel`` stops it at any point with ConnectCancelled."""
+        ``cancel`` stops it at any point with ConnectCancelled. ``ask_nothing``: a
+        server that wants a second factor gets no answer (SecondFactorNeeded)."""
         cancel = cancel or CancelToken()
         forget_via = cancel.on_cancel(via.abort) if via is not None else _nothing
         try:
             return cls._open(
-                endpoint, credentials, hostkeys, prompter, via, on_step, agent_factory, cancel
+                endpoint,
+                credentials,
+                hostkeys,
+                prompter,
+                via,
+                on_step,
+                agent_factory,
+                cancel,
+                ask_nothing,
             )
         finally:
             forget_via()
@@ -225,6 +235,7 @@ class SshSession:
         on_step: StepCallback | None,
         agent_factory: AgentFactory,
         cancel: CancelToken,
+        ask_nothing: bool = False,
     ) -> SshSession:
         step = on_step or (lambda _step: None)
         step(TunnelStep.CONNECTING)
@@ -263,6 +274,7 @@ class SshSession:
                 prompter,
                 agent_factory,
                 cancel=cancel,
+                ask_nothing=ask_nothing,
             )
         except (paramiko.SSHException, EOFError, OSError, LabTunnelError) as exc:
             forget()

@@ -24,6 +24,7 @@ from labtunnel.core.profiles.store import ProfileStore
 from labtunnel.core.server.stats import gather_server_stats
 from labtunnel.core.ssh.hops import hops_for
 from labtunnel.core.ssh.session import SshSession
+from labtunnel.core.tunnel.ahead import LoginsAhead
 from labtunnel.core.tunnel.tunnel import Tunnel, TunnelDeps, deliver
 
 log = logging.getLogger(__name__)
@@ -33,7 +34,10 @@ class TunnelManager:
     """All tunnels of the app; every method returns at once (work runs in threads)."""
 
     def __init__(self, deps: TunnelDeps, listener: Listener) -> None:
-        self._deps = deps
+        self._ahead = deps.ahead or LoginsAhead(
+            deps.hostkeys, deps.store.get, deps.remembered, open_session=deps.open_session
+        )
+        self._deps = replace(deps, ahead=self._ahead)
         self._listener = listener
         self._tunnels: dict[str, Tunnel] = {}
         self._helpers: list[threading.Thread] = []
@@ -55,6 +59,19 @@ class TunnelManager:
             tunnel = Tunnel(profile, self._deps, self._listener)
             self._tunnels[profile.id] = tunnel
         tunnel.start()
+
+    def prepare(self, profile_id: str) -> None:
+        """The person may be about to connect this profile (the tray's menu opened): log
+        it in now, if that asks nothing of them (labtunnel.core.tunnel.ahead)."""
+        with self._lock:
+            current = self._tunnels.get(profile_id)
+            if self._closed or (current is not None and current.is_running):
+                return
+        try:
+            profile = self._deps.store.get(profile_id)
+        except LabTunnelError:
+            return
+        self._ahead.prepare(profile)
 
     def disconnect(self, profile_id: str) -> None:
         tunnel = self._tunnels.get(profile_id)
@@ -177,6 +194,7 @@ class TunnelManager:
             helpers = list(self._helpers)
         for tunnel in tunnels:
             tunnel.stop()
+        self._ahead.close(timeout)
         done = all([tunnel.join(timeout) for tunnel in tunnels])
         for helper in helpers:
             helper.join(timeout)

@@ -56,10 +56,12 @@ from labtunnel.core.ssh.remote import RemoteRunner
 from labtunnel.core.ssh.session import SshSession
 from labtunnel.core.tunnel.extras import ExtraForwards
 from labtunnel.core.tunnel.forwarder import ForwardLimits, LocalForwarder
+from labtunnel.core.tunnel.known import KnownServers
 from labtunnel.core.tunnel.reconnect import ReconnectPolicy
 
-if TYPE_CHECKING:  # loaded only for a Slurm profile (see _slurm)
-    from labtunnel.core.jupyter.launch.slurm import SlurmLauncher
+if TYPE_CHECKING:
+    from labtunnel.core.jupyter.launch.slurm import SlurmLauncher  # Slurm profiles only
+    from labtunnel.core.tunnel.ahead import LoginsAhead, Prepared  # the tray's
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +70,10 @@ SessionOpener = Callable[..., SshSession]
 #: where the forwarding probe goes when no Jupyter port is known yet: nothing listens
 #: there, and an allowed forward is told from a forbidden one by sshd's refusal code
 PROBE_PORT = 1
+#: how long a connect waits for Jupyter where it was known to be, before it asks the
+#: server where it is now (nothing listening there is told at once; this is for a port
+#: that something else holds without answering)
+KNOWN_PROBE_TIMEOUT = 3.0
 
 
 @dataclass
@@ -84,6 +90,11 @@ class TunnelDeps:
     rng: random.Random = field(default_factory=random.Random)
     clock: Callable[[], float] = time.monotonic
     wall_clock: Callable[[], float] = time.time
+    #: the Jupyter servers this app's tunnels reached (in memory only): a connect tries
+    #: the last one first, with one request through the tunnel
+    known: KnownServers = field(default_factory=KnownServers)
+    #: logins made when the tray's menu opened; None: every connect logs in itself
+    ahead: LoginsAhead | None = None
 
 
 class _Stop(Exception):
@@ -128,6 +139,7 @@ class Tunnel:
         self._cancel_error: LabTunnelError | None = None
         #: warnings already told (once per tunnel, not once per reconnect)
         self._warned: set[str] = set()
+        self._warnings: list[LabTunnelError] = []
         self._finished = False
         self._status = TunnelStatus(profile.id, profile.name, TunnelState.DISCONNECTED)
         self._thread = threading.Thread(
@@ -200,11 +212,15 @@ class Tunnel:
         """Started and not yet finished (its last event may still be on its way)."""
         return self._thread.is_alive() and not self._finished
 
+    @property
+    def _slurm_profile(self) -> bool:
+        target = self.profile.target
+        return isinstance(target, JupyterSpec) and target.slurm is not None
+
     def _slurm(self) -> SlurmLauncher | None:
         """The launcher when Jupyter runs in a Slurm job. (The Slurm code is loaded only
         for such a profile: `labtunnel connect` to a server starts faster without it.)"""
-        target = self.profile.target
-        if not isinstance(target, JupyterSpec) or target.slurm is None:
+        if not self._slurm_profile:
             return None
         from labtunnel.core.jupyter.launch.slurm import SlurmLauncher
 
@@ -296,20 +312,25 @@ class Tunnel:
                 (replace(ep, connect_timeout=min(ep.connect_timeout, limit)), creds)
                 for ep, creds in hops
             ]
-        session = self._deps.open_session(
-            hops,
-            self._deps.hostkeys,
-            prompter=self._deps.prompter,
-            on_step=lambda step: self._emit(TunnelState.CONNECTING, step=step, attempt=attempt),
-            cancel=self._cancel,
-        )
+        ahead = self._deps.ahead
+        prepared = None
+        if ahead is not None and not self._was_connected:
+            prepared = ahead.take(profile, hops, self._cancel)
+        if prepared is not None:
+            session = prepared.session
+        else:
+            session = self._deps.open_session(
+                hops,
+                self._deps.hostkeys,
+                prompter=self._deps.prompter,
+                on_step=lambda step: self._emit(TunnelState.CONNECTING, step=step, attempt=attempt),
+                cancel=self._cancel,
+            )
         self._session = session
         session.on_dead(self._wake.set)
         self._check_stop()
         target = profile.target
         if isinstance(target, JupyterSpec):
-            if target.slurm is None:
-                self._check_forwarding(session)
             self._emit(
                 TunnelState.STARTING_JUPYTER, step=TunnelStep.FINDING_JUPYTER, attempt=attempt
             )
@@ -327,11 +348,12 @@ class Tunnel:
                 self._emit(TunnelState.JOB_ENDED, error=self._job_over, attempt=attempt)
                 self._wait_for_restart(session)
                 self._job_over = None
-            self._server = self._jupyter.find_or_start(
-                lambda step: self._emit(TunnelState.STARTING_JUPYTER, step=step, attempt=attempt)
-            )
+            known = self._known_server(prepared)
+            # where Jupyter is known to be is checked below, through the tunnel
+            self._server = known or self._find(session, attempt)
             self._destination = self._server.destination
         else:
+            known = None
             assert isinstance(target, RemoteForward)
             self._destination = (target.host, target.port)
             # fails now, with a clear reason, if forwarding is not allowed or nothing listens
@@ -342,10 +364,8 @@ class Tunnel:
         if self._forwarder is None:
             self._forwarder = self._start_forwarder()
         self._emit(TunnelState.CONNECTING, step=TunnelStep.CHECKING, attempt=attempt)
-        server, jupyter = self._server, self._jupyter
-        if server and jupyter and not jupyter.probe_local(self._forwarder.port, server, 10.0):
-            where = server.sock or server.host
-            raise ForwardingRefused(profile.host, where, server.port, ForwardRefusal.NOT_ANSWERING)
+        if self._server is not None and self._jupyter is not None:
+            self._check_found(session, known is not None, attempt)
         self._extras.start()
         self._extras.probe(lambda destination: self._probe_remote(session, destination))
         self._emit(TunnelState.CONNECTED, local_url=self.local_url)
@@ -371,7 +391,61 @@ class Tunnel:
         key = f"{type(warning).__name__}:{warning}"
         if key not in self._warned:
             self._warned.add(key)
+            self._warnings.append(warning)
             deliver(self._listener, TunnelWarning(self.profile.id, self.profile.name, warning))
+
+    def _known_server(self, prepared: Prepared | None) -> JupyterServer | None:
+        """Where this profile's Jupyter is, known without asking the server: found by the
+        login made ahead, the one this tunnel reached before it reconnects, or the one
+        the app's tunnels reached last (KnownServers). Not for a Slurm job's (Slurm is
+        asked about the job), nor for a server without a token (see KnownServers)."""
+        if self._slurm_profile:
+            return None
+        if prepared is not None and prepared.server is not None:
+            told = prepared.warnings  # what its search found worth telling
+            server: JupyterServer | None = prepared.server
+        elif self._server is not None and self._server.token:
+            return self._server
+        else:
+            server = self._deps.known.get(self.profile)
+            told = self._deps.known.warnings(self.profile.id) if server is not None else ()
+        for warning in told:
+            self._warn(warning)
+        return server
+
+    def _find(self, session: SshSession, attempt: int) -> JupyterServer:
+        """Ask the server for the user's Jupyter (started if none runs)."""
+        assert self._jupyter is not None
+        if not self._slurm_profile:
+            self._check_forwarding(session)
+        return self._jupyter.find_or_start(
+            lambda step: self._emit(TunnelState.STARTING_JUPYTER, step=step, attempt=attempt)
+        )
+
+    def _check_found(self, session: SshSession, known: bool, attempt: int) -> None:
+        """Does Jupyter answer through the new forward? One ``known`` without asking the
+        server that does not is looked for on the server after all."""
+        assert self._server is not None and self._jupyter is not None
+        assert self._forwarder is not None
+        port, server, jupyter = self._forwarder.port, self._server, self._jupyter
+        if known:
+            if jupyter.probe_local(port, server, KNOWN_PROBE_TIMEOUT):
+                self._deps.known.answered(self.profile, server, self._warnings)
+                return
+            log.info("%s: Jupyter left port %s; looking for it", self.profile.name, server.port)
+            self._deps.known.forget(self.profile.id, server)
+            self._emit(
+                TunnelState.STARTING_JUPYTER, step=TunnelStep.FINDING_JUPYTER, attempt=attempt
+            )
+            server = self._server = self._find(session, attempt)
+            self._destination = server.destination
+            self._emit(TunnelState.CONNECTING, step=TunnelStep.CHECKING, attempt=attempt)
+        if not jupyter.probe_local(port, server, 10.0):
+            where = server.sock or server.host
+            raise ForwardingRefused(
+                self.profile.host, where, server.port, ForwardRefusal.NOT_ANSWERING
+            )
+        self._deps.known.answered(self.profile, server, self._warnings)
 
     def _start_forwarder(self) -> LocalForwarder:
         """On the profile's port; with "any port", first on the one used last time,
@@ -509,6 +583,7 @@ class Tunnel:
             if slurm is not None:
                 self._check_job(slurm)
             if self._jupyter.probe_local(self._forwarder.port, self._server, 5.0):
+                self._deps.known.answered(self.profile, self._server, self._warnings)
                 return
             if not session.is_alive():
                 raise _session_lost(self.profile, session)
@@ -517,6 +592,7 @@ class Tunnel:
         except SlurmJobEnded as ended:
             self._job_ended(session, ended)
             return
+        self._deps.known.forget(self.profile.id, self._server)
         self._emit(TunnelState.JUPYTER_DOWN)
         self._wait_for_restart(session)
         self._emit(TunnelState.STARTING_JUPYTER, step=TunnelStep.STARTING_JUPYTER)
@@ -593,6 +669,7 @@ class Tunnel:
             elif (slurm := self._slurm()) is not None:
                 slurm.cancel()
             elif self._jupyter is not None and self._server is not None:
+                self._deps.known.forget(self.profile.id)
                 self._jupyter.stop(self._server)
         except LabTunnelError as exc:
             error = exc

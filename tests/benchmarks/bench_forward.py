@@ -838,20 +838,33 @@ def format_idle_table(idle: dict[str, Any]) -> str:
     rows = [
         "## The idle tray app, under a real tray (Xvfb + trayer)",
         "",
-        "| tray app, idle | wakeups/s | CPU (% of a core) | RSS (MB) | met |",
-        "|---|---|---|---|---|",
+        "| tray app, idle | wakeups/s | without the machine's route changes"
+        " (route changes/s) | CPU (% of a core) | RSS (MB) | met |",
+        "|---|---|---|---|---|---|",
     ]
     for key, label in IDLE_PHASES.items():
         f = idle[key]
         met = f["met"]
         rows.append(
             f"| {label} ({f['seconds']:.0f} s) | {f['wakeups_per_s']:.2f}"
+            f" | {f['wakeups_per_s_without_route_changes']:.2f}"
+            f" ({f['route_changes_per_s']:.2f})"
             f" | {f['cpu_percent']:.3f} ({f['cpu_ms_precise']:.0f} ms)"
-            f" | {f['rss_mb']:.0f} | {yes[met['wakeups']]}, {yes[met['cpu']]}, {yes[met['rss']]} |"
+            f" | {f['rss_mb']:.0f} | {yes[met['wakeups']]}"
+            f" ({yes[met['wakeups_without_route_changes']]}),"
+            f" {yes[met['cpu']]}, {yes[met['rss']]} |"
         )
     rows.append(
-        f"| goal | ≤ {goals['wakeups_per_s']:g} | < {goals['cpu_percent_below']:g}"
-        f" | ≤ {goals['rss_mb']:g} | |"
+        f"| goal | ≤ {goals['wakeups_per_s']:g} | ≤ {goals['wakeups_per_s']:g}"
+        f" | < {goals['cpu_percent_below']:g} | ≤ {goals['rss_mb']:g} | |"
+    )
+    rows.append("")
+    rows.append(
+        "Without the machine's route changes: less the GUI thread's wake-ups within"
+        f" {idle_app.ROUTE_ECHO_S:g} s after a route message (Qt's network watch reads it and"
+        " re-checks reachability about a second later; the benchmark counts the messages"
+        " on a netlink socket of its own). Here other test suites' network namespaces come"
+        " and go; a laptop has a few route changes an hour."
     )
     hour = idle["after_connected_hour"]["hour"]
     rows.append("")

@@ -137,11 +137,17 @@ def check_idle_app(idle: dict[str, Any]) -> None:
     for phase in ("after_start", "connected_idle", "after_connected_hour"):
         figures = idle[phase]
         assert figures["seconds"] >= 2.5, phase
-        for key in ("wakeups_per_s", "cpu_percent", "cpu_ms_precise", "cpu_s_ticks"):
+        for key in (
+            *("wakeups_per_s", "cpu_percent", "cpu_ms_precise", "cpu_s_ticks"),
+            *("route_changes_per_s", "gui_wakeups_after_route_changes_per_s"),
+        ):
             assert isinstance(figures[key], float) and figures[key] >= 0, (phase, key)
+        without = figures["wakeups_per_s_without_route_changes"]
+        assert 0 <= without <= figures["wakeups_per_s"], phase
         # a Python + Qt process: tens of MB, far from nothing and from a runaway
         assert 20 < figures["rss_mb"] < 1000, phase
-        assert set(figures["met"]) == {"wakeups", "cpu", "rss"}, phase
+        met = {"wakeups", "wakeups_without_route_changes", "cpu", "rss"}
+        assert set(figures["met"]) == met, phase
         assert all(isinstance(v, bool) for v in figures["met"].values()), phase
         assert figures["per_thread"], phase
     if idle["thread_names_from"] == "py-spy dump":

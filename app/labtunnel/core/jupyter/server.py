@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import http.client
 import ssl
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Any
@@ -202,14 +202,19 @@ def http_status(
     timeout: float,
     *,
     secure: bool = False,
+    stream: Callable[[], Any] | None = None,
 ) -> int:
     """Status of a GET with ``Authorization: token``; 0 when there is no answer.
 
     The Host header says 127.0.0.1: Jupyter refuses other hosts (DNS rebinding
-    protection), and that is what a browser on the forward sends.
+    protection), and that is what a browser on the forward sends. ``stream`` (not with
+    ``secure``) opens the connection instead of ``host:port``: an SSH channel straight
+    to Jupyter (one that fails to open raises OSError).
     """
     conn: http.client.HTTPConnection
-    if secure:
+    if stream is not None and not secure:
+        conn = _StreamConnection(host, port, timeout, stream)
+    elif secure:
         # the transport is the SSH tunnel; a user's https server has a self-made cert
         context = ssl.create_default_context()
         context.check_hostname = False
@@ -229,6 +234,18 @@ def http_status(
         return 0
     finally:
         conn.close()
+
+
+class _StreamConnection(http.client.HTTPConnection):
+    """HTTP over a socket-like stream someone else opens (a paramiko Channel)."""
+
+    def __init__(self, host: str, port: int, timeout: float, stream: Callable[[], Any]) -> None:
+        super().__init__(host, port, timeout=timeout)
+        self._stream = stream
+
+    def connect(self) -> None:
+        self.sock = self._stream()
+        self.sock.settimeout(self.timeout)
 
 
 def answers(status_text: str, server: JupyterServer) -> bool:

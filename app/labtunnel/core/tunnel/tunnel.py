@@ -43,7 +43,13 @@ from labtunnel.core.events import (
     TunnelWarning,
 )
 from labtunnel.core.jupyter.launch import JupyterLauncher, launcher_for
-from labtunnel.core.jupyter.server import Destination, JupyterServer, UnixSocket
+from labtunnel.core.jupyter.server import (
+    Destination,
+    JupyterServer,
+    UnixSocket,
+    answers,
+    http_status,
+)
 from labtunnel.core.profiles.model import HostProfile, JupyterSpec, RemoteForward, validate_profile
 from labtunnel.core.profiles.remembered import RememberedServers
 from labtunnel.core.profiles.secrets import SecretStore
@@ -582,7 +588,7 @@ class Tunnel:
             slurm = self._slurm()
             if slurm is not None:
                 self._check_job(slurm)
-            if self._jupyter.probe_local(self._forwarder.port, self._server, 5.0):
+            if self._jupyter_answers(self._server, 5.0):
                 self._deps.known.answered(self.profile, self._server, self._warnings)
                 return
             if not session.is_alive():
@@ -601,6 +607,26 @@ class Tunnel:
         )
         self._destination = self._server.destination
         self._emit(TunnelState.CONNECTED, local_url=self.local_url)
+
+    def _jupyter_answers(self, server: JupyterServer, timeout: float) -> bool:
+        """The check while connected: Jupyter's status asked over an SSH channel of its
+        own. Through the local port it would wake the forward's loop and start a channel
+        opener thread too: half an idle app's wake-ups (docs/benchmarks.md). An https
+        Jupyter is asked through the local port (TLS wants a socket)."""
+        assert self._forwarder is not None and self._jupyter is not None
+        if server.secure:
+            return self._jupyter.probe_local(self._forwarder.port, server, timeout)
+        path = server.base_url + "api/status"
+        port = self._forwarder.port
+        status = http_status("127.0.0.1", port, path, server.token, timeout, stream=self._channel)
+        return answers(str(status), server)
+
+    def _channel(self) -> paramiko.Channel:
+        """A channel to Jupyter; OSError when it cannot be had (a socket's failure)."""
+        try:
+            return self._open_channel(("127.0.0.1", 0), ("127.0.0.1", 0))
+        except LabTunnelError as error:
+            raise ConnectionError(type(error).__name__) from None
 
     def _job_ended(self, session: SshSession, ended: SlurmJobEnded) -> None:
         """The Slurm job is over: say why, and wait until the user asks for a new one

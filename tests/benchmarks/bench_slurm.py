@@ -23,6 +23,7 @@ import json
 import os
 import platform
 import shlex
+import shutil
 import statistics
 import subprocess
 import sys
@@ -195,8 +196,16 @@ def main() -> int:
 
 
 def run(lab: LabServer, cluster: SlurmCluster, rounds: int) -> dict[str, Any]:
+    """The figures; the folder for the tunnels' profiles and host keys goes afterwards."""
     workdir = Path(tempfile.mkdtemp(prefix=f"labtunnel-bench-{os.getpid()}-"))
-    os.chmod(workdir, 0o700)
+    try:
+        os.chmod(workdir, 0o700)
+        return _measure(lab, cluster, rounds, workdir)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _measure(lab: LabServer, cluster: SlurmCluster, rounds: int, workdir: Path) -> dict[str, Any]:
     tunnels = SlurmTunnels(cluster, workdir, ReconnectPolicy())
     profile = tunnels.profile(
         "bench", slurm_target(cluster, time_limit="10", extra_options=("--nodelist=node1",))

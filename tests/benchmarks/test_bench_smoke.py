@@ -9,6 +9,7 @@ import json
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -173,13 +174,22 @@ def test_quick_slurm_benchmark_reports_every_figure(tmp_path: Path) -> None:
     if not Path("/usr/sbin/slurmctld").exists():
         unavailable("Slurm not installed (apt-get install slurmctld slurmd slurm-client munge)")
     out = tmp_path / "slurm.json"
-    run = subprocess.run(
+    proc = subprocess.Popen(
         [sys.executable, str(HERE / "bench_slurm.py"), "--quick", "--json", str(out)],
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        timeout=200,
     )
-    assert run.returncode == 0, run.stderr[-3000:]
+    try:
+        stdout, stderr = proc.communicate(timeout=200)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0, stderr[-3000:]
+    # nothing of it left behind: its folder is named after its PID
+    left = sorted(Path(tempfile.gettempdir()).glob(f"labtunnel-bench-{proc.pid}-*"))
+    assert left == [], left
     report = json.loads(out.read_text())
     for key in (
         "cluster_sbatch_to_running_s",
@@ -190,4 +200,4 @@ def test_quick_slurm_benchmark_reports_every_figure(tmp_path: Path) -> None:
         "reconnect_single_server_s",
     ):
         assert 0 < report[key] < 120, (key, report[key])
-    assert "## Jupyter in a Slurm job" in run.stdout
+    assert "## Jupyter in a Slurm job" in stdout

@@ -447,7 +447,10 @@ class SshSession:
         except (paramiko.SSHException, EOFError, OSError):
             raise self._lost("exec_failed") from None
         finally:
-            channel.close()
+            # closing sends a message: on a transport that just died it raises
+            # EOFError, which must not replace the typed error raised above
+            with contextlib.suppress(paramiko.SSHException, EOFError, OSError):
+                channel.close()
         return CommandResult(
             status,
             out.decode("utf-8", "replace"),

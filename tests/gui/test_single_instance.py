@@ -133,6 +133,36 @@ def test_second_launch_exits_and_first_quits_cleanly_on_sigterm(
     assert first_app.wait(15) == 0
 
 
+#: the app as LAUNCH, with a SIGTERM (a logout, `kill`) arriving while it still starts up:
+#: after its signal handler is in place, before Qt's event loop runs
+SIGTERM_DURING_START = """
+import os, signal, sys
+from labtunnel.ui.app import LabTunnelApp
+from labtunnel.ui.main import run
+start = LabTunnelApp.start
+def start_then_sigterm(self, open_file=None):
+    start(self, open_file)
+    os.kill(os.getpid(), signal.SIGTERM)
+LabTunnelApp.start = start_then_sigterm
+sys.exit(run(sys.argv))
+"""
+
+
+def test_a_sigterm_while_starting_up_still_quits(app_env: dict[str, str], tmp_path: Path) -> None:
+    """Before: the handler's quit() came before the event loop ran, Qt dropped it, and the
+    app ran on with its windows closed (seen as a SIGTERM exit timing out under load)."""
+    ended = subprocess.run(
+        [sys.executable, "-c", SIGTERM_DURING_START],
+        env=app_env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert ended.returncode == 0, ended.stdout + ended.stderr
+    log = (tmp_path / "config" / "logs" / "labtunnel.log").read_text(encoding="utf-8")
+    assert "LabTunnel tray started" in log
+
+
 # --- a lab profile opened from the desktop: `labtunnel FILE.labtunnel` ----------------------
 
 CLI = "import sys; from labtunnel.cli import main; sys.exit(main(sys.argv[1:]))"

@@ -10,7 +10,7 @@ import socket
 import sys
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QObject, QSocketNotifier
+from PySide6.QtCore import QObject, QSocketNotifier, QTimer
 from PySide6.QtWidgets import QApplication
 
 from labtunnel import APP_NAME
@@ -109,7 +109,10 @@ def run(argv: Sequence[str] | None = None) -> int:
     instance.message_received.connect(labtunnel.handle_message)
     opened.opened.connect(labtunnel.open_file)
     app.aboutToQuit.connect(labtunnel.shutdown)
-    signals = _SignalWakeup(labtunnel.quit, parent=labtunnel)
+    # a SIGTERM can come before app.exec() runs (while start() below works): Qt drops a
+    # quit() made outside its event loop, and the app would never end; queued, the quit
+    # runs as soon as the loop does
+    signals = _SignalWakeup(lambda: QTimer.singleShot(0, labtunnel.quit), parent=labtunnel)
     labtunnel.start(open_file=lab_profile)
     log.info("LabTunnel tray started")
     code = app.exec()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu
 from pytestqt.qtbot import QtBot
@@ -61,3 +63,23 @@ def open_menu(app: LabTunnelApp) -> QMenu:
 def make_profile(name: str = "gpu-lab", **changes: object) -> HostProfile:
     profile = HostProfile(name=name, host="gpu.lab.example", username="ada")
     return profile.with_changes(**changes) if changes else profile
+
+
+class Budget:
+    """One time limit for a whole GUI test against real servers: each wait gets at most
+    what is left of it. So a slow or failed step fails the test with its own message
+    before pytest-timeout fires: from inside a Qt wait its thread method can only end
+    the whole run (and its signal method hung the run: the exception it raises inside a
+    Qt slot keeps qtbot's event loop from ever quitting)."""
+
+    def __init__(self, seconds: float = 100.0) -> None:
+        self._deadline = time.monotonic() + seconds
+
+    def ms(self, at_most_s: float) -> int:
+        """A qtbot timeout: ``at_most_s`` seconds, or what is left if that is less."""
+        left = min(at_most_s, self._deadline - time.monotonic())
+        return max(1, int(left * 1000))
+
+    def left(self, at_most_s: float) -> float:
+        """The same in seconds, for a loop's own deadline."""
+        return self.ms(at_most_s) / 1000

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 import pytest
 from PySide6.QtCore import QUrl
 from pytestqt.qtbot import QtBot
-from tests.gui.helpers import action, open_menu, texts
+from tests.gui.helpers import Budget, action, open_menu, texts
 from tests.harness import LabServer
 from tests.harness.browser import recording_browser
 
@@ -33,6 +33,8 @@ from labtunnel.core.ssh.auth import Prompter
 from labtunnel.core.tunnel.manager import TunnelManager
 from labtunnel.ui.app import LabTunnelApp
 from labtunnel.ui.dialogs.hostkey import HostKeyDialog
+from labtunnel.ui.notices import Notice, NoticeKind
+from labtunnel.ui.texts import error_text
 
 pytestmark = [pytest.mark.gui, pytest.mark.integration]
 
@@ -76,6 +78,7 @@ def test_connect_from_the_menu_opens_jupyter_in_the_browser(
     record_property: Callable[[str, object], None],
 ) -> None:
     lab_server.require_jupyter()
+    budget = Budget()
     threads_before = set(threading.enumerate())
     context = AppContext.create(default_paths(), secrets=KeyringSecretStore(real_keyring))
     context.store.load()
@@ -116,13 +119,13 @@ def test_connect_from_the_menu_opens_jupyter_in_the_browser(
         menu = open_menu(app)
         assert texts(menu)[0] == "Connect to Lab GPU"
         # first connection: the server's key is unknown, the app asks
-        with qtbot.waitSignal(app.windows.window_shown, timeout=30_000) as shown:
+        with qtbot.waitSignal(app.windows.window_shown, timeout=budget.ms(30)) as shown:
             action(menu, "Connect to Lab GPU").trigger()
         dialog = shown.args[0]
         assert isinstance(dialog, HostKeyDialog)
         assert dialog.fingerprint_label.text() in lab_server.host_key_fingerprints.values()
         dialog.trust_button.click()
-        qtbot.waitUntil(lambda: bool(opened), timeout=90_000)
+        qtbot.waitUntil(lambda: bool(opened), timeout=budget.ms(90))
         url = opened[0]
         assert url.startswith("http://127.0.0.1:")
         status, body = get(url)
@@ -130,13 +133,15 @@ def test_connect_from_the_menu_opens_jupyter_in_the_browser(
         stalls = [measured(app)]
         for _ in range(2):  # Jupyter is running now: disconnect and connect again
             action(open_menu(app), "Disconnect").trigger()
-            qtbot.waitUntil(lambda: state(app, profile) is TunnelState.DISCONNECTED, timeout=30_000)
+            qtbot.waitUntil(
+                lambda: state(app, profile) is TunnelState.DISCONNECTED, timeout=budget.ms(30)
+            )
             # TunnelManager ignores a connect while the old worker still cleans up after
             # reporting DISCONNECTED (reported to the lead); wait for it to end
-            qtbot.waitUntil(lambda: not tunnel_threads(), timeout=10_000)
+            qtbot.waitUntil(lambda: not tunnel_threads(), timeout=budget.ms(10))
             opened.clear()
             action(open_menu(app), "Connect to Lab GPU").trigger()
-            qtbot.waitUntil(lambda: bool(opened), timeout=60_000)
+            qtbot.waitUntil(lambda: bool(opened), timeout=budget.ms(60))
             # the same Jupyter (same token), maybe through another free local port
             assert [urlsplit(u).query for u in opened] == [urlsplit(url).query]
             stalls.append(measured(app))
@@ -148,12 +153,16 @@ def test_connect_from_the_menu_opens_jupyter_in_the_browser(
         connected = texts(open_menu(app))
         assert connected[:3] == ["[Lab GPU: Connected]", "Open in browser", "Copy URL"]
         # the server-at-a-glance lines arrive from the real server
-        qtbot.waitUntil(lambda: any("CPU load" in t for t in texts(open_menu(app))), timeout=30_000)
+        qtbot.waitUntil(
+            lambda: any("CPU load" in t for t in texts(open_menu(app))), timeout=budget.ms(30)
+        )
         # stop Jupyter so nothing is left running on the server, then quit
-        with qtbot.waitSignal(app.controller.notice, timeout=30_000) as stopped:
+        with qtbot.waitSignal(app.controller.notice, timeout=budget.ms(30)) as stopped:
             action(open_menu(app), "Stop Jupyter on server").trigger()
         assert stopped.args[0].kind.value == "jupyter_stopped"
-        qtbot.waitUntil(lambda: state(app, profile) is TunnelState.DISCONNECTED, timeout=30_000)
+        qtbot.waitUntil(
+            lambda: state(app, profile) is TunnelState.DISCONNECTED, timeout=budget.ms(30)
+        )
         quit_started = time.monotonic()
         action(open_menu(app), "Quit LabTunnel").trigger()
         assert quits == [1]
@@ -178,6 +187,7 @@ def test_first_launch_to_notebook_by_clicking(
     from labtunnel.ui.dialogs.jupyter_choice import JupyterChoiceDialog
 
     lab_server.require_jupyter()
+    budget = Budget()
     context = AppContext.create(default_paths(), secrets=KeyringSecretStore(real_keyring))
     opened: list[str] = []
     shown: list[QWidget] = []
@@ -214,13 +224,22 @@ def test_first_launch_to_notebook_by_clicking(
         type_into(editor.username_edit, lab_server.user.name)
         type_into(editor.password_field.line, lab_server.user.password)
         assert editor.save_connect_button is not None
-        with qtbot.waitSignal(editor.saved, timeout=30_000):
+        with qtbot.waitSignal(editor.saved, timeout=budget.ms(30)):
             qtbot.mouseClick(editor.save_connect_button, Qt.MouseButton.LeftButton)
         [profile] = context.store.profiles()
         assert context.secrets.get(profile.id, SecretKind.PASSWORD) == lab_server.user.password
         clicked: list[str] = []
-        deadline = time.monotonic() + 120
-        while not opened and time.monotonic() < deadline:
+        # a failure that asks nothing (only a tray notice) ends the test at once, with
+        # its sentence (before, the test waited here until pytest-timeout fired)
+        failures: list[str] = []
+
+        def on_notice(notice: Notice) -> None:
+            if notice.kind is NoticeKind.FAILED:
+                failures.append(error_text(notice.error) if notice.error else "no error")
+
+        app.controller.notice.connect(on_notice)
+        deadline = time.monotonic() + budget.left(60)
+        while not opened and not failures and time.monotonic() < deadline:
             qtbot.wait(100)
             for window in list(shown):
                 shown.remove(window)
@@ -238,13 +257,16 @@ def test_first_launch_to_notebook_by_clicking(
                 else:
                     text = window.text() if isinstance(window, QMessageBox) else ""
                     pytest.fail(f"unexpected {type(window).__name__}: {text}")
-        assert opened, f"no browser opened; clicked {clicked}"
+        assert not failures, f"the connect failed: {failures}; clicked {clicked}"
+        assert opened, f"no browser opened in 60 s; clicked {clicked}"
         # the harness's Jupyter lives in a venv off the login PATH: LabTunnel offers it
         assert clicked in (["trust"], ["trust", "jupyter"])
         status, body = get(opened[0])
         assert status == 200 and b"jupyter" in body.lower()
-        with qtbot.waitSignal(app.controller.notice, timeout=30_000):
+        with qtbot.waitSignal(app.controller.notice, timeout=budget.ms(30)):
             app.controller.stop_jupyter(profile.id)
-        qtbot.waitUntil(lambda: state(app, profile) is TunnelState.DISCONNECTED, timeout=30_000)
+        qtbot.waitUntil(
+            lambda: state(app, profile) is TunnelState.DISCONNECTED, timeout=budget.ms(30)
+        )
     finally:
         app.shutdown()

@@ -15,7 +15,7 @@ import pytest
 from PySide6.QtCore import QUrl
 from PySide6.QtWidgets import QLabel, QLineEdit
 from pytestqt.qtbot import QtBot
-from tests.gui.helpers import action, open_menu
+from tests.gui.helpers import Budget, action, open_menu
 from tests.harness import HttpService, LabServer
 from tests.harness.browser import recording_browser
 from tests.harness.totp import CODE_PROMPT, TotpServer, start_totp_sshd
@@ -54,8 +54,10 @@ def tunnel_threads() -> list[threading.Thread]:
     return [t for t in threading.enumerate() if t.name.startswith("tunnel-")]
 
 
-def code_dialog(qtbot: QtBot, app: LabTunnelApp, start: object) -> OneTimeCodeDialog:
-    with qtbot.waitSignal(app.prompter.dialog_shown, timeout=30_000) as shown:
+def code_dialog(
+    qtbot: QtBot, app: LabTunnelApp, start: object, budget: Budget
+) -> OneTimeCodeDialog:
+    with qtbot.waitSignal(app.prompter.dialog_shown, timeout=budget.ms(30)) as shown:
         start()  # type: ignore[operator]
     dialog = shown.args[0]
     assert isinstance(dialog, OneTimeCodeDialog)
@@ -73,6 +75,7 @@ def test_one_time_code_dialog_through_a_real_two_factor_server(
     config_dir: Path,
     real_keyring: str,
 ) -> None:
+    budget = Budget()
     context = AppContext.create(default_paths(), secrets=KeyringSecretStore(real_keyring))
     context.store.load()
     profile = context.store.add(
@@ -113,32 +116,34 @@ def test_one_time_code_dialog_through_a_real_two_factor_server(
 
     try:
         app.start()
-        with qtbot.waitSignal(app.windows.window_shown, timeout=30_000) as shown:
+        with qtbot.waitSignal(app.windows.window_shown, timeout=budget.ms(30)) as shown:
             action(open_menu(app), f"Connect to {NAME}").trigger()
         trust = shown.args[0]
         assert isinstance(trust, HostKeyDialog)
         assert trust.fingerprint_label.text() in lab_server.host_key_fingerprints.values()
 
-        dialog = code_dialog(qtbot, app, trust.trust_button.click)
+        dialog = code_dialog(qtbot, app, trust.trust_button.click, budget)
         qtbot.keyClicks(dialog.fields[0], totp.code())
         dialog.accept()
-        qtbot.waitUntil(lambda: bool(opened), timeout=30_000)
+        qtbot.waitUntil(lambda: bool(opened), timeout=budget.ms(30))
         port = app.controller.status(profile.id).local_port
         assert port is not None and opened[0] == f"http://127.0.0.1:{port}/"
         status, body = http_get(port, http_service.url_path)
         assert status == 200 and hashlib.sha256(body).hexdigest() == http_service.sha256
 
         action(open_menu(app), "Disconnect").trigger()
-        qtbot.waitUntil(lambda: state() is TunnelState.DISCONNECTED, timeout=30_000)
+        qtbot.waitUntil(lambda: state() is TunnelState.DISCONNECTED, timeout=budget.ms(30))
         # the old worker may still clean up after reporting DISCONNECTED: let it end
-        qtbot.waitUntil(lambda: not tunnel_threads(), timeout=10_000)
+        qtbot.waitUntil(lambda: not tunnel_threads(), timeout=budget.ms(10))
 
         # a wrong code: refused by the server, and the notice says what to do
         notices.clear()
-        dialog = code_dialog(qtbot, app, action(open_menu(app), f"Connect to {NAME}").trigger)
+        dialog = code_dialog(
+            qtbot, app, action(open_menu(app), f"Connect to {NAME}").trigger, budget
+        )
         qtbot.keyClicks(dialog.fields[0], totp.wrong_code())
         dialog.accept()
-        qtbot.waitUntil(lambda: state() is TunnelState.FAILED, timeout=30_000)
+        qtbot.waitUntil(lambda: state() is TunnelState.FAILED, timeout=budget.ms(30))
         error = app.controller.status(profile.id).error
         assert isinstance(error, OneTimeCodeRefused)
         failed = [n for n in notices if n.kind is NoticeKind.FAILED]

@@ -22,6 +22,9 @@ from tests.integration.test_cli_real import (
 )
 from tests.integration.tunnel_helpers import wait_until_answers
 
+from labtunnel.core.profiles.model import DEFAULT_KEEPALIVE_COUNT, DEFAULT_KEEPALIVE_INTERVAL
+from labtunnel.core.ssh.keepalive import LATE_WAKE
+
 pytestmark = pytest.mark.integration
 
 
@@ -124,13 +127,17 @@ def test_secrets_appear_nowhere(
         looked_at = [proc.pid, *children_of(proc.pid)]
         process_views = [text for pid in looked_at for text in process_texts(pid)]
         remote_ps = lab_server.ns_exec(["ps", "-eo", "args"]).stdout
+        # every running Jupyter of the user; not a zombie left by an earlier test (here PID 1
+        # reaps late): its environ reads empty, and the check would pass on nothing
         remote_env = lab_server.ns_exec(
             [
                 "sh",
                 "-c",
-                f"cat /proc/$(pgrep -u {lab_server.user.name} -f jupyter | head -1)/environ",
+                f"for p in $(pgrep -r RSD -u {lab_server.user.name} -f jupyter); do"
+                " cat /proc/$p/environ; echo; done",
             ]
         ).stdout
+        assert "HOME=" in remote_env, "no running Jupyter's environment was read"
     finally:
         proc.send_signal(signal.SIGTERM)
         out, err = proc.communicate(timeout=20)
@@ -156,21 +163,33 @@ def test_secrets_appear_nowhere(
         assert leaks == [], f"{secret_name} found in {leaks}"
 
 
-def test_client_suspended_for_a_minute_recovers(
+#: a suspend the dead-peer watchdog must not hold against the server: longer than its
+#: limit (interval x count), so it wakes late, by more than what counts as late, with room
+#: to spare on a loaded machine (60 s proved no more than this and took 35 s longer)
+SUSPEND_S = DEFAULT_KEEPALIVE_INTERVAL * DEFAULT_KEEPALIVE_COUNT + LATE_WAKE + 8
+
+
+def test_client_suspended_past_the_dead_peer_limit_recovers(
     lab_server: LabServer, config_dir: Path, real_keyring: str, http_service: HttpService
 ) -> None:
     env = cli_env(config_dir, real_keyring)
     remote = f"{http_service.host}:{http_service.port}"
     assert add_password_profile(lab_server, env, "lab", "--remote", remote).returncode == 0
+    others = set(lab_server.sshd_sessions())
     connect = ConnectProcess(env, "lab", "--accept-new-host-key")
     try:
         port = urlsplit(connect.first_line()).port
         assert port
+        ours = set(lab_server.sshd_sessions()) - others
+        assert ours
         connect.proc.send_signal(signal.SIGSTOP)
-        time.sleep(60)
+        time.sleep(SUSPEND_S)
         connect.proc.send_signal(signal.SIGCONT)
         recovered = wait_until_answers(port, http_service.url_path, 10)
+        # the same session: the late watchdog did not blame the server (a reconnect
+        # would answer too, through a new session)
+        assert ours <= set(lab_server.sshd_sessions()), "the session was dropped"
     finally:
         connect.proc.send_signal(signal.SIGCONT)
         assert connect.stop() == 0
-    print(f"suspended 60 s: answering {recovered:.1f} s after resume")
+    print(f"suspended {SUSPEND_S:.0f} s: answering {recovered:.1f} s after resume")

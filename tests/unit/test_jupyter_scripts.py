@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from tests.harness import _proc
 from tests.unit.remote_helpers import LocalShRunner
 
 from labtunnel.core.errors import (
@@ -134,14 +135,9 @@ def manager(
 
 
 def wait_gone(pid: int, seconds: float = 5.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return True
-        time.sleep(0.05)
-    return False
+    """The process ended (a zombie nobody reaped yet counts as ended: here PID 1 reaps
+    orphans late, and kill -0 succeeds on a zombie)."""
+    return _proc.wait_gone([pid], seconds)
 
 
 # --- the login shell wrapper ------------------------------------------------------------

@@ -45,6 +45,9 @@ if [[ "${LABTUNNEL_RUN_ALL_STAGE:-}" == "in-dbus-session" ]]; then
     keyring_env="$(head -c 32 /dev/urandom | base64 | gnome-keyring-daemon --unlock --components=secrets)"
     eval "$keyring_env"
     export GNOME_KEYRING_CONTROL="${GNOME_KEYRING_CONTROL:-$XDG_RUNTIME_DIR/keyring}"
+    # throwaway: the harness may start a new daemon here if this one crashes
+    # (tests/harness/keyring_env.py says why)
+    export LABTUNNEL_TEST_KEYRINGS_DIR="$XDG_DATA_HOME/keyrings"
     export LABTUNNEL_REQUIRE_HARNESS="${LABTUNNEL_REQUIRE_HARNESS:-1}"
     export QT_QPA_PLATFORM=offscreen
     export LABTUNNEL_TEST_JUPYTER_VENV="$JUPYTER_VENV"

@@ -4,11 +4,13 @@ docs/errors.md lists."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 import signal
 import subprocess
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -243,7 +245,7 @@ def test_a_pending_job_slurm_can_never_start_is_cancelled(
 
 def connected_job(
     cli: Cli, name: str, node: str, *flags: str
-) -> tuple[ConnectProcess, StderrLines, int]:
+) -> tuple[ConnectProcess, StderrLines, int, str]:
     """`connect` to a fresh job of ``name`` on ``node``; returns once Jupyter answers."""
     before = set(active_jobs(cli.cluster))
     cli.add(name, "--slurm", f"--sbatch-option=--nodelist={node}", *flags)
@@ -252,7 +254,30 @@ def connected_job(
     url = proc.first_line()
     assert url.startswith("http://127.0.0.1:")
     [job_id] = set(active_jobs(cli.cluster)) - before
-    return proc, err, job_id
+    return proc, err, job_id, url
+
+
+@contextlib.contextmanager
+def open_tab(url: str) -> Iterator[None]:
+    """What an open JupyterLab tab does: ask the server every second or so. A request that
+    finds Jupyter gone makes the tunnel look at once; with nobody using it, it looks only
+    at its next check, up to a minute later (as long as the test waited: it failed when
+    the job ended just after a check)."""
+    done = threading.Event()
+
+    def poll() -> None:
+        while not done.is_set():
+            with contextlib.suppress(OSError):
+                fetch(url, "/api/status?" + url.split("?", 1)[1])
+            done.wait(1.0)
+
+    tab = threading.Thread(target=poll, daemon=True)
+    tab.start()
+    try:
+        yield
+    finally:
+        done.set()
+        tab.join(30)
 
 
 def ended_line(said: str, job_id: int) -> str:
@@ -266,23 +291,26 @@ def test_jobs_that_end_under_connect_are_reported_and_not_replaced(
     """Time limit (--time=1: Slurm ends it 60-90 s after its start, it checks limits every
     30 s), node down, preemption, scancel from elsewhere: each said in its words, and no
     second job. The time-limited job runs on node1 while the others end on node2."""
-    timed, timed_err, timed_job = connected_job(cli, "short-lived", "node1", "--time", "1")
+    timed, timed_err, timed_job, timed_url = connected_job(
+        cli, "short-lived", "node1", "--time", "1"
+    )
     try:
         warned = timed_err.wait_for(r"reaches its time limit", timeout=30)
         assert f"Your Jupyter job {timed_job} reaches its time limit in 1 min: save" in warned
         for number, how in enumerate(
             ("Job's node went down", "Job preempted", "Job cancelled from elsewhere")
         ):
-            proc, err, job_id = connected_job(cli, f"ends{number}", "node2")
+            proc, err, job_id, url = connected_job(cli, f"ends{number}", "node2")
             try:
                 err.wait_for(r"Press Ctrl\+C")
-                if how == "Job's node went down":
-                    slurm_cluster.set_node_down("node2")
-                elif how == "Job preempted":
-                    preemptor = slurm_cluster.preempt("node2")
-                else:
-                    slurm_cluster.login_exec(["scancel", str(job_id)], check=True)
-                assert proc.proc.wait(60) == 1
+                with open_tab(url):
+                    if how == "Job's node went down":
+                        slurm_cluster.set_node_down("node2")
+                    elif how == "Job preempted":
+                        preemptor = slurm_cluster.preempt("node2")
+                    else:
+                        slurm_cluster.login_exec(["scancel", str(job_id)], check=True)
+                    assert proc.proc.wait(60) == 1
                 said = err.all()
             finally:
                 proc.stop()
@@ -294,7 +322,8 @@ def test_jobs_that_end_under_connect_are_reported_and_not_replaced(
             elif how == "Job preempted":
                 slurm_cluster.login_exec(["scancel", str(preemptor)], check=True)
                 slurm_cluster.wait_node_state("node2", {"idle"})
-        assert timed.proc.wait(120) == 1
+        with open_tab(timed_url):
+            assert timed.proc.wait(120) == 1
         said = timed_err.all()
     finally:
         timed.stop()

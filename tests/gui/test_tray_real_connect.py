@@ -13,7 +13,7 @@ from __future__ import annotations
 import http.client
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -21,7 +21,7 @@ import pytest
 from PySide6.QtCore import QUrl
 from pytestqt.qtbot import QtBot
 from tests.gui.helpers import Budget, action, open_menu, texts
-from tests.harness import LabServer
+from tests.harness import LabServer, _proc
 from tests.harness.browser import recording_browser
 
 from labtunnel.core.context import AppContext
@@ -68,6 +68,25 @@ def tunnel_threads() -> list[threading.Thread]:
 
 def new_threads(before: set[threading.Thread]) -> list[threading.Thread]:
     return [t for t in threading.enumerate() if t not in before and t.is_alive()]
+
+
+@pytest.fixture(autouse=True)
+def no_jupyter_left(lab_server: LabServer) -> Iterator[None]:
+    """Each test stops its Jupyter itself; one that failed before that must not leave it to
+    the next, which would find it instead of starting one (its URL then opens the default
+    page: 302, not 200)."""
+    yield
+    user = lab_server.user
+    servers = [pid for pid in _proc.pids_of_uid(user.uid) if b"jupyter" in _cmdline(pid)]
+    _proc.kill_pids(servers)
+    _proc.wait_gone(servers)
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
 
 
 def test_connect_from_the_menu_opens_jupyter_in_the_browser(

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.harness import LabServer
+from tests.harness import LabServer, TestUser
 
 from labtunnel.core.events import Event, TunnelState, TunnelStatus
 from labtunnel.core.profiles.model import HostProfile, JupyterSpec, RemoteForward, Target
@@ -62,18 +62,21 @@ def make_tunnel(
     log: EventLog,
     port: int | None = None,
     policy: ReconnectPolicy | None = None,
+    user: TestUser | None = None,
     **profile_changes: object,
 ) -> tuple[Tunnel, HostProfile]:
     """A tunnel to the lab server's main sshd (or another server of it on ``port``);
-    ``policy`` replaces the reconnect backoff (e.g. a fast one)."""
+    ``policy`` replaces the reconnect backoff (e.g. a fast one); ``user`` logs in instead
+    of the harness's main user."""
+    user = user or lab.user
     store = ProfileStore(tmp_path / "profiles.json")
     store.load()
     fields: dict[str, object] = {"host": lab.host, "port": port or lab.port, "target": target}
     fields.update(profile_changes)
-    profile = HostProfile("lab", username=lab.user.name, **fields)  # type: ignore[arg-type]
+    profile = HostProfile("lab", username=user.name, **fields)  # type: ignore[arg-type]
     store.add(profile)
     secrets = MemorySecretStore()
-    secrets.set(profile.id, SecretKind.PASSWORD, lab.user.password)
+    secrets.set(profile.id, SecretKind.PASSWORD, user.password)
     deps = TunnelDeps(
         store=store,
         secrets=secrets,

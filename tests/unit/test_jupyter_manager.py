@@ -58,13 +58,18 @@ class ScriptedRunner:
         self.scripts.append(script)
         if "}STARTED" in script:
             kind = "start"
+        elif "--query-gpu" in script:
+            kind = "prelaunch"
         elif "--runtime-dir" in script:
             kind = "scan"
         elif '}TAIL"' in script:
             kind = "tail"
         else:
             kind = "http"
-        answer = self.handlers[kind](script)
+        if kind == "prelaunch" and kind not in self.handlers:
+            answer = CommandResult(0, "@@LT:GPU-ABSENT\n@@LT:END\n", "")
+        else:
+            answer = self.handlers[kind](script)
         return CommandResult(answer.exit_status, marked(script, answer.stdout), answer.stderr)
 
     def count(self, needle: str) -> int:

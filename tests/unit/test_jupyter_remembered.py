@@ -20,9 +20,11 @@ def test_round_trip_across_instances(tmp_path: Path) -> None:
     assert first.get("p1") is None
     first.remember("p1", RememberedServer(123, 8901, 1700000000.5, "lab"))
     first.remember("p2", RememberedServer(None, 8902, 1.0, ""))
+    first.remember("p3", RememberedServer(124, 0, 2.0, "lab"))  # on a Unix socket
     second = RememberedServers(path)
     assert second.get("p1") == RememberedServer(123, 8901, 1700000000.5, "lab")
     assert second.get("p2") == RememberedServer(None, 8902, 1.0, "")
+    assert second.get("p3") == RememberedServer(124, 0, 2.0, "lab")
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     data = json.loads(path.read_text())
     assert set(data["jupyter"]["p1"]) == {"pid", "port", "started_at", "app"}  # no token field
@@ -68,6 +70,7 @@ def test_bad_entries_are_dropped_others_kept(tmp_path: Path) -> None:
                 "jupyter": {
                     "good": {"pid": 5, "port": 8888, "started_at": 2.0, "app": "notebook"},
                     "bad_port": {"pid": 5, "port": 70000, "started_at": 2.0},
+                    "socket_without_pid": {"pid": None, "port": 0, "started_at": 2.0},
                     "bad_pid": {"pid": "5", "port": 8888, "started_at": 2.0},
                     "not_a_dict": 7,
                 },

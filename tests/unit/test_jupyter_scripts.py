@@ -11,6 +11,7 @@ import stat
 import subprocess
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -359,14 +360,14 @@ def test_start_in_conda_env_detached_and_remembered(home: Path) -> None:
 
     # the next connect reuses it, and prefers it over a newer server it did not start
     again = manager(home, spec=spec)
-    assert again.find() == server
+    assert again.find() == replace(server, launch=None)  # found, not started, this time
     other = subprocess.Popen(["sleep", "60"])
     try:
         (home / "rt" / f"jpserver-{other.pid}.json").write_text(
             f'{{"pid": {other.pid}, "port": 1234, "token": "x", "url": "http://127.0.0.1:1234/"}}'
         )
         assert again.list_servers()[0].pid == other.pid
-        assert again.find() == server
+        assert again.find() == replace(server, launch=None)
     finally:
         other.kill()
         other.wait()

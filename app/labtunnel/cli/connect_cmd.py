@@ -40,6 +40,7 @@ from labtunnel.core.ssh.cancel import CancelToken
 from labtunnel.core.tunnel.tunnel import Tunnel
 from labtunnel.messages import describe, describe_step
 from labtunnel.messages.browser import browser_not_opened, redirect_link
+from labtunnel.messages.glance import describe_gpus, describe_listen
 from labtunnel.messages.slurm import (
     describe_ending_soon,
     describe_job,
@@ -173,6 +174,8 @@ def _follow(
                 printed_url = True
                 if not args.no_browser:
                     _open_browser(browser, event.local_url, tunnel.profile.id)
+                for detail in _jupyter_details(event):
+                    say(detail)
                 if event.job is not None:
                     say("Press Ctrl+C to close the tunnel (the job keeps running on the cluster).")
                 else:
@@ -204,6 +207,18 @@ def _follow(
             return 1
         elif event.state is TunnelState.DISCONNECTED and not tunnel.is_running:
             return 0
+
+
+def _jupyter_details(status: TunnelStatus) -> list[str]:
+    """Where the user's Jupyter listens (and why not privately) and its GPUs."""
+    details = status.jupyter
+    if details is None or status.job is not None:
+        return []
+    lines = [describe_listen(details).text]
+    gpus = describe_gpus(details, None)
+    if gpus is not None:
+        lines.append(gpus.text)
+    return lines
 
 
 def _close(tunnel: Tunnel) -> int:

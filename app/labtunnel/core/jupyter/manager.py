@@ -37,6 +37,7 @@ from labtunnel.core.jupyter.env import env_prologue
 from labtunnel.core.jupyter.parsing import (
     APP_MISSING,
     PORT_TAKEN,
+    SOCK_UNKNOWN,
     ScanResult,
     command_failed,
     first_arg,
@@ -44,8 +45,16 @@ from labtunnel.core.jupyter.parsing import (
     raise_not_found,
     redact,
 )
+from labtunnel.core.jupyter.prelaunch import LaunchPlan, plan_launch
 from labtunnel.core.jupyter.scripts import script, source
-from labtunnel.core.jupyter.server import JupyterServer, StopOutcome, answers, http_status
+from labtunnel.core.jupyter.server import (
+    JupyterServer,
+    LaunchInfo,
+    StopOutcome,
+    answers,
+    http_status,
+)
+from labtunnel.core.jupyter.sockets import SocketFallback, UnixSocketOpener, socket_reachable
 from labtunnel.core.profiles.model import JupyterApp, JupyterSpec
 from labtunnel.core.profiles.remembered import RememberedServer, RememberedServers
 from labtunnel.core.ssh.remote import RemoteRunner, Section, run_script, shell_path, tail
@@ -67,10 +76,15 @@ class _Launch:
     port: int
     log_path: str
     app: JupyterApp
+    sock: str = ""
 
 
 class _PortTaken(Exception):
     pass
+
+
+class _NoSock(Exception):
+    """The Jupyter just launched does not know --sock."""
 
 
 # --- the manager --------------------------------------------------------------------------
@@ -99,8 +113,12 @@ class JupyterManager:
         sleep: Callable[[float], None] = time.sleep,
         wall_clock: Callable[[], float] = time.time,
         on_warning: Warn | None = None,
+        sockets: UnixSocketOpener | None = None,
     ) -> None:
         self._runner = runner
+        #: opens channels to Unix sockets (the SSH session): servers LabTunnel starts
+        #: listen on a private socket when it can; None: on TCP, as before
+        self._sockets = sockets
         self._spec = spec
         self._remembered = remembered
         self._profile_id = profile_id
@@ -125,16 +143,35 @@ class JupyterManager:
         return list(self._scan().servers)
 
     def find(self) -> JupyterServer | None:
-        """The server this profile started last if it still runs, else the most recent."""
-        servers = self.list_servers()
+        """The server this profile started last if it still runs, else the most recent
+        (one on a Unix socket only when this session can reach it)."""
+        servers, skipped = self._reachable(self.list_servers())
         remembered = self._remembered.get(self._profile_id) if self._remembered else None
         if remembered is not None:
             for server in servers:
                 if _same(server, remembered):
-                    return replace(server, app=_app(remembered.app))
+                    return replace(server, app=_app(remembered.app), skipped_socket=skipped)
             assert self._remembered is not None
             self._remembered.forget(self._profile_id, only=remembered)
-        return servers[0] if servers else None
+        return replace(servers[0], skipped_socket=skipped) if servers else None
+
+    def _reachable(
+        self, servers: list[JupyterServer]
+    ) -> tuple[list[JupyterServer], SocketFallback | None]:
+        if self._sockets is None:
+            return servers, None
+        reachable: list[JupyterServer] = []
+        skipped: SocketFallback | None = None
+        for server in servers:
+            why = socket_reachable(self._sockets, server.sock) if server.sock else None
+            if why is None:
+                reachable.append(server)
+            else:
+                log.warning(
+                    "Jupyter pid %s on a Unix socket is out of reach: %s", server.pid, why.value
+                )
+                skipped = skipped or why
+        return reachable, skipped
 
     def find_or_start(self, on_progress: Progress | None = None) -> JupyterServer:
         server = self.find()
@@ -184,8 +221,9 @@ class JupyterManager:
         progress(TunnelStep.STARTING_JUPYTER)
         started = self._clock()
         deadline = started + self._start_timeout
+        plan = plan_launch(self._runner, self._sockets, self._spec.gpu, profile_id=self._profile_id)
         for _attempt in range(START_ATTEMPTS):
-            launch = self._launch()
+            launch = self._launch(plan)
             log.info("launched Jupyter pid %s port %s", launch.pid, launch.port)
             progress(TunnelStep.WAITING_JUPYTER)
             try:
@@ -193,6 +231,11 @@ class JupyterManager:
             except _PortTaken:
                 log.info("port %s was taken before Jupyter bound it; retrying", launch.port)
                 continue
+            except _NoSock:
+                log.warning("this Jupyter has no --sock: starting it on TCP instead")
+                plan = plan.on_tcp(SocketFallback.JUPYTER_TOO_OLD)
+                continue
+            server = replace(server, launch=LaunchInfo(plan.listen.fallback, plan.gpu))
             if self._remembered is not None:
                 self._remembered.remember(
                     self._profile_id,
@@ -202,13 +245,17 @@ class JupyterManager:
             return server
         raise JupyterStartFailed(JupyterStartProblem.LAUNCH_FAILED, "port taken on every attempt")
 
-    def _launch(self) -> _Launch:
+    def _launch(self, plan: LaunchPlan) -> _Launch:
+        cuda = plan.gpu.visible_devices
         text = env_prologue(self._spec.env, activate=True) + script(
             "start",
             lt_workdir=shell_path(self._spec.workdir),
             lt_log_dir=LOG_DIR,
             lt_log_name=shlex.quote(self.log_name),
             lt_app=self._spec.app.value,
+            lt_sock=shlex.quote(plan.listen.socket_path),
+            lt_cuda_set=int(cuda is not None),
+            lt_cuda=shlex.quote(cuda or ""),
         )
         result = run_script(
             self._runner, text, timeout=self._command_timeout, label="jupyter start"
@@ -237,16 +284,21 @@ class JupyterManager:
         log_path = by_name["LOG"].arg if "LOG" in by_name else ""
         app = _app(first_arg(found, "APP")) or JupyterApp.LAB
         log.info("starting Jupyter %s", app.value)
-        return _Launch(int(fields[0]), int(fields[1]), log_path, app)
+        return _Launch(int(fields[0]), int(fields[1]), log_path, app, plan.listen.socket_path)
 
     def _wait_listed(self, launch: _Launch, started: float, deadline: float) -> JupyterServer:
         while True:
             scan = self._scan(watch_pid=launch.pid)
             for server in scan.servers:
-                if server.port == launch.port:
+                if (server.sock, server.port) == (launch.sock, launch.port):
                     return replace(server, app=launch.app)
+                if launch.sock and server.pid == launch.pid:
+                    self.stop(server)  # it ignored --sock and took a port: not that one
+                    raise _NoSock()
             if scan.watch_alive is False:
                 log_tail = self._log_tail(launch.log_path)
+                if launch.sock and SOCK_UNKNOWN.search(log_tail):
+                    raise _NoSock()
                 if PORT_TAKEN.search(log_tail):
                     raise _PortTaken()
                 raise JupyterStartFailed(
@@ -375,7 +427,8 @@ class JupyterManager:
             "http_call",
             LT_TOKEN=shlex.quote(server.token),
             lt_http_snippet=shlex.quote(source("http_request.py")),
-            lt_http_host=shlex.quote(server.host),
+            # a Unix socket's path, or the host
+            lt_http_host=shlex.quote(server.sock or server.host),
             lt_http_port=int(server.port),
             lt_http_path=shlex.quote(path),
             lt_http_scheme=server.scheme,
@@ -387,13 +440,14 @@ class JupyterManager:
 
 
 def _same(server: JupyterServer, remembered: RememberedServer) -> bool:
+    # a server on a socket has port 0 (and so has what was remembered of it)
     if server.port != remembered.port:
         return False
     return remembered.pid is None or server.pid is None or server.pid == remembered.pid
 
 
 def _same_server(listed: JupyterServer, wanted: JupyterServer) -> bool:
-    if listed.port != wanted.port or listed.host != wanted.host:
+    if (listed.port, listed.host, listed.sock) != (wanted.port, wanted.host, wanted.sock):
         return False
     return wanted.pid is None or listed.pid == wanted.pid
 

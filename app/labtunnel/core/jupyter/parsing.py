@@ -155,6 +155,8 @@ def redact(text: str, secrets: Iterable[str] = ()) -> str:
 
 #: in Jupyter's log: another process took the port between picking and binding it
 PORT_TAKEN = re.compile(r"is not available|already in use|Errno 98", re.IGNORECASE)
+#: in Jupyter's log: a Jupyter from before --sock (traitlets warns, or refuses, the option)
+SOCK_UNKNOWN = re.compile(r"Unrecognized (?:alias|flag|option)[^\n]*sock", re.IGNORECASE)
 #: in Jupyter's log: the app (lab, notebook) is not installed (jupyter_core < 5 says
 #: "'lab' is not a Jupyter command", 5 and later "Jupyter command `jupyter-lab` not found.")
 APP_MISSING = re.compile(r"is not a Jupyter command|Jupyter command `jupyter-[\w-]+` not found")

@@ -76,13 +76,15 @@ class JupyterServer:
     sock: str = ""
     #: set when LabTunnel started it in this connection
     launch: LaunchInfo | None = None
+    #: a server of the user's on a socket was passed over for this one: why
+    skipped_socket: SocketFallback | None = None
 
     @property
     def scheme(self) -> str:
         return "https" if self.secure else "http"
 
-    def details(self, skipped_socket: SocketFallback | None = None) -> JupyterDetails:
-        return JupyterDetails(self.sock, self.port, self.pid, self.launch, skipped_socket)
+    def details(self) -> JupyterDetails:
+        return JupyterDetails(self.sock, self.port, self.pid, self.launch, self.skipped_socket)
 
     @property
     def destination(self) -> Destination:

@@ -201,7 +201,9 @@ def _entry_to_server(entry: Any) -> RememberedServer | None:
     started_at, app = entry.get("started_at", 0.0), entry.get("app", "")
     if pid is not None and (not isinstance(pid, int) or isinstance(pid, bool)):
         return None
-    if not isinstance(port, int) or isinstance(port, bool) or not 0 < port < 65536:
+    if not isinstance(port, int) or isinstance(port, bool) or not 0 <= port < 65536:
+        return None
+    if port == 0 and pid is None:  # port 0: a server on a Unix socket, known by its pid
         return None
     if not isinstance(started_at, (int, float)) or isinstance(started_at, bool):
         return None

@@ -348,6 +348,7 @@ class Tunnel:
                 profile_name=profile.name,
                 on_job=lambda job: self._on_job(job, attempt),
                 on_warning=self._warn,
+                sockets=session,
             )
             if self._job_over is not None:
                 # reconnected while the ended job waits for "Start a new job"

@@ -16,6 +16,7 @@ from labtunnel.core.errors import LabTunnelError
 from labtunnel.core.events import JobStatus, TunnelStep
 from labtunnel.core.jupyter.manager import JupyterManager
 from labtunnel.core.jupyter.server import JupyterServer, StopOutcome
+from labtunnel.core.jupyter.sockets import UnixSocketOpener
 from labtunnel.core.profiles.model import JupyterSpec
 from labtunnel.core.profiles.remembered import RememberedServers
 from labtunnel.core.ssh.remote import RemoteRunner
@@ -53,11 +54,13 @@ def launcher_for(
     profile_name: str = "",
     on_job: Callable[[JobStatus], None] | None = None,
     on_warning: Warn | None = None,
+    sockets: UnixSocketOpener | None = None,
 ) -> JupyterLauncher:
     """The launcher for a profile's Jupyter target, working over ``runner``'s session.
     ``on_job`` hears the Slurm job's queue state (Slurm profiles only); ``on_warning``
     what should be told but stops nothing (JupyterEnvUnsafe; a Slurm job's environment is
-    checked on its node, where nothing is told yet)."""
+    checked on its node, where nothing is told yet); ``sockets`` (the SSH session) lets a
+    Jupyter started on the server itself listen on a private socket."""
     if spec.slurm is not None:
         from labtunnel.core.jupyter.launch.slurm import SlurmLauncher
 
@@ -69,5 +72,10 @@ def launcher_for(
             on_job=on_job,
         )
     return JupyterManager(
-        runner, spec, remembered=remembered, profile_id=profile_id, on_warning=on_warning
+        runner,
+        spec,
+        remembered=remembered,
+        profile_id=profile_id,
+        on_warning=on_warning,
+        sockets=sockets,
     )

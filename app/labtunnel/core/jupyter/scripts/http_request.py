@@ -1,13 +1,23 @@
 # Runs on the server (any python 3) with the token on stdin, never in argv: one request
 # to Jupyter; prints "HTTP <status>" (0 and the exception's name when it fails).
 import http.client
+import socket
 import ssl
 import sys
 
 host, port, path, scheme, method = sys.argv[1:6]
 token = sys.stdin.read().strip()
 conn: http.client.HTTPConnection
-if scheme == "https":
+if host.startswith("/"):  # Jupyter on a Unix socket
+
+    class UnixConnection(http.client.HTTPConnection):
+        def connect(self) -> None:
+            self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            self.sock.settimeout(self.timeout)
+            self.sock.connect(host)
+
+    conn = UnixConnection("127.0.0.1", timeout=5)
+elif scheme == "https":
     context = ssl.create_default_context()
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE

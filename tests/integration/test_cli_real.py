@@ -253,6 +253,7 @@ def test_connect_lands_in_the_users_own_jupyter(
         assert fetch(url, parts.path + "?" + parts.query)[0] == 200
     finally:
         assert connect.stop() == 0
+    assert "Jupyter listens on a private socket" in connect.stderr()
     # the next connect reuses the same server (same token), found quickly
     started = time.monotonic()
     again = ConnectProcess(env, "jupyter")
@@ -263,12 +264,12 @@ def test_connect_lands_in_the_users_own_jupyter(
     finally:
         again.stop()
     listed = labtunnel("jupyter", "list", "jupyter", env=env)
-    assert listed.returncode == 0 and listed.stdout.count("port ") == 1
+    assert listed.returncode == 0 and listed.stdout.count("socket ") == 1
     assert token not in listed.stdout + listed.stderr
     stopped = labtunnel("jupyter", "stop", "jupyter", env=env)
     assert stopped.returncode == 0, stopped.stderr
     after = labtunnel("jupyter", "list", "jupyter", env=env)
-    assert "port" not in after.stdout
+    assert "socket" not in after.stdout and "port" not in after.stdout
     print(f"jupyter: first connect {first_seconds:.1f} s (start), reuse {reuse_seconds:.1f} s")
 
 

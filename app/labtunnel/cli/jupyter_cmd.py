@@ -128,6 +128,10 @@ def _stop_job(profile: HostProfile, session: SshSession) -> int:
     return 0
 
 
+def _where(server: JupyterServer) -> str:
+    return f"socket {server.sock}" if server.sock else f"port {server.port}"
+
+
 def _list(args: argparse.Namespace, context: AppContext) -> int:
     profile = context.store.get(args.name)
     slurm_session = _slurm_session(context, profile)
@@ -139,7 +143,7 @@ def _list(args: argparse.Namespace, context: AppContext) -> int:
     if not servers:
         say(f"No Jupyter of yours is running on {profile.host}.")
     for server in servers:
-        print(f"port {server.port}\tpid {server.pid}\t{server.root_dir}")
+        print(f"{_where(server)}\tpid {server.pid}\t{server.root_dir}")
     return 0
 
 
@@ -247,7 +251,7 @@ def _stop(args: argparse.Namespace, context: AppContext) -> int:
             return 1
         outcome = manager.stop(server)
     if outcome is StopOutcome.NOT_RUNNING:
-        say(f"Your Jupyter on {profile.host} (port {server.port}) had already stopped.")
+        say(f"Your Jupyter on {profile.host} ({_where(server)}) had already stopped.")
     else:
-        say(f"Stopped your Jupyter on {profile.host} (port {server.port}).")
+        say(f"Stopped your Jupyter on {profile.host} ({_where(server)}).")
     return 0

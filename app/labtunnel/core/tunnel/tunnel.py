@@ -383,9 +383,9 @@ class Tunnel:
         no) would only show as "Jupyter does not answer" at the end, with a Jupyter
         started for nothing: ask sshd first, before anything runs there. sshd refuses a
         forward it does not allow as "prohibited" (raised); any other answer (nothing
-        listens at the probe's address) means forwarding works. (Jupyter is started on
-        TCP; a Jupyter on a Unix socket would need AllowStreamLocalForwarding instead,
-        which one answer from OpenSSH cannot tell apart from "nothing listens".)"""
+        listens at the probe's address) means forwarding works. (Forwarding to a Unix
+        socket, AllowStreamLocalForwarding, is checked before a Jupyter starts on one:
+        core/jupyter/sockets.py; without it Jupyter starts on TCP.)"""
         remembered = self._deps.remembered.get(self.profile.id)
         port = remembered.port if remembered is not None and remembered.port else PROBE_PORT
         try:

@@ -190,7 +190,10 @@ def test_found_again_after_an_sshd_restart(
     after = own_servers(tunnel)
     assert (after.pid, after.sock, after.token) == (before.pid, before.sock, before.token)
     assert again.local_port == status.local_port and again.jupyter is not None
-    assert again.jupyter.launch is None  # found running, not started again
+    # the same server (its pid: not started again), and what the tray says of how it
+    # was started (socket, GPUs) stays
+    assert status.jupyter is not None and status.jupyter.launch is not None
+    assert again.jupyter.launch == status.jupyter.launch
     assert http_call(again.local_port or 0, "GET", "/api/status", token_of(again))[0] == 200
 
 

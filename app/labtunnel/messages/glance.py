@@ -4,13 +4,17 @@ the command line."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from labtunnel.core.jupyter.gpus import GpuAssignment, GpuNote, visible_gpus
-from labtunnel.core.jupyter.kernels import Kernel, KernelGpuUse, KernelReport
 from labtunnel.core.jupyter.server import JupyterDetails
 from labtunnel.core.jupyter.sockets import SocketFallback
 from labtunnel.core.profiles.model import GpuMode
 from labtunnel.core.server.stats import GpuReading, GpuStat
 from labtunnel.messages.base import QT_TRANSLATE_NOOP, Message, msg
+
+if TYPE_CHECKING:
+    from labtunnel.core.jupyter.kernels import Kernel, KernelGpuUse, KernelReport
 
 FALLBACK_REASONS = {
     SocketFallback.SSHD_REFUSES: QT_TRANSLATE_NOOP(

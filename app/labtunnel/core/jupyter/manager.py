@@ -23,6 +23,7 @@ import shlex
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from labtunnel.core.errors import (
     JupyterEnvUnsafe,
@@ -45,7 +46,6 @@ from labtunnel.core.jupyter.parsing import (
     raise_not_found,
     redact,
 )
-from labtunnel.core.jupyter.prelaunch import LaunchPlan, plan_launch
 from labtunnel.core.jupyter.scripts import script, source
 from labtunnel.core.jupyter.server import (
     JupyterServer,
@@ -58,6 +58,9 @@ from labtunnel.core.jupyter.sockets import SocketFallback, UnixSocketOpener, soc
 from labtunnel.core.profiles.model import JupyterApp, JupyterSpec
 from labtunnel.core.profiles.remembered import RememberedServer, RememberedServers
 from labtunnel.core.ssh.remote import RemoteRunner, Section, run_script, shell_path, tail
+
+if TYPE_CHECKING:
+    from labtunnel.core.jupyter.prelaunch import LaunchPlan
 
 log = logging.getLogger(__name__)
 
@@ -221,6 +224,10 @@ class JupyterManager:
         progress(TunnelStep.STARTING_JUPYTER)
         started = self._clock()
         deadline = started + self._start_timeout
+        # only a start needs the socket folder and the GPUs (a connect that finds its
+        # Jupyter running does not pay for these imports)
+        from labtunnel.core.jupyter.prelaunch import plan_launch
+
         plan = plan_launch(self._runner, self._sockets, self._spec.gpu, profile_id=self._profile_id)
         for _attempt in range(START_ATTEMPTS):
             launch = self._launch(plan)

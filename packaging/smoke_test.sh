@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the Linux bundle with PyInstaller and checks that it runs:
 #   1. `labtunnel --self-test` inside a private D-Bus session with an unlocked gnome-keyring
-#      (version, keyring backend, icons rendered by the bundled Qt plugins, translations);
+#      (version, keyring backend, icons rendered by the bundled Qt plugins, translations),
+#      then `connect --help` and `profile list`;
 #   2. the tray app under Xvfb (with a `trayer` tray when installed) for a few seconds, then
 #      SIGTERM: it must have logged its start and must exit 0.
 #
@@ -37,6 +38,12 @@ if [[ "${LABTUNNEL_SMOKE_STAGE:-}" == "in-dbus-session" ]]; then
     # the package data (labtunnel.resources) of the bundle itself, not a checkout's folder
     resources="$(cd "$(dirname "$EXE")" && pwd)/_internal/labtunnel/resources"
     grep -qxF "resources: $resources" <<<"$report" || die "the bundle reads its resources elsewhere"
+    # a command's code is imported only when it runs (the self-test imports them all)
+    "$EXE" connect --help >"$WORK/help.out" 2>&1 \
+        || { cat "$WORK/help.out" >&2; die "the bundle cannot run labtunnel connect"; }
+    LABTUNNEL_CONFIG_DIR="$WORK/cli-config" "$EXE" profile list >"$WORK/cli.out" 2>&1 \
+        || { cat "$WORK/cli.out" >&2; die "the bundle's labtunnel profile list failed"; }
+    log "the bundle's CLI commands run"
 
     pids=()
     # shellcheck disable=SC2317  # called by the EXIT trap

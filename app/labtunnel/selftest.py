@@ -1,8 +1,9 @@
 """``labtunnel --self-test``: is everything the app needs inside this install (or bundle)?
 
-Checks the version, the SSH crypto, a usable keyring backend (and the platform's backend
-module), the icons (files, and rendered by Qt's SVG plugins when PySide6 is there) and
-the translations, and that the Qt bindings keep Python's reference counts. Prints one
+Checks the version, the SSH crypto, the modules loaded on demand, a usable keyring
+backend (and the platform's backend module), the icons (files, and rendered by Qt's SVG
+plugins when PySide6 is there) and the translations, and that the Qt bindings keep
+Python's reference counts. Prints one
 line per check; the exit code is non-zero when any fails.
 """
 
@@ -97,6 +98,25 @@ def check_icons() -> str:
     return f"{len(icons)} SVG icons rendered by Qt"
 
 
+def check_loaded_on_demand() -> str:
+    """The modules imported by name when first needed (each CLI command's, the error
+    sentences'): a bundler that follows only written-out imports could leave them out."""
+    import importlib
+
+    from labtunnel.cli import COMMANDS
+    from labtunnel.messages.base import DESCRIBER_MODULES, describers
+
+    missing = []
+    for module in [*COMMANDS.values(), *(f"labtunnel.messages.{m}" for m in DESCRIBER_MODULES)]:
+        try:
+            importlib.import_module(module)
+        except ImportError as exc:
+            missing.append(f"{module} ({exc})")
+    if missing:
+        raise CheckFailed("not in this install: " + ", ".join(missing))
+    return f"{len(COMMANDS)} commands, {len(describers())} error sentences"
+
+
 def check_translations() -> str:
     folder = resources_dir() / "translations"
     if not folder.is_dir():
@@ -141,6 +161,7 @@ def _qt_app() -> None:
 
 CHECKS: list[tuple[str, Check]] = [
     ("ssh", check_crypto),
+    ("commands and sentences", check_loaded_on_demand),
     ("keyring", check_keyring),
     ("icons", check_icons),
     ("translations", check_translations),

@@ -44,6 +44,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import Enum
 from types import TracebackType
 
 import paramiko
@@ -53,6 +54,7 @@ from labtunnel.core.profiles.model import DEFAULT_MAX_CHANNEL_OPENS, DEFAULT_MAX
 from labtunnel.core.ssh.fast import primitives
 from labtunnel.core.ssh.fast.packetizer import (
     DirectPipe,
+    PipeEvent,
     attach_pipe,
     can_attach,
     send_channel_data,
@@ -94,21 +96,47 @@ class ForwardStats:
     refused: int = 0
 
 
+class ConnState(str, Enum):
+    """Where one client connection is: WAITING -> OPENING -> ATTACHED (handed to a loop)
+    -> OPEN -> DONE, or OPENING -> THREADS (served the simple way) -> DONE."""
+
+    WAITING = "waiting"  # for a thread to open its channel
+    OPENING = "opening"
+    ATTACHED = "attached"
+    THREADS = "threads"
+    OPEN = "open"
+    DONE = "done"
+
+
+class LoopEvent(str, Enum):
+    """What the forwarder itself tells a loop (its pipes tell it a :class:`PipeEvent`)."""
+
+    OPENED = "opened"  # the channel is attached: the loop owns the connection
+    FAILED = "failed"  # no channel is coming: close the client
+    WINDOW = "window"  # the peer opened the window: send what is pending
+    WAKE = "wake"  # only wake up: to close, or to see an event queued under the lock
+
+
+class _Registered(Enum):
+    """What a loop's selector has registered besides connections."""
+
+    WAKE_SOCKET = "wake socket"
+    LISTENER = "listener"
+
+
 def _log_error(error: Exception) -> None:
     log.warning("forwarding a connection failed: %s", error)
 
 
 class _Conn:
     """One client connection. ``state`` and the socket belong to its loop once the
-    connection is "open"; before that, to the thread opening its channel."""
+    connection is OPEN; before that, to the thread opening its channel."""
 
     def __init__(self, number: int, sock: socket.socket, origin: tuple[str, int]) -> None:
         self.number = number
         self.sock = sock
         self.origin = origin
-        # "waiting" -> "opening" -> "attached" (handed to a loop) -> "open" -> "done",
-        # or "opening" -> "threads" -> "done"
-        self.state = "waiting"
+        self.state = ConnState.WAITING
         self.loop: _Loop | None = None
         self.channel: paramiko.Channel | None = None
         self.pipe: DirectPipe | None = None
@@ -142,13 +170,15 @@ class _Loop:
         self.wake_r, self.wake_w = socket.socketpair()
         self.wake_r.setblocking(False)
         self.wake_w.setblocking(False)
-        self.sel.register(self.wake_r, selectors.EVENT_READ, "wake")
+        self.sel.register(self.wake_r, selectors.EVENT_READ, _Registered.WAKE_SOCKET)
         self.wake_sent = False
-        self.events: collections.deque[tuple[str, _Conn | None]] = collections.deque()
+        self.events: collections.deque[tuple[PipeEvent | LoopEvent, _Conn | None]] = (
+            collections.deque()
+        )
         self.conns = 0  # connections this loop serves (for the per-loop cap)
         self.thread: threading.Thread | None = None
 
-    def wake(self, kind: str, conn: _Conn | None) -> None:
+    def wake(self, kind: PipeEvent | LoopEvent, conn: _Conn | None) -> None:
         """Queue an event for the loop (any thread; called under paramiko's locks)."""
         self.events.append((kind, conn))
         if not self.wake_sent:
@@ -239,7 +269,7 @@ class LocalForwarder:
                     self._listeners.append(self._listen(socket.AF_INET6, _LOOPBACK6, self._port))
             loop = _Loop(f"{self._name}-pump")
             for listener in self._listeners:
-                loop.sel.register(listener, selectors.EVENT_READ, "listener")
+                loop.sel.register(listener, selectors.EVENT_READ, _Registered.LISTENER)
         except BaseException:
             self._close_listeners()
             if loop is not None:
@@ -267,11 +297,11 @@ class LocalForwarder:
             live = list(self._conns.values())
             loops = list(self._loops)
         for loop in loops:
-            loop.wake("close", None)
+            loop.wake(LoopEvent.WAKE, None)  # it sees _closing
         # The client sees its connection end now, even if a channel is still
         # being opened for it or a loop is stuck in a write to a dead server.
         for conn in live:
-            if conn.state == "threads":
+            if conn.state is ConnState.THREADS:
                 conn.abort_threads_mode()
             else:
                 with contextlib.suppress(OSError):
@@ -397,12 +427,12 @@ class LocalForwarder:
                         paused_until = 0.0
                         timeout = None
                         for listener in self._listeners:
-                            sel.register(listener, selectors.EVENT_READ, "listener")
+                            sel.register(listener, selectors.EVENT_READ, _Registered.LISTENER)
                 for key, mask in sel.select(timeout):
                     data = key.data
-                    if data == "wake":
+                    if data is _Registered.WAKE_SOCKET:
                         loop.drain_wake()
-                    elif data == "listener":
+                    elif data is _Registered.LISTENER:
                         assert isinstance(key.fileobj, socket.socket)
                         if not self._accept_all(key.fileobj):
                             paused_until = time.monotonic() + _ACCEPT_PAUSE
@@ -411,9 +441,9 @@ class LocalForwarder:
                             break
                     else:
                         assert isinstance(data, _Conn)
-                        if mask & selectors.EVENT_WRITE and data.state == "open":
+                        if mask & selectors.EVENT_WRITE and data.state is ConnState.OPEN:
                             self._flush(data)
-                        if mask & selectors.EVENT_READ and data.state == "open":
+                        if mask & selectors.EVENT_READ and data.state is ConnState.OPEN:
                             self._read_client(data, buf, view)
                 self._run_events(loop)
         except Exception as e:  # a bug: report it, and do not leave clients hanging
@@ -428,29 +458,29 @@ class LocalForwarder:
             kind, conn = events.popleft()
             if conn is None or self._closing:
                 continue
-            if kind == "failed":
+            if kind is LoopEvent.FAILED:
                 self._finish(conn)
                 continue
-            if kind == "opened":
+            if kind is LoopEvent.OPENED:
                 self._opened(conn)
                 continue
-            if conn.state != "open":
-                continue  # a leftover, or from before "opened" (which looks at everything)
-            if kind == "flush":
+            if conn.state is not ConnState.OPEN:
+                continue  # a leftover, or from before OPENED (which looks at everything)
+            if kind is PipeEvent.FLUSH:
                 self._set_interest(conn, write=True)
-            elif kind == "ack":
+            elif kind is PipeEvent.ACK:
                 assert conn.pipe is not None
                 try:
                     conn.pipe.return_window()
                 except _CHANNEL_ERRORS:
                     self._finish(conn)
                     continue
-            elif kind == "dead":
+            elif kind is PipeEvent.DEAD:
                 self._finish(conn)
                 continue
-            elif kind == "window" and conn.pending:
+            elif kind is LoopEvent.WINDOW and conn.pending:
                 self._send_pending(conn)
-            if conn.state == "open":
+            if conn.state is ConnState.OPEN:
                 self._check_done(conn)
 
     def _accept_all(self, listener: socket.socket) -> bool:
@@ -531,7 +561,7 @@ class LocalForwarder:
                     self._openers -= 1
                     return
                 conn = self._waiting.popleft()
-                conn.state = "opening"
+                conn.state = ConnState.OPENING
             self._open(conn)
 
     def _open(self, conn: _Conn) -> None:
@@ -554,12 +584,12 @@ class LocalForwarder:
                     channel,
                     conn.sock,
                     lambda kind: loop.wake(kind, conn),
-                    lambda: loop.wake("window", conn),
+                    lambda: loop.wake(LoopEvent.WINDOW, conn),
                 )
         with self._lock:
             closing = self._closing
             if not closing:
-                conn.state = "attached" if conn.pipe is not None else "threads"
+                conn.state = ConnState.ATTACHED if conn.pipe is not None else ConnState.THREADS
         if closing:
             if conn.pipe is not None:
                 conn.pipe.detach()
@@ -567,7 +597,7 @@ class LocalForwarder:
                 channel.close()
             self._give_up(conn)
         elif loop is not None:
-            loop.wake("opened", conn)  # the loop owns it from here
+            loop.wake(LoopEvent.OPENED, conn)  # the loop owns it from here
         else:
             self._start_threads(conn, channel)
 
@@ -578,16 +608,16 @@ class LocalForwarder:
             # under the lock: the loop's teardown either sees this event or we see closing
             first = self._loops[0] if self._loops and not self._closing else None
             if first is not None:
-                first.events.append(("failed", conn))
+                first.events.append((LoopEvent.FAILED, conn))
         if first is not None:
-            first.wake("wake", None)
+            first.wake(LoopEvent.WAKE, None)
         else:
             self._release(conn)
 
     # --- a loop's connections --------------------------------------------------------
 
     def _opened(self, conn: _Conn) -> None:
-        conn.state = "open"
+        conn.state = ConnState.OPEN
         pipe = conn.pipe
         assert pipe is not None
         self._set_interest(conn, read=True, write=bool(len(pipe)))
@@ -697,9 +727,9 @@ class LocalForwarder:
 
     def _finish(self, conn: _Conn) -> None:
         """Release a connection a loop owns (or whose opening failed)."""
-        if conn.state == "done":
+        if conn.state is ConnState.DONE:
             return
-        conn.state = "done"
+        conn.state = ConnState.DONE
         if conn.interest and conn.loop is not None:
             with contextlib.suppress(KeyError, ValueError, OSError):
                 conn.loop.sel.unregister(conn.sock)
@@ -712,7 +742,7 @@ class LocalForwarder:
         self._release(conn)
 
     def _release(self, conn: _Conn) -> None:
-        conn.state = "done"
+        conn.state = ConnState.DONE
         conn.sock.close()
         with self._lock:
             if self._conns.pop(conn.number, None) is not None:
@@ -727,9 +757,9 @@ class LocalForwarder:
             owned = [
                 c
                 for c in self._conns.values()
-                if c.loop is loop and c.state in ("attached", "open")
+                if c.loop is loop and c.state in (ConnState.ATTACHED, ConnState.OPEN)
             ]
-            owned += [c for kind, c in loop.events if kind == "failed" and c is not None]
+            owned += [c for kind, c in loop.events if kind is LoopEvent.FAILED and c is not None]
             loop.events.clear()
             first = bool(self._loops) and self._loops[0] is loop
             waiting = list(self._waiting) if first else []
@@ -737,7 +767,7 @@ class LocalForwarder:
                 self._waiting.clear()
             others = [other for other in self._loops if other is not loop]
         for other in others:
-            other.wake("close", None)  # one loop ending (a bug, or close()) ends them all
+            other.wake(LoopEvent.WAKE, None)  # one loop ending (a bug, or close()) ends them all
         for conn in owned:
             self._finish(conn)
         for conn in waiting:  # never got an opener

@@ -42,6 +42,7 @@ import struct
 import threading
 import time
 from collections.abc import Callable
+from enum import Enum
 from typing import Any
 
 import paramiko
@@ -51,6 +52,16 @@ from paramiko.packet import NeedRekeyException, Packetizer
 
 from labtunnel.core.ssh.fast import primitives
 from labtunnel.core.ssh.fast.tuning import CHANNEL_READ_SIZE, READ_SIZE
+
+
+class PipeEvent(str, Enum):
+    """What a :class:`DirectPipe` tells the forwarder's loop."""
+
+    FLUSH = "flush"  # data queued for the client socket
+    ACK = "ack"  # window to return from the loop's thread
+    EOF = "eof"  # the channel's input ended
+    DEAD = "dead"  # the client socket failed
+
 
 _MSG_CHANNEL_DATA = 94
 _U32 = 0xFFFFFFFF
@@ -636,9 +647,8 @@ class DirectPipe(BufferedPipe):  # type: ignore[type-arg]
     queue is bounded by the channel window: window is returned only for bytes
     the client socket took.
 
-    ``notify(kind)`` tells the forwarder's loop about "flush" (data queued),
-    "ack" (window to return from its thread), "eof" and "dead" (the client
-    socket failed). It is called without the pipe lock held.
+    ``notify(event)`` tells the forwarder's loop a :class:`PipeEvent`. It is called
+    without the pipe lock held.
     """
 
     _lock: threading.Lock
@@ -647,7 +657,7 @@ class DirectPipe(BufferedPipe):  # type: ignore[type-arg]
     _closed: bool
     _lt_sock: socket.socket
     _lt_channel: paramiko.Channel | None
-    _lt_notify: Callable[[str], None]
+    _lt_notify: Callable[[PipeEvent], None]
     _lt_delivered: int  # written to the client, not yet returned to the window
     _lt_ack: int  # window to return from the loop's thread
     _lt_total: int
@@ -659,7 +669,7 @@ class DirectPipe(BufferedPipe):  # type: ignore[type-arg]
         self.feed_many([memoryview(data)])
 
     def feed_many(self, parts: list[memoryview]) -> None:  # transport thread
-        event = ""
+        event: PipeEvent | None = None
         with self._lock:
             if self._lt_dead:
                 return
@@ -672,10 +682,10 @@ class DirectPipe(BufferedPipe):  # type: ignore[type-arg]
                     pass
                 except OSError:
                     self._lt_dead = True
-                    event = "dead"
-            if not event and n < size:
+                    event = PipeEvent.DEAD
+            if event is None and n < size:
                 if not len(self._buffer):
-                    event = "flush"
+                    event = PipeEvent.FLUSH
                 skip = n
                 for part in parts:  # queue what the socket did not take
                     if skip >= len(part):
@@ -688,7 +698,7 @@ class DirectPipe(BufferedPipe):  # type: ignore[type-arg]
             ack = self._take_delivered()
         if ack:
             self._return_window(ack, inline=True)
-        if event:
+        if event is not None:
             self._lt_notify(event)
 
     def close(self) -> None:  # transport thread, channel lock held: EOF or closed
@@ -699,7 +709,7 @@ class DirectPipe(BufferedPipe):  # type: ignore[type-arg]
             self._cv.notify_all()
             self._shut_client_if_drained()
         self._unregister()
-        self._lt_notify("eof")
+        self._lt_notify(PipeEvent.EOF)
 
     def flush(self) -> bool:
         """Write queued data (loop thread, socket writable); True while some is left."""
@@ -799,7 +809,7 @@ class DirectPipe(BufferedPipe):  # type: ignore[type-arg]
                     lock.release()
         with self._lock:
             self._lt_ack += ack
-        self._lt_notify("ack")
+        self._lt_notify(PipeEvent.ACK)
 
 
 def _window_adjust(channel: paramiko.Channel, n: int) -> paramiko.Message:
@@ -825,7 +835,7 @@ def can_attach(channel: object) -> bool:
 def attach_pipe(
     channel: paramiko.Channel,
     sock: socket.socket,
-    notify: Callable[[str], None],
+    notify: Callable[[PipeEvent], None],
     on_window: Callable[[], None],
 ) -> DirectPipe:
     """Deliver ``channel``'s incoming data straight into the non-blocking ``sock``.
@@ -859,7 +869,7 @@ def attach_pipe(
     if not closed and isinstance(packetizer, FastPacketizer) and packetizer._lt_pipes is not None:
         packetizer._lt_pipes[channel.chanid] = pipe
     if queued:
-        notify("flush")
+        notify(PipeEvent.FLUSH)
     if closed:
-        notify("eof")
+        notify(PipeEvent.EOF)
     return pipe

@@ -18,7 +18,7 @@ from labtunnel.core.jupyter.server import JupyterDetails, LaunchInfo
 from labtunnel.core.jupyter.sockets import SocketFallback
 from labtunnel.core.profiles.model import GpuSetting
 from labtunnel.core.profiles.store import ProfileStore
-from labtunnel.core.server.stats import GpuProcess, GpuReading, GpuStat, ServerStats
+from labtunnel.core.server.stats import GpuProcess, GpuReading, GpuStat, GpuStatus, ServerStats
 from labtunnel.ui.app import LabTunnelApp
 from labtunnel.ui.notices import NoticeKind
 
@@ -30,8 +30,10 @@ GPUS = (
     GpuStat(0, "NVIDIA RTX A6000", 97, 40312, 49140, A6000[0]),
     GpuStat(1, "NVIDIA RTX A6000", 4, 3072, 49140, A6000[1]),
 )
-READING = GpuReading(GPUS, "ok", processes=(GpuProcess(900, A6000[1], 2458),))
-STATS = ServerStats(GPUS, 1.0, 1.0, 1.0, 16, 65536, 30000, "gpu1", "ok", "", READING.processes)
+READING = GpuReading(GPUS, GpuStatus.OK, processes=(GpuProcess(900, A6000[1], 2458),))
+STATS = ServerStats(
+    GPUS, 1.0, 1.0, 1.0, 16, 65536, 30000, "gpu1", GpuStatus.OK, "", READING.processes
+)
 KERNELS = KernelReport(
     kernels=(
         Kernel("aaaa-1", "python3", "thesis/train.ipynb", "idle", 1, 7300.0, (900,)),

@@ -16,7 +16,7 @@ from labtunnel.core.events import StatsEvent, TunnelState, TunnelStep
 from labtunnel.core.platform.autostart.macos import MacLoginItem
 from labtunnel.core.platform.browser import BrowserOpener
 from labtunnel.core.profiles.store import ProfileStore
-from labtunnel.core.server.stats import GpuStat, ServerStats
+from labtunnel.core.server.stats import GpuStat, GpuStatus, ServerStats
 from labtunnel.ui.app import LabTunnelApp
 from labtunnel.ui.dialogs.log_viewer import LogViewer
 from labtunnel.ui.dialogs.profile_editor import ProfileEditor
@@ -46,7 +46,7 @@ STATS = ServerStats(
     mem_total_mib=262144,
     mem_available_mib=190464,
     hostname="gpu1",
-    gpu_status="ok",
+    gpu_status=GpuStatus.OK,
 )
 
 

@@ -19,7 +19,7 @@ from labtunnel.core.events import (
 )
 from labtunnel.core.profiles.model import HostProfile
 from labtunnel.core.profiles.store import ProfileStore
-from labtunnel.core.server.stats import GpuStat, ServerStats
+from labtunnel.core.server.stats import GpuStat, GpuStatus, ServerStats
 
 DEMO_URL = "http://127.0.0.1:48213/lab?token=demo"
 DEMO_STATS = ServerStats(
@@ -34,7 +34,7 @@ DEMO_STATS = ServerStats(
     mem_total_mib=515_000,
     mem_available_mib=402_300,
     hostname="gpu1",
-    gpu_status="ok",
+    gpu_status=GpuStatus.OK,
 )
 STEPS = [
     (TunnelState.CONNECTING, TunnelStep.CONNECTING),

@@ -11,6 +11,7 @@ from labtunnel.core.profiles.model import GpuSetting
 from labtunnel.core.server.stats import (
     GpuProcess,
     GpuReading,
+    GpuStatus,
     MigDevice,
     parse_server_stats,
 )
@@ -30,7 +31,7 @@ def choose(setting: str, scenario: str):  # type: ignore[no-untyped-def]
 
 def test_r535_gpus_uuids_and_processes() -> None:
     got = reading("r535-two-gpus")
-    assert got.status == "ok"
+    assert got.status is GpuStatus.OK
     assert [(g.index, g.uuid, g.memory_used_mib) for g in got.gpus] == [
         (0, A6000[0], 40312),
         (1, A6000[1], 3),
@@ -69,7 +70,7 @@ def test_old_geforce_without_per_process_memory() -> None:
 @pytest.mark.parametrize("scenario", ["no-driver", "version-mismatch"])
 def test_a_failing_driver_is_an_error_and_nothing_more_is_asked(scenario: str) -> None:
     got = reading(scenario)
-    assert got.status == "error" and got.gpus == () and got.processes == ()
+    assert got.status is GpuStatus.ERROR and got.gpus == () and got.processes == ()
     assert "NVIDIA" in got.error or "NVML" in got.error
     names = [s.name for s in sections(script_output(SCENARIOS[scenario]), "@@LT:")]
     assert "GPU-LIST" not in names and "GPU-APPS" not in names
@@ -82,7 +83,7 @@ def test_failing_listing_keeps_the_gpus() -> None:
         "@@LT:GPU-LIST-EXIT 15\n@@LT:GPU-APPS\n@@LT:GPU-APPS-EXIT 0\n@@LT:END\n"
     )
     got = parse_server_stats(text, "@@LT:").gpu_reading
-    assert got.status == "ok" and got.gpus[0].uuid == "" and got.gpus[0].index == 0
+    assert got.status is GpuStatus.OK and got.gpus[0].uuid == "" and got.gpus[0].index == 0
 
 
 # --- choosing -------------------------------------------------------------------------
@@ -98,7 +99,7 @@ def test_any_free_gpu_is_the_idle_one() -> None:
 def test_when_every_gpu_is_busy_the_least_busy_one_and_a_note() -> None:
     busy = GpuReading(
         reading("r535-two-gpus").gpus,
-        "ok",
+        GpuStatus.OK,
         processes=(GpuProcess(1, A6000[0], 100), GpuProcess(2, A6000[1], 100)),
     )
     chosen = choose_gpus(GpuSetting(), busy)

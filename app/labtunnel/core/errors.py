@@ -213,10 +213,18 @@ class SessionLost(NetworkError):
         super().__init__(host, port, f"connection to {host}:{port} was lost {detail}".rstrip())
 
 
-class ProtocolError(NetworkError):
-    """The peer does not speak SSH, or closed the session during the handshake."""
+class HandshakeProblem(str, Enum):
+    """A :class:`ProtocolError` LabTunnel can say more about than paramiko's words."""
 
-    def __init__(self, host: str, port: int, detail: str) -> None:
+    NO_SSH_BANNER = "no_ssh_banner"  # not an SSH server on that port
+    CLOSED_DURING_HANDSHAKE = "closed_during_handshake"
+
+
+class ProtocolError(NetworkError):
+    """The peer does not speak SSH, or closed the session during the handshake;
+    ``detail`` is a :class:`HandshakeProblem` or paramiko's words."""
+
+    def __init__(self, host: str, port: int, detail: HandshakeProblem | str) -> None:
         self.detail = detail
         super().__init__(host, port, f"SSH handshake with {host}:{port} failed: {detail}")
 
@@ -924,19 +932,24 @@ class KeyNotAccepted(LabTunnelError):
         super().__init__(f"{host} refused the key added to {path}")
 
 
+class StrictModesProblem(str, Enum):
+    WRITABLE = "writable"  # by others
+    OWNER = "owner"  # someone else's
+
+
 class KeyRefusedByModes(LabTunnelError):
     """sshd's StrictModes ignores authorized_keys because ``path`` (the home folder,
-    ~/.ssh or the file) is writable by others (``problem`` "writable") or owned by someone
-    else ("owner"). ``mode`` is as ``ls -l`` shows it. The key was taken off again."""
+    ~/.ssh or the file) is writable by others or owned by someone else. ``mode`` is as
+    ``ls -l`` shows it. The key was taken off again."""
 
     permanent = True
 
-    def __init__(self, host: str, path: str, mode: str, problem: str) -> None:
+    def __init__(self, host: str, path: str, mode: str, problem: StrictModesProblem) -> None:
         self.host = host
         self.path = path
         self.mode = mode
-        self.problem = problem
-        super().__init__(f"{host}: StrictModes refuses keys: {path} is {mode} ({problem})")
+        self.problem = problem = StrictModesProblem(problem)
+        super().__init__(f"{host}: StrictModes refuses keys: {path} is {mode} ({problem.value})")
 
 
 class AuthorizedKeysProblem(str, Enum):

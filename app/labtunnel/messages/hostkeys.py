@@ -4,13 +4,13 @@ a key of another type, a pin that contradicts a trusted key, an unreadable key l
 from __future__ import annotations
 
 from labtunnel.core import errors as e
-from labtunnel.core.ssh.hostkeys import OWN_SOURCE, host_entry_name
+from labtunnel.core.ssh.hostkeys import OWN_SOURCE, PINNED_SOURCE, host_entry_name
 from labtunnel.messages.base import QT_TRANSLATE_NOOP, Message, describes, msg
 
 
 def removal_command(host: str, port: int, source: str) -> str:
     """How to drop the old key: LabTunnel's own, or the user's known_hosts file's."""
-    if source in (OWN_SOURCE, "pinned"):
+    if source in (OWN_SOURCE, PINNED_SOURCE):
         return f"labtunnel hostkey forget {host}" + ("" if port == 22 else f" --port {port}")
     return f"ssh-keygen -R '{host_entry_name(host, port)}' -f {source}"
 

@@ -194,7 +194,7 @@ def _key_not_accepted(x: e.KeyNotAccepted) -> Message:
 
 @describes(e.KeyRefusedByModes)
 def _key_refused_by_modes(x: e.KeyRefusedByModes) -> Message:
-    if x.problem == "owner":
+    if x.problem is e.StrictModesProblem.OWNER:
         return msg(
             QT_TRANSLATE_NOOP(
                 "messages",

@@ -124,7 +124,7 @@ def _session_lost(x: e.SessionLost) -> Message:
 
 @describes(e.ProtocolError)
 def _protocol_error(x: e.ProtocolError) -> Message:
-    if x.detail == "no_ssh_banner":
+    if x.detail == e.HandshakeProblem.NO_SSH_BANNER:
         return msg(
             QT_TRANSLATE_NOOP(
                 "messages",
@@ -134,7 +134,7 @@ def _protocol_error(x: e.ProtocolError) -> Message:
             host=x.host,
             port=x.port,
         )
-    if x.detail == "closed_during_handshake":
+    if x.detail == e.HandshakeProblem.CLOSED_DURING_HANDSHAKE:
         return msg(
             QT_TRANSLATE_NOOP(
                 "messages",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication
 
 from labtunnel.core.events import StatsEvent
-from labtunnel.core.server.stats import GpuStat, ServerStats
+from labtunnel.core.server.stats import GpuStat, GpuStatus, ServerStats
 
 translate = QCoreApplication.translate
 
@@ -44,7 +44,7 @@ def _gpu_summary(gpus: tuple[GpuStat, ...]) -> str:
 
 def server_lines(stats: ServerStats) -> list[str]:
     lines: list[str] = []
-    if stats.gpu_status == "error":
+    if stats.gpu_status is GpuStatus.ERROR:
         lines.append(translate("Stats", "GPUs: nvidia-smi did not answer"))
     elif len(stats.gpus) > MAX_GPU_LINES:
         lines.append(_gpu_summary(stats.gpus))

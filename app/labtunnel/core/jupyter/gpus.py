@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from enum import Enum
 
 from labtunnel.core.profiles.model import GpuMode, GpuSetting
-from labtunnel.core.server.stats import GpuReading, GpuStat
+from labtunnel.core.server.stats import GpuReading, GpuStat, GpuStatus
 
 #: below this share of its memory in use (and without compute processes) a GPU is free
 FREE_MEMORY_SHARE = 0.05
@@ -52,12 +52,12 @@ class GpuAssignment:
 
 def choose_gpus(setting: GpuSetting, reading: GpuReading) -> GpuAssignment:
     """Apply ``setting`` to what nvidia-smi said."""
-    if reading.status == "absent":
+    if reading.status is GpuStatus.ABSENT:
         return GpuAssignment(setting, None, note=GpuNote.NO_NVIDIA_SMI)
     if setting.mode is GpuMode.NONE:
-        note = GpuNote.NVIDIA_SMI_FAILED if reading.status == "error" else None
+        note = GpuNote.NVIDIA_SMI_FAILED if reading.status is GpuStatus.ERROR else None
         return GpuAssignment(setting, "", note=note)
-    if reading.status != "ok" or not reading.gpus:
+    if reading.status is not GpuStatus.OK or not reading.gpus:
         if setting.mode is GpuMode.FIXED:
             # asked for by number: the user knows the machine better than a broken driver
             devices = ",".join(str(i) for i in setting.indices)

@@ -12,6 +12,7 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from enum import Enum
 
 from labtunnel.core.errors import RemoteCommandFailed
 from labtunnel.core.ssh.remote import RemoteRunner, Section, run_script, sections, tail
@@ -91,13 +92,20 @@ class GpuProcess:
     used_mib: int | None
 
 
+class GpuStatus(str, Enum):
+    """Whether nvidia-smi could be read."""
+
+    OK = "ok"
+    ABSENT = "absent"  # no nvidia-smi on the server
+    ERROR = "error"  # nvidia-smi failed (the reading's ``error`` says how)
+
+
 @dataclass(frozen=True)
 class GpuReading:
     """What nvidia-smi said (:data:`NVIDIA_SMI_SCRIPT`)."""
 
     gpus: tuple[GpuStat, ...] = ()
-    #: "ok", "absent" (no nvidia-smi) or "error" (nvidia-smi failed: see ``error``)
-    status: str = "absent"
+    status: GpuStatus = GpuStatus.ABSENT
     error: str = ""
     processes: tuple[GpuProcess, ...] = ()
 
@@ -115,8 +123,7 @@ class ServerStats:
     mem_total_mib: int | None
     mem_available_mib: int | None
     hostname: str
-    #: "ok", "absent" (no nvidia-smi) or "error" (nvidia-smi failed: see gpu_error)
-    gpu_status: str = "absent"
+    gpu_status: GpuStatus = GpuStatus.ABSENT
     gpu_error: str = ""
     gpu_processes: tuple[GpuProcess, ...] = ()
 
@@ -183,7 +190,7 @@ def parse_gpu_sections(found: Mapping[str, Section]) -> GpuReading:
     gpus, bad_lines = parse_nvidia_smi(found["GPU"].text)
     if exit_text != "0" or bad_lines:
         error = tail("\n".join(bad_lines) or f"nvidia-smi exited {exit_text}", 3)
-        return GpuReading(gpus, "error", error)
+        return GpuReading(gpus, GpuStatus.ERROR, error)
     if _ok(found, "GPU-LIST"):
         listed = parse_gpu_list(found["GPU-LIST"].text)
         gpus = tuple(
@@ -193,7 +200,7 @@ def parse_gpu_sections(found: Mapping[str, Section]) -> GpuReading:
             for g in gpus
         )
     processes = parse_compute_apps(found["GPU-APPS"].text) if _ok(found, "GPU-APPS") else ()
-    return GpuReading(gpus, "ok", "", processes)
+    return GpuReading(gpus, GpuStatus.OK, "", processes)
 
 
 def _ok(found: Mapping[str, Section], name: str) -> bool:

@@ -22,6 +22,7 @@ from labtunnel.core.errors import (
     AuthorizedKeysUnwritable,
     KeyRefusedByModes,
     RemoteCommandFailed,
+    StrictModesProblem,
 )
 from labtunnel.core.ssh.remote import RemoteRunner
 
@@ -42,14 +43,14 @@ class PathMode:
     mode: str
     uid: int
 
-    def problem(self, user_uid: int) -> str | None:
+    def problem(self, user_uid: int) -> StrictModesProblem | None:
         """Why StrictModes would refuse keys because of this path, if it would."""
         if self.mode.startswith("l"):
             return None  # a link: sshd looks at what it points to
         if self.uid not in (user_uid, 0):
-            return "owner"
+            return StrictModesProblem.OWNER
         if self.mode[5:6] == "w" or self.mode[8:9] == "w":
-            return "writable"
+            return StrictModesProblem.WRITABLE
         return None
 
 

@@ -42,6 +42,8 @@ from labtunnel.core.platform.atomic import atomic_write_bytes
 log = logging.getLogger(__name__)
 
 OWN_SOURCE = "labtunnel"
+#: the source of a changed key that differs from a fingerprint pinned in the profile
+PINNED_SOURCE = "pinned"
 #: the host key algorithms a key type of known_hosts is negotiated as (RSA keys sign
 #: with SHA-2 today; paramiko >= 4 no longer offers SHA-1 "ssh-rsa" at all)
 _ALGORITHMS = {"ssh-rsa": ("rsa-sha2-512", "rsa-sha2-256", "ssh-rsa")}
@@ -73,7 +75,7 @@ class KnownHostEntry:
     host: str
     key_type: str
     fingerprint: str
-    source: str  # "labtunnel" or the path of the user's known_hosts
+    source: str  # OWN_SOURCE or the path of the user's known_hosts
 
 
 # --- one known_hosts file, line by line -------------------------------------------------
@@ -270,10 +272,10 @@ class HostKeyStore:
         known = self._known(host, port)
         if any(k.key.asbytes() == key.asbytes() for _, k in known):
             if pinned and actual not in pinned:
-                raise HostKeyChanged(host, port, key_type, pinned, actual, "pinned")
+                raise HostKeyChanged(host, port, key_type, pinned, actual, PINNED_SOURCE)
             return
         if pinned and actual not in pinned:
-            raise HostKeyChanged(host, port, key_type, pinned, actual, "pinned")
+            raise HostKeyChanged(host, port, key_type, pinned, actual, PINNED_SOURCE)
         if not known:
             if pinned:
                 return  # the pin is the only thing that says who this host is

@@ -29,6 +29,7 @@ from labtunnel.core.errors import (
     DnsFailure,
     ForwardingRefused,
     ForwardRefusal,
+    HandshakeProblem,
     HostUnreachable,
     JumpHostFailed,
     LabTunnelError,
@@ -338,14 +339,16 @@ class SshSession:
         except paramiko.SSHException as exc:
             detail = str(exc)
             if "banner" in detail.lower():
-                detail = "no_ssh_banner"
+                detail = HandshakeProblem.NO_SSH_BANNER
             elif "timeout" in detail.lower() or "timed out" in detail.lower():
                 raise ConnectTimeout(
                     endpoint.host, endpoint.port, endpoint.connect_timeout
                 ) from None
             raise ProtocolError(endpoint.host, endpoint.port, detail) from None
         except EOFError:
-            raise ProtocolError(endpoint.host, endpoint.port, "closed_during_handshake") from None
+            raise ProtocolError(
+                endpoint.host, endpoint.port, HandshakeProblem.CLOSED_DURING_HANDSHAKE
+            ) from None
         key = transport.get_remote_server_key()
         hostkeys.verify(endpoint.host, endpoint.port, key, endpoint.pinned_fingerprints)
 

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from labtunnel.core.errors import HostKeyChanged, HostKeyUnknown
-from labtunnel.core.ssh.hostkeys import host_entry_name
+from labtunnel.core.ssh.hostkeys import OWN_SOURCE, PINNED_SOURCE, host_entry_name
 from labtunnel.ui.dialogs.common import (
     heading_label,
     monospace_label,
@@ -131,8 +131,8 @@ class HostKeyChangedDialog(QDialog):
 
 
 def _source(source: str) -> str:
-    if source == "pinned":
+    if source == PINNED_SOURCE:
         return translate("HostKey", "pinned in this server’s settings")
-    if source == "labtunnel":
+    if source == OWN_SOURCE:
         return translate("HostKey", "trusted earlier in LabTunnel")
     return source

@@ -9,15 +9,12 @@ the user's servers once before these tests, so "none runs" holds where it is nee
 
 from __future__ import annotations
 
-import base64
 import contextlib
-import hashlib
 import http.client
 import json
 import os
 import signal
 import socket
-import struct
 import time
 import uuid
 from collections.abc import Iterator
@@ -27,6 +24,7 @@ from typing import Any
 import pytest
 from tests.harness import LabServer, TestUser
 from tests.harness._proc import pids_of_uid
+from tests.harness.websocket import WebSocket
 
 from labtunnel.core.errors import JupyterNotFound
 from labtunnel.core.jupyter.manager import JupyterManager
@@ -115,89 +113,6 @@ def manager(
     )
 
 
-# --- a minimal WebSocket client (RFC 6455), enough for Jupyter's kernel channels ----------
-
-
-class MiniWebSocket:
-    def __init__(self, port: int, path: str, token: str, timeout: float = 30.0) -> None:
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
-        key = base64.b64encode(os.urandom(16)).decode()
-        request = (
-            f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\n"
-            f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
-            f"Authorization: token {token}\r\n\r\n"
-        )
-        self.sock.sendall(request.encode())
-        head = b""
-        while b"\r\n\r\n" not in head:
-            chunk = self.sock.recv(4096)
-            if not chunk:
-                raise ConnectionError("closed during handshake")
-            head += chunk
-        head, self.buffer = head.split(b"\r\n\r\n", 1)
-        lines = head.decode("latin-1").split("\r\n")
-        assert lines[0].split()[1] == "101", lines[0]
-        expected = base64.b64encode(
-            hashlib.sha1((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").encode()).digest()  # noqa: S324
-        ).decode()
-        headers = {
-            k.strip().lower(): v.strip() for k, _, v in (x.partition(":") for x in lines[1:])
-        }
-        assert headers["sec-websocket-accept"] == expected
-
-    def _read(self, count: int) -> bytes:
-        while len(self.buffer) < count:
-            chunk = self.sock.recv(65536)
-            if not chunk:
-                raise ConnectionError("websocket closed")
-            self.buffer += chunk
-        data, self.buffer = self.buffer[:count], self.buffer[count:]
-        return data
-
-    def _send_frame(self, opcode: int, payload: bytes) -> None:
-        header = bytes([0x80 | opcode])
-        size = len(payload)
-        if size < 126:
-            header += bytes([0x80 | size])
-        elif size < 1 << 16:
-            header += bytes([0x80 | 126]) + struct.pack("!H", size)
-        else:
-            header += bytes([0x80 | 127]) + struct.pack("!Q", size)
-        mask = os.urandom(4)
-        masked = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
-        self.sock.sendall(header + mask + masked)
-
-    def send_text(self, text: str) -> None:
-        self._send_frame(0x1, text.encode())
-
-    def receive(self) -> bytes:
-        message = b""
-        while True:
-            first, second = self._read(2)
-            opcode, size = first & 0x0F, second & 0x7F
-            if size == 126:
-                (size,) = struct.unpack("!H", self._read(2))
-            elif size == 127:
-                (size,) = struct.unpack("!Q", self._read(8))
-            mask = self._read(4) if second & 0x80 else b""
-            payload = self._read(size)
-            if mask:
-                payload = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
-            if opcode == 0x9:
-                self._send_frame(0xA, payload)
-                continue
-            if opcode == 0x8:
-                raise ConnectionError("websocket closed by server")
-            message += payload
-            if first & 0x80 and opcode != 0xA:
-                return message
-
-    def close(self) -> None:
-        with contextlib.suppress(OSError):
-            self._send_frame(0x8, struct.pack("!H", 1000))
-        self.sock.close()
-
-
 def http_call(
     port: int, method: str, path: str, token: str | None, body: str | None = None
 ) -> tuple[int, dict[str, str], bytes]:
@@ -223,7 +138,7 @@ def execute(port: int, server: JupyterServer, code: str) -> str:
     assert status == 201, body
     kernel_id = json.loads(body)["id"]
     session_id = uuid.uuid4().hex
-    ws = MiniWebSocket(
+    ws = WebSocket(
         port,
         f"{server.base_url}api/kernels/{kernel_id}/channels?session_id={session_id}",
         server.token,

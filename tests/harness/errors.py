@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from typing import NoReturn
+from collections.abc import Callable
+from typing import Any, NoReturn
 
 import pytest
 
@@ -16,6 +17,25 @@ class HarnessError(RuntimeError):
 
 class HarnessUnavailable(HarnessError):
     """A component cannot exist on this machine (not root, no netns, package missing)."""
+
+
+class Teardown:
+    """Runs every step of a component's teardown even when some fail, then raises one
+    HarnessError naming them all (:meth:`done`): a failed kill must not leave the rest."""
+
+    def __init__(self, component: str) -> None:
+        self.component = component
+        self.errors: list[BaseException] = []
+
+    def attempt(self, step: Callable[..., object], *args: Any) -> None:
+        try:
+            step(*args)
+        except Exception as exc:
+            self.errors.append(exc)
+
+    def done(self) -> None:
+        if self.errors:
+            raise HarnessError(f"{self.component} teardown: {self.errors!r}") from self.errors[0]
 
 
 def harness_required() -> bool:

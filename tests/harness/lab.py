@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from . import _proc, netns, owner, pam, users
-from .errors import HarnessError, HarnessUnavailable, unavailable
+from .errors import HarnessError, HarnessUnavailable, Teardown, unavailable
 from .keys import ClientKeys, HostKeySet
 from .netns import Namespace
 from .sshd import SSHD, Sshd, SshdSettings
@@ -69,30 +69,22 @@ class _Runtime:
                 return
             self.closed = True
         atexit.unregister(self.close)
-        errors: list[BaseException] = []
-
-        def attempt(step: Any, *args: Any) -> None:
-            try:
-                step(*args)
-            except Exception as exc:
-                errors.append(exc)
-
+        teardown = Teardown("lab server")
         for sshd in [*self.variants.values(), self.jump, self.main]:
             if sshd is not None:
-                attempt(sshd.kill)
+                teardown.attempt(sshd.kill)
         for proc in self.popens:
-            attempt(_proc.stop_popen, proc, 2)
+            teardown.attempt(_proc.stop_popen, proc, 2)
         if self.ns is not None:
-            attempt(self.ns.destroy)
+            teardown.attempt(self.ns.destroy)
         for name in self.user_names:
-            attempt(users.delete_user, name)
+            teardown.attempt(users.delete_user, name)
         if keep_logs_in is not None:
-            attempt(_copy_logs, self.workdir, keep_logs_in)
+            teardown.attempt(_copy_logs, self.workdir, keep_logs_in)
         shutil.rmtree(self.workdir, ignore_errors=True)
         if self.owner_fd is not None:
             owner.release(self.owner_fd, os.getpid())
-        if errors:
-            raise HarnessError(f"lab server teardown: {errors!r}") from errors[0]
+        teardown.done()
 
 
 def _copy_logs(workdir: Path, target: Path) -> None:

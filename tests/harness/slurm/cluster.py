@@ -15,10 +15,10 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from tests.harness import _proc, netns, owner
-from tests.harness.errors import HarnessError, HarnessUnavailable
+from tests.harness.errors import HarnessError, HarnessUnavailable, Teardown
 from tests.harness.keys import HostKeySet
 from tests.harness.sshd import SSHD, Sshd, SshdSettings
 from tests.harness.users import TestUser
@@ -93,31 +93,23 @@ class _Runtime:
                 return
             self.closed = True
         atexit.unregister(self.close)
-        errors: list[BaseException] = []
-
-        def attempt(step: Any, *args: Any) -> None:
-            try:
-                step(*args)
-            except Exception as exc:
-                errors.append(exc)
-
+        teardown = Teardown("slurm cluster")
         if keep_logs_in is not None:
-            attempt(_copy_logs, self.workdir, keep_logs_in)
+            teardown.attempt(_copy_logs, self.workdir, keep_logs_in)
         # slurmctld first: killing slurmscriptd under a live slurmctld makes it hang ~10 s.
         # slurmstepd ignores SIGTERM; munged takes ~2 s to leave on SIGTERM. SIGKILL all.
         if self.net is not None:
             first = [self.slurmctld.pid] if self.slurmctld and self.slurmctld.pid else []
-            attempt(self.net.kill_all, first)
+            teardown.attempt(self.net.kill_all, first)
         for daemon in [self.slurmctld, *self.slurmd.values(), self.munged]:
             if daemon is not None:
-                attempt(daemon.kill)
+                teardown.attempt(daemon.kill)
         if self.sshd is not None:
-            attempt(self.sshd.kill)
+            teardown.attempt(self.sshd.kill)
         if self.net is not None:
-            attempt(self.net.destroy)
+            teardown.attempt(self.net.destroy)
         shutil.rmtree(self.workdir, ignore_errors=True)
-        if errors:
-            raise HarnessError(f"slurm cluster teardown: {errors!r}") from errors[0]
+        teardown.done()
 
 
 def _copy_logs(workdir: Path, target: Path) -> None:

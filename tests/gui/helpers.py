@@ -1,17 +1,55 @@
-"""Reading menus and waiting for the GUI thread in tests."""
+"""Reading menus, waiting for the GUI thread, and the tray app on real servers, in tests."""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
+from PySide6.QtCore import QUrl
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu
 from pytestqt.qtbot import QtBot
 from tests.gui.fakes import FakeManager
+from tests.harness.browser import recording_browser
 
-from labtunnel.core.events import TunnelState, TunnelStatus
+from labtunnel.core.context import AppContext
+from labtunnel.core.events import Listener, TunnelState, TunnelStatus
 from labtunnel.core.profiles.model import HostProfile
+from labtunnel.core.ssh.auth import Prompter
+from labtunnel.core.tunnel.manager import TunnelManager
 from labtunnel.ui.app import LabTunnelApp
+
+
+def real_app(
+    context: AppContext,
+    opened: list[str],
+    *,
+    quit_app: Callable[[], None] = lambda: None,
+    measure_stalls: bool = False,
+) -> LabTunnelApp:
+    """The tray app on ``context``'s real tunnels (its profiles, keyring, host keys),
+    with a tray said to be there; every URL it opens or hands the browser lands in
+    ``opened``."""
+
+    def make_manager(listener: Listener, prompter: Prompter) -> TunnelManager:
+        return TunnelManager(context.tunnel_deps(prompter), listener)
+
+    def open_url(url: QUrl) -> bool:
+        opened.append(url.toString())
+        return True
+
+    return LabTunnelApp(
+        profiles=context.profiles,
+        hostkeys=context.hostkeys,
+        log_dir=context.paths.log_dir,
+        manager_factory=make_manager,
+        open_url=open_url,
+        browser=recording_browser(opened, context.paths.config_dir),
+        tray_available=lambda: True,
+        tray_wait_ms=0,
+        quit_app=quit_app,
+        measure_stalls=measure_stalls,
+    )
 
 
 def texts(menu: QMenu) -> list[str]:

@@ -12,20 +12,17 @@ from pathlib import Path
 import pytest
 import shiboken6
 from pytestqt.qtbot import QtBot
+from tests.gui.helpers import real_app
 from tests.harness import LabServer, RemoteService
-from tests.harness.browser import recording_browser
 from tests.harness.totp import TotpServer, start_totp_sshd
 from tests.integration.conftest import known_hosts_text
 
 from labtunnel.core.context import AppContext
-from labtunnel.core.events import Listener, TunnelState
+from labtunnel.core.events import TunnelState
 from labtunnel.core.platform.paths import default_paths
 from labtunnel.core.profiles.model import HostProfile, JumpHost, RemoteForward
 from labtunnel.core.profiles.secrets import KeyringSecretStore, SecretKind
-from labtunnel.core.ssh.auth import Prompter
 from labtunnel.core.ssh.hostkeys import host_entry_name
-from labtunnel.core.tunnel.manager import TunnelManager
-from labtunnel.ui.app import LabTunnelApp
 
 pytestmark = [pytest.mark.gui, pytest.mark.integration]
 
@@ -45,22 +42,6 @@ def totp(lab_server: LabServer) -> Iterator[TotpServer]:
 def worker_threads() -> list[threading.Thread]:
     """The core's threads: tunnels, SSH transports and keepalives, forwarders, closing."""
     return [t for t in threading.enumerate() if t is not threading.main_thread()]
-
-
-def make_app(context: AppContext, opened: list[str]) -> LabTunnelApp:
-    def make_manager(listener: Listener, prompter: Prompter) -> TunnelManager:
-        return TunnelManager(context.tunnel_deps(prompter), listener)
-
-    return LabTunnelApp(
-        profiles=context.profiles,
-        hostkeys=context.hostkeys,
-        log_dir=context.paths.log_dir,
-        manager_factory=make_manager,
-        browser=recording_browser(opened, context.paths.config_dir),
-        tray_available=lambda: True,
-        tray_wait_ms=0,
-        quit_app=lambda: None,
-    )
 
 
 def test_quitting_while_reconnecting_through_a_dead_jump_host_returns_at_once(
@@ -90,7 +71,7 @@ def test_quitting_while_reconnecting_through_a_dead_jump_host_returns_at_once(
         )
     )
     context.secrets.set(profile.id, SecretKind.PASSWORD, lab_server.user.password)
-    app = make_app(context, [])
+    app = real_app(context, [])
     try:
         app.start()
         app.controller.connect_profile(profile.id, open_browser=False)
@@ -140,7 +121,7 @@ def test_disconnect_withdraws_a_waiting_one_time_code_question(
         )
     )
     context.secrets.set(profile.id, SecretKind.PASSWORD, totp.user.password)
-    app = make_app(context, [])
+    app = real_app(context, [])
     try:
         app.start()
         with qtbot.waitSignal(app.prompter.dialog_shown, timeout=30_000) as shown:

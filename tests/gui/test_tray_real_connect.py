@@ -18,19 +18,15 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from PySide6.QtCore import QUrl
 from pytestqt.qtbot import QtBot
-from tests.gui.helpers import Budget, action, open_menu, texts
+from tests.gui.helpers import Budget, action, open_menu, real_app, texts
 from tests.harness import LabServer, _proc
-from tests.harness.browser import recording_browser
 
 from labtunnel.core.context import AppContext
-from labtunnel.core.events import Listener, TunnelState
+from labtunnel.core.events import TunnelState
 from labtunnel.core.platform.paths import default_paths
 from labtunnel.core.profiles.model import HostProfile, JupyterSpec
 from labtunnel.core.profiles.secrets import KeyringSecretStore, SecretKind
-from labtunnel.core.ssh.auth import Prompter
-from labtunnel.core.tunnel.manager import TunnelManager
 from labtunnel.ui.app import LabTunnelApp
 from labtunnel.ui.dialogs.hostkey import HostKeyDialog
 from labtunnel.ui.notices import Notice, NoticeKind
@@ -114,25 +110,7 @@ def test_connect_from_the_menu_opens_jupyter_in_the_browser(
     opened: list[str] = []
     quits: list[int] = []
 
-    def make_manager(listener: Listener, prompter: Prompter) -> TunnelManager:
-        return TunnelManager(context.tunnel_deps(prompter), listener)
-
-    def open_url(url: QUrl) -> bool:
-        opened.append(url.toString())
-        return True
-
-    app = LabTunnelApp(
-        profiles=context.profiles,
-        hostkeys=context.hostkeys,
-        log_dir=context.paths.log_dir,
-        manager_factory=make_manager,
-        open_url=open_url,
-        browser=recording_browser(opened, context.paths.config_dir),
-        tray_available=lambda: True,
-        tray_wait_ms=0,
-        quit_app=lambda: quits.append(1),
-        measure_stalls=True,
-    )
+    app = real_app(context, opened, quit_app=lambda: quits.append(1), measure_stalls=True)
     try:
         app.start()
         menu = open_menu(app)
@@ -211,21 +189,7 @@ def test_first_launch_to_notebook_by_clicking(
     opened: list[str] = []
     shown: list[QWidget] = []
 
-    def make_manager(listener: Listener, prompter: Prompter) -> TunnelManager:
-        return TunnelManager(context.tunnel_deps(prompter), listener)
-
-    app = LabTunnelApp(
-        profiles=context.profiles,
-        hostkeys=context.hostkeys,
-        log_dir=context.paths.log_dir,
-        manager_factory=make_manager,
-        open_url=lambda url: not opened.append(url.toString()),  # type: ignore[func-returns-value]
-        browser=recording_browser(opened, context.paths.config_dir),
-        tray_available=lambda: True,
-        tray_wait_ms=0,
-        quit_app=lambda: None,
-        measure_stalls=True,
-    )
+    app = real_app(context, opened, measure_stalls=True)
     app.windows.window_shown.connect(shown.append)
     try:
         app.start()

@@ -12,23 +12,19 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QUrl
 from PySide6.QtWidgets import QLabel, QLineEdit
 from pytestqt.qtbot import QtBot
-from tests.gui.helpers import Budget, action, open_menu
+from tests.gui.helpers import Budget, action, open_menu, real_app
 from tests.harness import HttpService, LabServer
-from tests.harness.browser import recording_browser
 from tests.harness.totp import CODE_PROMPT, TotpServer, start_totp_sshd
 from tests.integration.tunnel_helpers import http_get
 
 from labtunnel.core.context import AppContext
 from labtunnel.core.errors import OneTimeCodeRefused
-from labtunnel.core.events import Listener, TunnelState
+from labtunnel.core.events import TunnelState
 from labtunnel.core.platform.paths import default_paths
 from labtunnel.core.profiles.model import HostProfile, RemoteForward
 from labtunnel.core.profiles.secrets import KeyringSecretStore, SecretKind
-from labtunnel.core.ssh.auth import Prompter
-from labtunnel.core.tunnel.manager import TunnelManager
 from labtunnel.ui.app import LabTunnelApp
 from labtunnel.ui.dialogs.hostkey import HostKeyDialog
 from labtunnel.ui.dialogs.otp import OneTimeCodeDialog
@@ -91,24 +87,7 @@ def test_one_time_code_dialog_through_a_real_two_factor_server(
     opened: list[str] = []
     notices: list[Notice] = []
 
-    def make_manager(listener: Listener, prompter: Prompter) -> TunnelManager:
-        return TunnelManager(context.tunnel_deps(prompter), listener)
-
-    def open_url(url: QUrl) -> bool:
-        opened.append(url.toString())
-        return True
-
-    app = LabTunnelApp(
-        profiles=context.profiles,
-        hostkeys=context.hostkeys,
-        log_dir=context.paths.log_dir,
-        manager_factory=make_manager,
-        open_url=open_url,
-        browser=recording_browser(opened, context.paths.config_dir),
-        tray_available=lambda: True,
-        tray_wait_ms=0,
-        quit_app=lambda: None,
-    )
+    app = real_app(context, opened)
     app.controller.notice.connect(notices.append)
 
     def state() -> TunnelState:

@@ -4,11 +4,13 @@ Jupyter already runs on the lab server and its host key is known, as on every da
 the first. Interleaved round by round (the order rotates):
 
 ``labtunnel connect``
-    spawned (the venv's console script, what a terminal user runs) until the URL it prints
-    answers 200. Its progress lines on stderr are timestamped as they arrive, which splits
-    the time into: start (interpreter, imports, profile), TCP + key exchange + host key,
-    login, finding Jupyter, opening the local port, LabTunnel's own check that Jupyter
-    answers, the first request.
+    spawned (the console script of the checkout built into a wheel and installed, what a
+    terminal user runs: lab_jupyter.install_labtunnel) until the URL it prints answers
+    200; once more from the checkout's editable install, which costs every start more.
+    Its progress lines on stderr are timestamped as they arrive, which splits the time
+    into: start (interpreter, imports, profile), TCP + key exchange + host key, login,
+    finding Jupyter, opening the local port, LabTunnel's own check that Jupyter answers,
+    the first request.
 ``ssh -N -L``
     spawned until the same URL answers 200 through it: the yardstick (1.0×).
 the paramiko floor
@@ -47,7 +49,16 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import lab_jupyter
-from lab_jupyter import HERE, PROFILE, JupyterLab, labtunnel_argv, labtunnel_env, stop
+from lab_jupyter import (
+    HERE,
+    PROFILE,
+    JupyterLab,
+    install_labtunnel,
+    installed_env,
+    labtunnel_argv,
+    labtunnel_env,
+    stop,
+)
 from sshd_loopback import free_port
 from trayhost import TrayHost
 
@@ -105,13 +116,23 @@ class ClickSizes:
     tray: bool = True
 
 
-def _cli_once(lab: JupyterLab, config: Path) -> dict[str, float]:
-    """One `labtunnel connect`: perf_counter of each step, relative to the spawn."""
+def _cli_argv(installed: Path | None) -> list[str]:
+    args = ["connect", PROFILE, "--no-browser"]
+    return [str(installed), *args] if installed is not None else labtunnel_argv(*args)
+
+
+def _cli_env(installed: Path | None, config: Path) -> dict[str, str]:
+    return installed_env(config) if installed is not None else labtunnel_env(config)
+
+
+def _cli_once(lab: JupyterLab, config: Path, installed: Path | None) -> dict[str, float]:
+    """One `labtunnel connect` (``installed``'s, else the checkout's): perf_counter of
+    each step, relative to the spawn."""
     marks: dict[str, float] = {}
     t0 = time.perf_counter()
     proc = subprocess.Popen(
-        labtunnel_argv("connect", PROFILE, "--no-browser"),
-        env=labtunnel_env(config),
+        _cli_argv(installed),
+        env=_cli_env(installed, config),
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -306,21 +327,27 @@ def _connect_again(lab: JupyterLab, rounds: int) -> tuple[list[float], list[floa
 
 def measure(lab: JupyterLab, sizes: ClickSizes, log: Callable[[str], None]) -> dict[str, Any]:
     cli_config = lab.config_dir("click-cli")
+    started = time.monotonic()
+    installed = install_labtunnel(lab.tmp / "installed")
+    log(f"click: the checkout built and installed as a wheel in {time.monotonic() - started:.1f} s")
     log("click: a first `labtunnel connect` (remembers the server and the port; not counted)")
-    path = str(_cli_once(lab, cli_config)["path"])
+    path = str(_cli_once(lab, cli_config, installed)["path"])
+    _cli_once(lab, cli_config, None)  # the checkout's bytecode written: not counted
     tray: TrayHost | None = None
     missing = TrayHost.available() if sizes.tray else "not asked for"
     if missing is None:
         tray = TrayHost().start()
     samples: dict[str, list[Any]] = {way: [] for way in WAYS}
     try:
-        ways = ["cli", "ssh", "floor", *(["tray", "tray_cold"] if tray else [])]
+        ways = ["cli", "cli_checkout", "ssh", "floor", *(["tray", "tray_cold"] if tray else [])]
         for rnd in range(sizes.rounds):
             log(f"click: round {rnd + 1}/{sizes.rounds}")
             k = rnd % len(ways)
             for way in [*ways[k:], *ways[:k]]:
                 if way == "cli":
-                    samples[way].append(_cli_once(lab, cli_config))
+                    samples[way].append(_cli_once(lab, cli_config, installed))
+                elif way == "cli_checkout":
+                    samples[way].append(_cli_once(lab, cli_config, None))
                 elif way == "ssh":
                     samples[way].append(_ssh_once(lab, path))
                 elif way == "floor":
@@ -334,17 +361,17 @@ def measure(lab: JupyterLab, sizes: ClickSizes, log: Callable[[str], None]) -> d
             tray.stop()
     log("click: connect again in a running app (core, in this process)")
     samples["first"], samples["again"] = _connect_again(lab, sizes.rounds)
-    imports = _import_profile(lab, cli_config)
+    imports = _import_profile(cli_config, installed)
     return summarize(samples, imports, missing)
 
 
-def _import_profile(lab: JupyterLab, config: Path) -> list[dict[str, Any]]:
-    """Top-level packages `labtunnel connect` imports, by cumulative import time (one
-    run with PYTHONPROFILEIMPORTTIME=1, not timed)."""
-    env = labtunnel_env(config)
+def _import_profile(config: Path, installed: Path) -> list[dict[str, Any]]:
+    """Top-level packages the installed `labtunnel connect` imports, by cumulative import
+    time (one run with PYTHONPROFILEIMPORTTIME=1, not timed)."""
+    env = _cli_env(installed, config)
     env["PYTHONPROFILEIMPORTTIME"] = "1"
     proc = subprocess.Popen(
-        labtunnel_argv("connect", PROFILE, "--no-browser"),
+        _cli_argv(installed),
         env=env,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
@@ -370,7 +397,7 @@ def _spread(values: list[float]) -> dict[str, float] | None:
 
 
 #: the ways the click is measured (see the module's docstring)
-WAYS = ("cli", "ssh", "floor", "tray", "tray_cold", "first", "again")
+WAYS = ("cli", "cli_checkout", "ssh", "floor", "tray", "tray_cold", "first", "again")
 
 
 def _steps(runs: list[dict[str, float]], table: tuple[tuple[str, str, str], ...]) -> list[Any]:
@@ -394,6 +421,7 @@ def summarize(
 ) -> dict[str, Any]:
     ssh = samples["ssh"]
     cli_total = [run["answers"] for run in samples["cli"]]
+    checkout_total = [run["answers"] for run in samples["cli_checkout"]]
     floor_total = [run["answers"] for run in samples["floor"]]
     tray = [run["click"] for run in samples["tray"]]
     tray_cold = [run["click"] for run in samples["tray_cold"]]
@@ -403,6 +431,8 @@ def summarize(
     return {
         "cli_s": _spread(cli_total),
         "cli_samples": samples["cli"],
+        "cli_checkout_s": _spread(checkout_total),
+        "cli_checkout_ratio": _paired(checkout_total, ssh),
         "ssh_s": _spread(ssh),
         "ssh_samples": ssh,
         "floor_s": _spread(floor_total),
@@ -457,6 +487,8 @@ def format_table(click: dict[str, Any]) -> str:
         f"| spawning `ssh -N -L` | {_ms(click['ssh_s'])} | 1.0× | | |",
         f"| spawning `labtunnel connect` | {_ms(click['cli_s'])} | {_x(click['cli_ratio'])}"
         f" | ≤ {click['goals']['cli']:g}× | {yes[click['met']['cli']]} |",
+        "| the same from the checkout (its editable install, the dev venv)"
+        f" | {_ms(click['cli_checkout_s'])} | {_x(click['cli_checkout_ratio'])} | | |",
         f"| spawning the paramiko floor (paramiko_floor.py) | {_ms(click['floor_s'])}"
         f" | {_x(click['floor_ratio'])} | | |",
     ]

@@ -107,7 +107,8 @@ def check_forwarder(report: dict[str, Any]) -> None:
 
 def check_click(click: dict[str, Any]) -> None:
     for key in (
-        *("cli_s", "ssh_s", "floor_s", "tray_s", "tray_ahead_s", "tray_cold_s"),
+        *("cli_s", "cli_checkout_s", "ssh_s", "floor_s", "tray_s", "tray_ahead_s"),
+        "tray_cold_s",
         *("first_s", "again_s", "cli_ratio", "tray_ratio", "floor_ratio", "again_ratio"),
     ):
         figure = click[key]

@@ -27,7 +27,8 @@ from labtunnel.messages.slurm import describe_job, describe_queue
 def register(commands: Any) -> None:
     jupyter = commands.add_parser(
         "jupyter",
-        help="list or stop your Jupyter on a lab server (for a Slurm profile: your jobs)",
+        help="list or stop your Jupyter on a lab server (for a Slurm profile: your jobs),"
+        " list or shut down its kernels",
     )
     actions = jupyter.add_subparsers(dest="action", metavar="ACTION", required=True)
     listing = actions.add_parser("list", help="list your running Jupyter servers (no tokens shown)")

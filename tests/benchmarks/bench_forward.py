@@ -57,7 +57,7 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
-sys.path[:0] = [str(ROOT / "app"), str(HERE)]
+sys.path[:0] = [str(ROOT / "app"), str(HERE), str(ROOT)]
 
 import browser  # noqa: E402
 import click_time  # noqa: E402

@@ -19,6 +19,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from tests.harness._proc import stop_popen
+
 CANDIDATES = ("chromium", "chromium-browser", "google-chrome")
 
 
@@ -137,13 +139,7 @@ class Chromium:
     def stop(self) -> None:
         proc, self._proc = self._proc, None
         if proc is not None:
-            if proc.poll() is None:
-                proc.terminate()
-                try:
-                    proc.wait(10.0)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait(5.0)
+            stop_popen(proc, 10.0)
             # helpers that outlived the browser: the group it leads (start_new_session)
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(proc.pid, signal.SIGKILL)

@@ -65,6 +65,7 @@ from typing import Any
 from lab_jupyter import JupyterLab, labtunnel_env
 from lab_jupyter import http_status as lab_http_status
 from sshd_loopback import free_port
+from tests.harness._proc import stop_popen
 from trayhost import TrayHost
 from ws import http_json
 
@@ -367,13 +368,7 @@ class TrayApp:
     def stop(self) -> None:
         proc, self.proc = self.proc, None
         if proc is not None:
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)  # the app quits cleanly on SIGTERM
-                try:
-                    proc.wait(15.0)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait(5.0)
+            stop_popen(proc, 15.0)  # the app quits cleanly on SIGTERM
             self.exit_code = proc.returncode
 
 

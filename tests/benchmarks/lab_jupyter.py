@@ -20,6 +20,7 @@ import os
 import random
 import secrets
 import shutil
+import signal
 import subprocess
 import sys
 import sysconfig
@@ -38,6 +39,7 @@ if str(ROOT) not in sys.path:
 
 from sshd_loopback import free_port  # noqa: E402
 from tests.harness import LabServer, start_lab_server  # noqa: E402
+from tests.harness._proc import stop_popen  # noqa: E402
 
 PROFILE = "bench-lab"
 WINDOWS_PATH_ENV = "LABTUNNEL_WINDOWS_PATH"
@@ -345,16 +347,7 @@ class JupyterLab:
 
 def stop(proc: subprocess.Popen[Any], *, interrupt: bool = False) -> None:
     """End ``proc`` (SIGINT first for LabTunnel's CLI, as Ctrl+C), by PID."""
-    if proc.poll() is None:
-        if interrupt:
-            proc.send_signal(2)
-        else:
-            proc.terminate()
-        try:
-            proc.wait(10.0)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5.0)
+    stop_popen(proc, 10.0, signal.SIGINT if interrupt else signal.SIGTERM)
     for stream in (proc.stdout, proc.stderr):
         if stream is not None:
             stream.close()

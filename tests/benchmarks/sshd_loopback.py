@@ -23,6 +23,7 @@ from pathlib import Path
 from types import TracebackType
 
 import paramiko
+from tests.harness._proc import stop_popen
 
 SSHD = "/usr/sbin/sshd"
 
@@ -209,11 +210,7 @@ class LoopbackSshd:
         for pid in victims:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGTERM)
-        try:
-            proc.wait(5.0)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5.0)
+        stop_popen(proc)
 
     def stop(self) -> None:
         self._end_server()

@@ -15,6 +15,8 @@ import time
 from pathlib import Path
 from types import TracebackType
 
+from tests.harness._proc import stop_popen
+
 
 class TrayHost:
     def __init__(self) -> None:
@@ -139,13 +141,8 @@ class TrayHost:
 
     def stop(self) -> None:
         for proc in (self._trayer, self._xvfb):
-            if proc is not None and proc.poll() is None:
-                proc.terminate()
-                try:
-                    proc.wait(5.0)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait(5.0)
+            if proc is not None:
+                stop_popen(proc)
         self._trayer = self._xvfb = None
         shutil.rmtree(self._tmp, ignore_errors=True)
 

@@ -106,10 +106,14 @@ def wait_gone(pids: Iterable[int], timeout: float = 5.0) -> bool:
     return not remaining
 
 
-def stop_popen(proc: subprocess.Popen[bytes] | subprocess.Popen[str], timeout: float = 5) -> None:
-    """SIGTERM, then SIGKILL after ``timeout``; always reaps the child."""
+def stop_popen(
+    proc: subprocess.Popen[bytes] | subprocess.Popen[str],
+    timeout: float = 5,
+    signum: int = signal.SIGTERM,
+) -> None:
+    """``signum`` (SIGTERM), then SIGKILL after ``timeout``; always reaps the child."""
     if proc.poll() is None:
-        proc.terminate()
+        proc.send_signal(signum)
         try:
             proc.wait(timeout)
         except subprocess.TimeoutExpired:
